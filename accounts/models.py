@@ -1,0 +1,125 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kube_portal.scoping import ScopedQuerySet
+from regions.models import Level
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Administrator")
+    DIREKTORAT = "direktorat", _("Direktorat")
+    DINSOS_PROVINSI = "dinsos_provinsi", _("Dinas Sosial Provinsi")
+    DINSOS_KABKOTA = "dinsos_kabkota", _("Dinas Sosial Kabupaten/Kota")
+    PENDAMPING = "pendamping", _("Pendamping KUBE")
+
+
+# The region level each role's scope is anchored at.
+ROLE_REGION_LEVEL = {
+    Role.DINSOS_PROVINSI: Level.PROVINCE,
+    Role.DINSOS_KABKOTA: Level.KABKOTA,
+    Role.PENDAMPING: Level.KABKOTA,
+}
+
+
+class UserQuerySet(ScopedQuerySet):
+    region_field = "region_id"
+
+    def mentor_filter(self, user):
+        return models.Q(pk=user.pk)
+
+
+class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
+
+
+class User(AbstractUser):
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.DINSOS_KABKOTA)
+    directorate_area = models.ForeignKey(
+        "regions.DirectorateArea",
+        verbose_name=_("wilayah direktorat"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    region = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("wilayah"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text=_("Provinsi untuk petugas provinsi; kabupaten/kota untuk petugas kabupaten/kota atau pendamping."),
+    )
+    phone = models.CharField(_("telepon"), max_length=20, blank=True)
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("pengguna")
+        verbose_name_plural = _("pengguna")
+        ordering = ["username"]
+        indexes = [models.Index(fields=["region"], name="user_region_prefix", opclasses=["varchar_pattern_ops"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="direktorat") | models.Q(directorate_area__isnull=False),
+                name="user_direktorat_has_area",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role__in=["dinsos_provinsi", "dinsos_kabkota", "pendamping"])
+                | models.Q(region__isnull=False),
+                name="user_regional_role_has_region",
+            ),
+        ]
+
+    def clean(self):
+        super().clean()
+        if self.role == Role.DIREKTORAT and not self.directorate_area_id:
+            raise ValidationError({"directorate_area": _("Pengguna direktorat wajib memiliki wilayah direktorat.")})
+        level = ROLE_REGION_LEVEL.get(self.role)
+        if level is not None:
+            if self.region is None:
+                raise ValidationError({"region": _("Peran ini wajib memiliki wilayah.")})
+            if self.region.level != level:
+                raise ValidationError(
+                    {"region": _("Peran ini memerlukan wilayah tingkat %(level)s.") % {"level": level.label}}
+                )
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.role == Role.PENDAMPING and not self.is_superuser
+
+    @property
+    def is_national(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+    @property
+    def enters_data(self) -> bool:
+        """District officers (and admins) keep the registers; the others read them."""
+        return self.is_national or self.role == Role.DINSOS_KABKOTA
+
+    def scope_prefixes(self) -> list[str] | None:
+        """Region-code prefixes this user may read; None means the whole country."""
+        return self._scope_prefixes
+
+    @cached_property
+    def _scope_prefixes(self) -> list[str] | None:
+        if self.is_national:
+            return None
+        if self.role == Role.DIREKTORAT:
+            if not self.directorate_area_id:
+                return []
+            return list(self.directorate_area.provinces.values_list("code", flat=True))
+        return [self.region_id] if self.region_id else []
+
+    @property
+    def scope_label(self) -> str:
+        if self.is_national:
+            return str(_("Nasional"))
+        if self.role == Role.DIREKTORAT:
+            return str(self.directorate_area) if self.directorate_area_id else "-"
+        return str(self.region) if self.region_id else "-"

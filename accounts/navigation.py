@@ -1,0 +1,37 @@
+"""The navigation menu per role. Apps add their entries to MENU as they land."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+
+ALL_ROLES = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    roles: frozenset
+
+
+MENU = [
+    MenuItem(_("Beranda"), "home", ALL_ROLES),
+    MenuItem(_("Wilayah"), "regions:region_list", ALL_ROLES - {Role.PENDAMPING}),
+    MenuItem(_("Pengguna"), "accounts:user_list", frozenset({Role.ADMIN, Role.DINSOS_PROVINSI, Role.DINSOS_KABKOTA})),
+]
+
+
+def menu_for(user) -> list[dict]:
+    role = Role.ADMIN if user.is_superuser else user.role
+    items = []
+    for item in MENU:
+        if role in item.roles:
+            try:
+                url = reverse(item.url_name)
+            except NoReverseMatch:  # an app whose pages have not landed yet
+                continue
+            items.append({"label": item.label, "url": url, "url_name": item.url_name})
+    return items

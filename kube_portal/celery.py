@@ -1,0 +1,14 @@
+"""The Celery app. Beat schedules are declared in code here (see `beat_schedule`)."""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kube_portal.settings")
+
+app = Celery("kube_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Nightly jobs run in Asia/Jakarta time (CELERY_TIMEZONE). Apps add their entries here.
+app.conf.beat_schedule = {}

@@ -1,0 +1,58 @@
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from kube_portal.env import env_bool, env_database, env_int, env_redis_url
+
+
+def test_bool_reader_accepts_common_words(monkeypatch):
+    monkeypatch.setenv("X_FLAG", "off")
+    assert env_bool("X_FLAG", default=True) is False
+    monkeypatch.setenv("X_FLAG", "Yes")
+    assert env_bool("X_FLAG", default=False) is True
+
+
+def test_bad_values_name_the_variable(monkeypatch):
+    monkeypatch.setenv("DJANGO_DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="DJANGO_DEBUG"):
+        env_bool("DJANGO_DEBUG", default=True)
+    monkeypatch.setenv("DATABASE_CONN_MAX_AGE", "sixty")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_CONN_MAX_AGE"):
+        env_int("DATABASE_CONN_MAX_AGE", default=60)
+    monkeypatch.setenv("DATABASE_URL", "mysql://root@localhost/kube")
+    with pytest.raises(ImproperlyConfigured, match="DATABASE_URL"):
+        env_database("DATABASE_URL")
+    monkeypatch.setenv("REDIS_URL", "http://localhost:6379")
+    with pytest.raises(ImproperlyConfigured, match="REDIS_URL"):
+        env_redis_url("REDIS_URL")
+
+
+def test_database_url_is_parsed(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://kube:s%40cret@db.example:6432/kube_portal")
+    assert env_database("DATABASE_URL") == {
+        "NAME": "kube_portal",
+        "USER": "kube",
+        "PASSWORD": "s@cret",
+        "HOST": "db.example",
+        "PORT": "6432",
+    }
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@/kube?host=/var/run/postgresql")
+    assert env_database("DATABASE_URL")["HOST"] == "/var/run/postgresql"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kube_portal.settings'; django.setup()",
+        ],
+        env={**__import__("os").environ, "DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr

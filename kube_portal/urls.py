@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from kube_portal import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("akun/", include("accounts.urls")),
+    path("wilayah/", include("regions.urls")),
+    path("kpm/", include("beneficiaries.urls")),
+    path("kube/", include("groups.urls")),
+    path("pendamping/", include("mentors.urls")),
+    path("graduasi/", include("graduation.urls")),
+    path("dasbor/", include("dashboards.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+handler403 = "kube_portal.views.permission_denied"
+handler404 = "kube_portal.views.page_not_found"
+handler500 = "kube_portal.views.server_error"

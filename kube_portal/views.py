@@ -1,0 +1,78 @@
+import redis
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.db.models import Count, Q
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from regions.models import Level, Region
+
+
+@login_required
+def home(request):
+    user = request.user
+    counts = (
+        Region.objects.visible_to(user)
+        .current()
+        .aggregate(
+            provinces=Count("code", filter=Q(level=Level.PROVINCE)),
+            kabkota=Count("code", filter=Q(level=Level.KABKOTA)),
+            kecamatan=Count("code", filter=Q(level=Level.KECAMATAN)),
+            villages=Count("code", filter=Q(level=Level.VILLAGE)),
+        )
+    )
+    prefixes = user.scope_prefixes() if not user.is_mentor else [user.region_id] if user.region_id else []
+    scope_regions = (
+        Region.objects.filter(code__in=prefixes).select_related("parent").order_by("code") if prefixes else []
+    )
+    return render(
+        request,
+        "home.html",
+        {"counts": counts, "scope_regions": scope_regions, "is_national": prefixes is None},
+    )
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Liveness of the two servers the app needs: 200 when both answer, 503 otherwise."""
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    healthy = all(state == "ok" for state in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as error:  # noqa: BLE001 - any failure means "down"
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def _check_redis() -> str:
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"error: {error.__class__.__name__}"
+    return "ok"
+
+
+def permission_denied(request, exception=None):
+    return render(request, "errors/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "errors/404.html", status=404)
+
+
+def server_error(request):
+    # No context processors: the database may be what failed.
+    from django.http import HttpResponseServerError
+    from django.template import loader
+
+    return HttpResponseServerError(loader.get_template("errors/500.html").render())

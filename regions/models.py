@@ -1,0 +1,109 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from kube_portal.scoping import ScopedQuerySet
+
+
+class Level(models.IntegerChoices):
+    PROVINCE = 1, _("Provinsi")
+    KABKOTA = 2, _("Kabupaten/Kota")
+    KECAMATAN = 3, _("Kecamatan")
+    VILLAGE = 4, _("Desa/Kelurahan")
+
+
+class Kind(models.TextChoices):
+    PROVINSI = "provinsi", _("Provinsi")
+    KABUPATEN = "kabupaten", _("Kabupaten")
+    KOTA = "kota", _("Kota")
+    KECAMATAN = "kecamatan", _("Kecamatan")
+    DESA = "desa", _("Desa")
+    KELURAHAN = "kelurahan", _("Kelurahan")
+
+
+class RegionQuerySet(ScopedQuerySet):
+    region_field = "code"
+
+    def current(self):
+        return self.filter(retired=False)
+
+    def provinces(self):
+        return self.filter(level=Level.PROVINCE)
+
+    def kabkota(self):
+        return self.filter(level=Level.KABKOTA)
+
+    def kecamatan(self):
+        return self.filter(level=Level.KECAMATAN)
+
+    def villages(self):
+        return self.filter(level=Level.VILLAGE)
+
+    def within(self, code: str):
+        """The region itself and everything below it."""
+        return self.filter(code__startswith=code)
+
+    def mentor_filter(self, user):
+        # Regions are reference data: a mentor reads the work area they belong to.
+        return models.Q(code__startswith=user.region_id) if user.region_id else models.Q(pk__in=[])
+
+
+class Region(models.Model):
+    """An administrative region under its Kemendagri code (`32`, `32.04`, `32.04.10`, `32.04.10.2005`)."""
+
+    code = models.CharField(_("kode"), max_length=13, primary_key=True)
+    name = models.CharField(_("nama"), max_length=100)
+    level = models.PositiveSmallIntegerField(_("tingkat"), choices=Level.choices)
+    kind = models.CharField(_("jenis"), max_length=10, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("induk"), on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    # Codes dropped from the official list stay, retired, so old records still point somewhere.
+    retired = models.BooleanField(_("tidak berlaku lagi"), default=False)
+
+    objects = RegionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wilayah")
+        verbose_name_plural = _("wilayah")
+        ordering = ["code"]
+        indexes = [
+            models.Index(fields=["code"], name="region_code_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["level", "name"], name="region_level_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$"),
+                name="region_code_format",
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.kind in (Kind.KECAMATAN, Kind.DESA, Kind.KELURAHAN):
+            return f"{self.get_kind_display()} {self.name}"
+        return self.name
+
+    @property
+    def province_code(self) -> str:
+        return self.code[:2]
+
+
+class DirectorateArea(models.Model):
+    """The provinces a directorate (e.g. Direktorat PFM Wilayah I) is responsible for."""
+
+    code = models.SlugField(_("kode"), max_length=30, unique=True)
+    name = models.CharField(_("nama"), max_length=200)
+    provinces = models.ManyToManyField(
+        Region, verbose_name=_("provinsi"), related_name="directorate_areas", limit_choices_to={"level": Level.PROVINCE}
+    )
+
+    class Meta:
+        verbose_name = _("wilayah direktorat")
+        verbose_name_plural = _("wilayah direktorat")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
