@@ -33,11 +33,13 @@ class UserQuerySet(ScopedQuerySet):
 
 
 class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):
-    role = models.CharField(_("peran"), max_length=20, choices=Role.choices, default=Role.DINSOS_KABKOTA)
+    role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
     directorate_area = models.ForeignKey(
         "regions.DirectorateArea",
         verbose_name=_("wilayah direktorat"),

@@ -152,6 +152,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / ".local" / "staticfiles")))
+if DEBUG or TESTING:
+    # WhiteNoise warns at start-up when the folder is missing; collectstatic makes it in production.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", default=str(BASE_DIR / ".local" / "media")))
 STORAGES = {

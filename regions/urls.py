@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from regions import views
 
 app_name = "regions"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.region_list, name="region_list"),
+    path("<str:code>/", views.region_detail, name="region_detail"),
+]

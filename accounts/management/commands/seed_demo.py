@@ -1,0 +1,19 @@
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_PASSWORD, seed_users
+from kube_portal.embedded import LOCAL_DIR
+
+
+class Command(BaseCommand):
+    help = "Create the demo logins (one per role). Safe to re-run: nothing is duplicated."
+
+
+    def handle(self, *args, **options):
+        rows = seed_users()
+        lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+        width = max(len(username) for username, _, _ in rows)
+        lines += [f"  {username:<{width}}  {role} — {scope}" for username, role, scope in rows]
+        text = "\n".join(lines)
+        LOCAL_DIR.mkdir(exist_ok=True)
+        (LOCAL_DIR / "demo-logins.txt").write_text(text + "\n")
+        self.stdout.write(text)

@@ -1,0 +1,113 @@
+"""Every view that takes an object identifier is scoped: another region's user gets 404.
+
+The test walks the URL patterns of the project itself, so a view added later is
+picked up without anyone remembering to list it: an object URL without an entry
+in `tests/scope_registry.py` fails as "not covered", and one that answers the
+Bandung officer with anything but 404 fails as "not scoped".
+"""
+
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.scope_registry import OBJECT_URLS
+
+# Django's own admin is for national administrators only and scopes nothing by design.
+IGNORED_NAMESPACES = {"admin"}
+
+
+def object_url_names() -> set[str]:
+    """Names of all URL patterns that take a parameter (an object identifier)."""
+    found: set[str] = set()
+
+    def walk(patterns, namespace: str, inherited_parameter: bool):
+        for entry in patterns:
+            takes_parameter = inherited_parameter or entry.pattern.regex.groups > 0
+            if isinstance(entry, URLResolver):
+                if entry.namespace in IGNORED_NAMESPACES:
+                    continue
+                inner = ":".join(filter(None, [namespace, entry.namespace]))
+                walk(entry.url_patterns, inner, takes_parameter)
+            elif isinstance(entry, URLPattern) and takes_parameter:
+                name = entry.name or f"<unnamed {entry.pattern}>"
+                found.add(":".join(filter(None, [namespace, name])))
+
+    walk(get_resolver().url_patterns, "", False)
+    return found
+
+
+def scope_problems(world, registry=None) -> list[str]:
+    """Every object URL that is not covered, not scoped, or whose entry builds nothing visible."""
+    registry = OBJECT_URLS if registry is None else registry
+    problems = []
+    for name in sorted(object_url_names()):
+        build = registry.get(name)
+        if build is None:
+            problems.append(f"{name}: not covered (add it to tests/scope_registry.py)")
+            continue
+        url = reverse(name, kwargs=build(world))
+        owner_status = _status(world.owner_client, url)
+        if owner_status == 404:
+            problems.append(f"{name}: the Garut officer gets 404 at {url}; the registry entry builds nothing visible")
+        for label, client in (("Bandung officer", world.intruder_client), ("Bandung mentor", world.mentor_client)):
+            status = _status(client, url)
+            if status != 404:
+                problems.append(f"{name}: not scoped, the {label} gets {status} at {url}")
+    return problems
+
+
+def _status(client: Client, url: str) -> int:
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    return response.status_code
+
+
+@pytest.fixture
+def world(regions, officer_garut, officer_bandung, mentor_bandung, admin_user, direktorat_user, officer_jabar):
+    owner_client, intruder_client, mentor_client = Client(), Client(), Client()
+    owner_client.force_login(officer_garut)
+    intruder_client.force_login(officer_bandung)
+    mentor_client.force_login(mentor_bandung)
+    return SimpleNamespace(
+        regions=regions,
+        officer_garut=officer_garut,
+        officer_bandung=officer_bandung,
+        mentor_bandung=mentor_bandung,
+        admin_user=admin_user,
+        direktorat_user=direktorat_user,
+        officer_jabar=officer_jabar,
+        owner_client=owner_client,
+        intruder_client=intruder_client,
+        mentor_client=mentor_client,
+    )
+
+
+@pytest.mark.django_db
+def test_every_object_view_is_scoped(world):
+    assert scope_problems(world) == []
+
+
+def test_registry_has_no_stale_entries():
+    assert set(OBJECT_URLS) <= object_url_names(), "entries in tests/scope_registry.py name URLs that no longer exist"
+
+
+# --- the test of the test: an unscoped view added to the project is caught ----------------
+
+
+@pytest.mark.django_db
+def test_an_uncovered_object_view_is_reported(world, settings):
+    settings.ROOT_URLCONF = "tests.leaky_urls"
+    problems = scope_problems(world)
+    assert "leaky:region: not covered (add it to tests/scope_registry.py)" in problems
+
+
+@pytest.mark.django_db
+def test_an_unscoped_object_view_is_reported(world, settings):
+    settings.ROOT_URLCONF = "tests.leaky_urls"
+    registry = {**OBJECT_URLS, "leaky:region": OBJECT_URLS["regions:region_detail"]}
+    problems = scope_problems(world, registry=registry)
+    assert any(p.startswith("leaky:region: not scoped, the Bandung officer gets 200") for p in problems)
+    assert not any(p.startswith("regions:region_detail") for p in problems)
