@@ -108,3 +108,59 @@ def mentor_bandung(regions):
     from accounts.tests.factories import UserFactory
 
     return UserFactory(username="pendamping_bandung", role=Role.PENDAMPING, region=regions[KOTA_BANDUNG])
+
+
+# --- Browser tests ---------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOT_DIR = os.path.join(os.path.dirname(__file__), "test-artifacts")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium through Playwright. Skipped without Chromium, except where KUBE_REQUIRE_BROWSER is set (CI)."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("KUBE_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing and KUBE_REQUIRE_BROWSER is set: browser tests may not be skipped")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="id-ID")
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+
+
+def screenshot(page, name: str) -> str:
+    """Save a full-page screenshot under test-artifacts/ (to look at) and return its path."""
+    os.makedirs(SCREENSHOT_DIR, exist_ok=True)
+    path = os.path.join(SCREENSHOT_DIR, f"{name}.png")
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def browser_login(page, live_server, username: str, password: str):
+    page.goto(f"{live_server.url}/akun/masuk/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")

@@ -7,7 +7,6 @@ from kube_portal.embedded import LOCAL_DIR
 class Command(BaseCommand):
     help = "Create the demo logins (one per role). Safe to re-run: nothing is duplicated."
 
-
     def handle(self, *args, **options):
         rows = seed_users()
         lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
