@@ -1,0 +1,377 @@
+"""The KPM register: households (Keluarga Penerima Manfaat) and their members.
+
+Households carry the Kemendagri code of their village in `region_code` (always equal to
+`village_id`, enforced by a check constraint) so that `visible_to(user)` filters on an
+indexed prefix. Members are scoped through their household.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from kube_portal.scoping import ScopedQuerySet
+
+SIXTEEN_DIGITS = r"^[0-9]{16}$"
+VILLAGE_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"
+
+
+class Sex(models.TextChoices):
+    MALE = "L", _("Laki-laki")
+    FEMALE = "P", _("Perempuan")
+
+
+class Relationship(models.TextChoices):
+    HEAD = "kepala", _("Kepala keluarga")
+    WIFE = "istri", _("Istri")
+    HUSBAND = "suami", _("Suami")
+    CHILD = "anak", _("Anak")
+    PARENT = "orang_tua", _("Orang tua")
+    OTHER = "lainnya", _("Lainnya")
+
+
+class Program(models.TextChoices):
+    PKH = "pkh", "PKH"
+    BPNT = "bpnt", "Sembako/BPNT"
+    PBI_JK = "pbi_jk", "PBI-JK"
+
+
+class DeactivationReason(models.TextChoices):
+    MOVED = "pindah", _("Pindah")
+    DECEASED = "meninggal", _("Meninggal")
+    DUPLICATE = "duplikat", _("Duplikat")
+    GRADUATED = "graduasi", _("Graduasi")
+
+
+class HouseholdQuerySet(ScopedQuerySet):
+    region_field = "region_code"
+
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_head(self):
+        """Annotate `head_name` and `head_nik` from the member who heads the household."""
+        heads = Member.objects.filter(household=OuterRef("pk"), relationship=Relationship.HEAD)
+        return self.annotate(
+            head_name=Subquery(heads.values("name")[:1]),
+            head_nik=Subquery(heads.values("nik")[:1]),
+        )
+
+    def search(self, text: str):
+        """Households whose No. KK or a member's NIK starts with `text`, or a member's name contains it."""
+        text = text.strip()
+        if not text:
+            return self
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if digits and len(digits) == len(text.replace(" ", "").replace(".", "").replace("-", "")):
+            members = Member.objects.filter(household=OuterRef("pk"), nik__startswith=digits)
+            return self.filter(models.Q(no_kk__startswith=digits) | Exists(members))
+        members = Member.objects.filter(household=OuterRef("pk"), name__icontains=text)
+        return self.filter(Exists(members))
+
+    def with_program(self, program: str):
+        field = {Program.PKH: "receives_pkh", Program.BPNT: "receives_bpnt", Program.PBI_JK: "receives_pbi_jk"}[program]
+        return self.filter(**{field: True})
+
+
+class Household(models.Model):
+    """A KPM family, identified by its No. KK (Kartu Keluarga)."""
+
+    no_kk = models.CharField(_("No. KK"), max_length=16, unique=True)
+    village = models.ForeignKey(
+        "regions.Region",
+        verbose_name=_("desa/kelurahan"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        limit_choices_to={"level": 4},
+    )
+    # Denormalised copy of village_id for prefix scoping; the check constraint keeps it equal.
+    region_code = models.CharField(_("kode wilayah"), max_length=13, editable=False)
+    address = models.CharField(_("alamat"), max_length=255, blank=True)
+    rt = models.CharField(_("RT"), max_length=3, blank=True)
+    rw = models.CharField(_("RW"), max_length=3, blank=True)
+    is_urban = models.BooleanField(_("perkotaan"), default=False)
+    desil = models.PositiveSmallIntegerField(_("desil DTSEN"), null=True, blank=True)
+    receives_pkh = models.BooleanField("PKH", default=False)
+    receives_bpnt = models.BooleanField("Sembako/BPNT", default=False)
+    receives_pbi_jk = models.BooleanField("PBI-JK", default=False)
+    phone = models.CharField(_("telepon"), max_length=20, blank=True)
+
+    is_active = models.BooleanField(_("aktif"), default=True)
+    deactivation_reason = models.CharField(
+        _("alasan nonaktif"), max_length=10, choices=DeactivationReason.choices, blank=True
+    )
+    deactivation_note = models.CharField(_("keterangan nonaktif"), max_length=255, blank=True)
+    deactivated_at = models.DateTimeField(_("dinonaktifkan pada"), null=True, blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        verbose_name=_("duplikat dari"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dibuat oleh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = HouseholdQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("keluarga penerima manfaat")
+        verbose_name_plural = _("keluarga penerima manfaat")
+        ordering = ["no_kk"]
+        indexes = [
+            models.Index(fields=["region_code"], name="household_region_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["no_kk"], name="household_no_kk_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(no_kk__regex=SIXTEEN_DIGITS), name="household_no_kk_16_digits"),
+            models.CheckConstraint(
+                condition=models.Q(region_code__regex=VILLAGE_CODE), name="household_region_is_village"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(region_code=models.F("village")), name="household_region_code_is_village"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(desil__isnull=True) | models.Q(desil__gte=1, desil__lte=10),
+                name="household_desil_1_10",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(is_active=True, deactivation_reason="")
+                | (models.Q(is_active=False) & ~models.Q(deactivation_reason="")),
+                name="household_deactivation_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return self.no_kk
+
+    def save(self, *args, **kwargs):
+        self.region_code = self.village_id
+        if kwargs.get("update_fields") is not None and "village" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "region_code"}
+        super().save(*args, **kwargs)
+
+    @property
+    def kecamatan_code(self) -> str:
+        return self.region_code[:8]
+
+    @property
+    def programs(self) -> list[str]:
+        return [
+            label
+            for flag, label in (
+                (self.receives_pkh, Program.PKH.label),
+                (self.receives_bpnt, Program.BPNT.label),
+                (self.receives_pbi_jk, Program.PBI_JK.label),
+            )
+            if flag
+        ]
+
+
+class MemberQuerySet(ScopedQuerySet):
+    region_field = "household__region_code"
+
+
+class Member(models.Model):
+    """A person in a KPM family, identified by their NIK."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("keluarga"), on_delete=models.PROTECT, related_name="members"
+    )
+    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    name = models.CharField(_("nama"), max_length=150)
+    # Lower-case, single-spaced, letters only: the key for possible-duplicate detection.
+    name_normalized = models.CharField(max_length=150, editable=False, db_index=False)
+    sex = models.CharField(_("jenis kelamin"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("tanggal lahir"))
+    relationship = models.CharField(_("hubungan dengan kepala keluarga"), max_length=10, choices=Relationship.choices)
+    has_disability = models.BooleanField(_("disabilitas"), default=False)
+    is_pregnant = models.BooleanField(_("hamil"), default=False)
+    education = models.CharField(_("pendidikan"), max_length=50, blank=True)
+    occupation = models.CharField(_("pekerjaan"), max_length=100, blank=True)
+
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("anggota keluarga")
+        verbose_name_plural = _("anggota keluarga")
+        ordering = ["household", "id"]
+        indexes = [
+            models.Index(fields=["nik"], name="member_nik_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name_normalized", "birth_date"], name="member_name_birth"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(nik__regex=SIXTEEN_DIGITS), name="member_nik_16_digits"),
+            models.CheckConstraint(condition=models.Q(sex__in=["L", "P"]), name="member_sex_l_p"),
+            models.CheckConstraint(
+                condition=models.Q(is_pregnant=False) | models.Q(sex="P"), name="member_pregnant_is_female"
+            ),
+            models.UniqueConstraint(
+                fields=["household"], condition=models.Q(relationship="kepala"), name="member_one_head_per_household"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_normalized = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_nik(self) -> str:
+        return mask_nik(self.nik)
+
+
+def normalize_name(name: str) -> str:
+    """Case, punctuation and spacing do not make two names different."""
+    letters = "".join(ch if ch.isalnum() else " " for ch in name.lower())
+    return " ".join(letters.split())
+
+
+def mask_nik(nik: str | None) -> str:
+    """`3273********0001`: region and serial stay readable, the birth date does not."""
+    if not nik:
+        return ""
+    return nik[:4] + "*" * (len(nik) - 8) + nik[-4:]
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("Dibuat")
+    UPDATE = "update", _("Diubah")
+    DEACTIVATE = "deactivate", _("Dinonaktifkan")
+    DELETE = "delete", _("Dihapus")
+    MERGE = "merge", _("Digabung")
+
+
+class AuditSource(models.TextChoices):
+    FORM = "form", _("Formulir")
+    IMPORT = "import", _("Impor")
+    BULK = "bulk", _("Perubahan massal")
+    REVIEW = "review", _("Tinjauan duplikat")
+
+
+class AuditEntryQuerySet(ScopedQuerySet):
+    region_field = "household__region_code"
+
+
+class AuditEntry(models.Model):
+    """Who changed which household or member, when, and the values before and after."""
+
+    household = models.ForeignKey(
+        Household, verbose_name=_("keluarga"), on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    # The member's NIK at the time: members may be deleted, their history stays readable.
+    member_nik = models.CharField(_("NIK anggota"), max_length=16, blank=True)
+    action = models.CharField(_("tindakan"), max_length=10, choices=AuditAction.choices)
+    source = models.CharField(_("sumber"), max_length=10, choices=AuditSource.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("oleh"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    #: {field: [before, after]}; for a create, before is null.
+    changes = models.JSONField(_("perubahan"), default=dict)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("riwayat perubahan")
+        verbose_name_plural = _("riwayat perubahan")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["household", "-at"], name="audit_household_at")]
+
+
+class DuplicateDecisionQuerySet(ScopedQuerySet):
+    region_field = "region_code"
+
+
+class DuplicateDecision(models.Model):
+    """An officer's verdict on a possible-duplicate pair (same name and birth date, same kecamatan)."""
+
+    class Verdict(models.TextChoices):
+        DISTINCT = "distinct", _("Orang berbeda")
+        MERGED = "merged", _("Digabung")
+
+    # Stored as NIKs, lowest first, so a pair is one row whichever side the officer opened.
+    nik_a = models.CharField(max_length=16)
+    nik_b = models.CharField(max_length=16)
+    region_code = models.CharField(max_length=13)
+    verdict = models.CharField(_("keputusan"), max_length=10, choices=Verdict.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DuplicateDecisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("keputusan duplikat")
+        verbose_name_plural = _("keputusan duplikat")
+        constraints = [
+            models.UniqueConstraint(fields=["nik_a", "nik_b"], name="duplicate_decision_pair"),
+            models.CheckConstraint(condition=models.Q(nik_a__lt=models.F("nik_b")), name="duplicate_decision_ordered"),
+        ]
+
+
+class ImportJob(models.Model):
+    """One uploaded file and what the import engine made of it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Menunggu")
+        RUNNING = "running", _("Berjalan")
+        DONE = "done", _("Selesai")
+        FAILED = "failed", _("Gagal")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    dry_run = models.BooleanField(_("uji coba"), default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    households_created = models.PositiveIntegerField(default=0)
+    households_updated = models.PositiveIntegerField(default=0)
+    members_created = models.PositiveIntegerField(default=0)
+    members_updated = models.PositiveIntegerField(default=0)
+    rows_rejected = models.PositiveIntegerField(default=0)
+    # File-level problems (wrong type, no header...) and unknown columns.
+    messages = models.JSONField(default=list)
+    error_report = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_done * 100 // self.rows_total)
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
