@@ -43,3 +43,9 @@ stop: install
 
 clean: stop
 	rm -rf .local
+
+## Re-copy the pinned front-end libraries (package.json) into static/vendor/; needs npm, only to upgrade them.
+.PHONY: vendor
+vendor:
+	npm ci --ignore-scripts --no-audit --no-fund
+	sh scripts/vendor_static.sh
