@@ -298,6 +298,9 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["household", "-at"], name="audit_household_at")]
 
+    def __str__(self):
+        return f"{self.get_action_display()} {self.member_nik or self.household_id}"
+
 
 class DuplicateDecisionQuerySet(ScopedQuerySet):
     region_field = "region_code"
@@ -329,6 +332,9 @@ class DuplicateDecision(models.Model):
             models.UniqueConstraint(fields=["nik_a", "nik_b"], name="duplicate_decision_pair"),
             models.CheckConstraint(condition=models.Q(nik_a__lt=models.F("nik_b")), name="duplicate_decision_ordered"),
         ]
+
+    def __str__(self):
+        return f"{self.nik_a} / {self.nik_b}: {self.get_verdict_display()}"
 
 
 class ImportJob(models.Model):

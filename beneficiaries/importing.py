@@ -1,0 +1,813 @@
+"""The household import engine, shared by the upload page (through a Celery task), the
+`import_households` command and the benchmark.
+
+Set-based in two passes: a streaming pass reads and checks every row in Python and groups
+the rows by No. KK; then the existing households and members of those numbers are read
+in a few queries, and the valid households are written with COPY into temporary tables
+and one INSERT ... ON CONFLICT per table. No row is saved one at a time.
+
+A household is imported whole or not at all: one bad member row rejects all its rows.
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries.identity import nik_check, no_kk_check
+from beneficiaries.models import AuditSource, Relationship, normalize_name
+from beneficiaries.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
+from regions.models import Level, Region
+
+COLUMNS = [
+    "no_kk",
+    "nik",
+    "nama",
+    "jenis_kelamin",
+    "tanggal_lahir",
+    "hubungan",
+    "kode_desa",
+    "alamat",
+    "rt",
+    "rw",
+    "perkotaan",
+    "desil",
+    "program",
+    "disabilitas",
+    "hamil",
+    "pendidikan",
+    "pekerjaan",
+    "telepon",
+]
+REQUIRED_COLUMNS = {"no_kk", "nik", "nama", "jenis_kelamin", "tanggal_lahir", "hubungan", "kode_desa"}
+EXAMPLE_ROW = [
+    "3273011502150001",
+    "3273014505900001",
+    "Siti Aminah",
+    "P",
+    "1990-05-05",
+    "kepala keluarga",
+    "32.73.01.1001",
+    "Jl. Sukarasa No. 12",
+    "001",
+    "002",
+    "Y",
+    "2",
+    "PKH, BPNT",
+    "N",
+    "N",
+    "SMA",
+    "Pedagang",
+    "081234567890",
+]
+
+MAX_FILE_BYTES = getattr(settings, "KPM_IMPORT_MAX_BYTES", 60 * 1024 * 1024)
+MAX_ROWS = getattr(settings, "KPM_IMPORT_MAX_ROWS", 200_000)
+PROGRESS_EVERY = 5_000
+
+RELATIONSHIPS = {
+    "kepala keluarga": Relationship.HEAD,
+    "kepala": Relationship.HEAD,
+    "istri": Relationship.WIFE,
+    "suami": Relationship.HUSBAND,
+    "anak": Relationship.CHILD,
+    "orang tua": Relationship.PARENT,
+    "orangtua": Relationship.PARENT,
+    "lainnya": Relationship.OTHER,
+    "famili lain": Relationship.OTHER,
+}
+PROGRAMS = {"pkh": "receives_pkh", "bpnt": "receives_bpnt", "sembako": "receives_bpnt", "pbi-jk": "receives_pbi_jk"}
+YES = {"y", "ya", "yes", "1", "true"}
+NO = {"n", "tidak", "t", "no", "0", "false", ""}
+_VILLAGE_DIGITS = re.compile(r"^[0-9]{10}$")
+_HEADER_JUNK = re.compile(r"\(.*?\)|[^a-z0-9]")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; the message says why."""
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    value: str
+    message: str
+    warning: bool = False
+
+
+@dataclass
+class ImportResult:
+    rows_total: int = 0
+    rows_rejected: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    households_unchanged: int = 0
+    members_created: int = 0
+    members_updated: int = 0
+    dry_run: bool = True
+    messages: list[str] = field(default_factory=list)
+    problems: list[RowError] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[RowError]:
+        return [p for p in self.problems if not p.warning]
+
+    def summary(self) -> str:
+        verb = _("akan") + " " if self.dry_run else ""
+        return _(
+            "%(rows)d baris: keluarga %(verb)sdibuat %(hc)d, %(verb)sdiubah %(hu)d; anggota %(verb)sdibuat %(mc)d, "
+            "%(verb)sdiubah %(mu)d; baris ditolak %(rej)d."
+        ) % {
+            "rows": self.rows_total,
+            "verb": verb,
+            "hc": self.households_created,
+            "hu": self.households_updated,
+            "mc": self.members_created,
+            "mu": self.members_updated,
+            "rej": self.rows_rejected,
+        }
+
+
+# --- Reading ----------------------------------------------------------------------------
+
+
+def header_key(text) -> str:
+    """Header matching ignores case, spaces, punctuation and a hint in brackets: 'Jenis Kelamin (L/P)'."""
+    return _HEADER_JUNK.sub("", str(text or "").lower())
+
+
+COLUMN_KEYS = {header_key(name): name for name in COLUMNS}
+
+
+def _open_rows(path: Path, filename: str) -> tuple[Iterator[list], int]:
+    """An iterator over the file's rows (header first) and an estimate of their number."""
+    size = path.stat().st_size
+    if size == 0:
+        raise ImportFileError(_("Berkas kosong."))
+    if size > MAX_FILE_BYTES:
+        raise ImportFileError(
+            _("Berkas terlalu besar (%(size)d MB); batasnya %(limit)d MB. Bagi menjadi beberapa berkas.")
+            % {"size": size // (1024 * 1024), "limit": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    suffix = Path(filename).suffix.lower()
+    if suffix == ".xlsx":
+        if not zipfile.is_zipfile(path):
+            raise ImportFileError(_("Berkas ini bukan XLSX yang sah."))
+        import openpyxl
+
+        try:
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        except Exception as error:  # noqa: BLE001 - openpyxl raises many kinds on broken files
+            raise ImportFileError(_("Berkas XLSX tidak dapat dibaca: %(error)s") % {"error": error}) from error
+        sheet = workbook.worksheets[0]
+        return (list(row) for row in sheet.iter_rows(values_only=True)), max((sheet.max_row or 1) - 1, 1)
+    if suffix == ".csv":
+        with path.open("rb") as handle:
+            head = handle.read(64 * 1024)
+        if b"\x00" in head or head.startswith(b"PK"):
+            raise ImportFileError(_("Berkas ini bukan CSV teks. Gunakan berkas CSV atau XLSX."))
+        encoding = "utf-8-sig"
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as error:
+            if error.start < len(head) - 4:
+                encoding = "cp1252"
+        with path.open("rb") as handle:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        first_line = head.split(b"\n", 1)[0].decode(encoding, errors="replace")
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+
+        def rows():
+            with path.open(encoding=encoding, errors="replace", newline="") as text:
+                yield from csv.reader(text, delimiter=delimiter)
+
+        return rows(), max(lines - 1, 1)
+    raise ImportFileError(_("Jenis berkas tidak didukung. Unggah berkas CSV atau XLSX."))
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _date(value) -> datetime.date | None:
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = _text(value).split(" ")[0]
+    try:
+        if len(text) == 10 and text[4] == "-":
+            return datetime.date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+        if len(text) == 10 and text[2] in "-/" and text[5] == text[2]:
+            return datetime.date(int(text[6:10]), int(text[3:5]), int(text[0:2]))
+    except ValueError:
+        return None
+    return None
+
+
+def _flag(value) -> bool | None:
+    text = _text(value).lower()
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    return None
+
+
+def _village_code(value) -> str | None:
+    digits = _text(value).replace(".", "").replace(" ", "")
+    if not _VILLAGE_DIGITS.match(digits):
+        return None
+    return f"{digits[0:2]}.{digits[2:4]}.{digits[4:6]}.{digits[6:10]}"
+
+
+# --- The engine -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Household:
+    rows: list[int] = field(default_factory=list)
+    data: dict = field(default_factory=dict)
+    members: list[dict] = field(default_factory=list)
+    rejected: bool = False
+
+
+class _Engine:
+    def __init__(self, *, user, path: Path, filename: str, dry_run: bool, progress: Callable[[int, int], None] | None):
+        self.user = user
+        self.path = path
+        self.filename = filename
+        self.progress = progress or (lambda done, total: None)
+        self.result = ImportResult(dry_run=dry_run)
+        self.households: dict[str, _Household] = {}
+        self.nik_rows: dict[str, int] = {}
+        self.kk_checks: dict = {}
+        self.today = timezone.localdate()
+
+    def error(self, row: int, column: str, value, message: str, *, warning: bool = False) -> None:
+        self.result.problems.append(RowError(row, column, _text(value), message, warning))
+
+    # Pass 1: read and check every row, group by No. KK.
+    def read(self) -> None:
+        rows, estimate = _open_rows(self.path, self.filename)
+        header = None
+        for header_row in rows:
+            if any(_text(cell) for cell in header_row):
+                header = header_row
+                break
+        if header is None:
+            raise ImportFileError(_("Berkas kosong."))
+        positions: dict[str, int] = {}
+        unknown = []
+        for index, cell in enumerate(header):
+            name = COLUMN_KEYS.get(header_key(cell))
+            if name and name not in positions:
+                positions[name] = index
+            elif _text(cell):
+                unknown.append(_text(cell))
+        if not positions:
+            raise ImportFileError(
+                _("Baris judul tidak dikenali. Kolom yang diharapkan: %(columns)s.") % {"columns": ", ".join(COLUMNS)}
+            )
+        missing = sorted(REQUIRED_COLUMNS - set(positions))
+        if missing:
+            raise ImportFileError(_("Kolom wajib tidak ada: %(columns)s.") % {"columns": ", ".join(missing)})
+        if unknown:
+            self.result.messages.append(
+                _("Kolom tidak dikenal diabaikan: %(columns)s.") % {"columns": ", ".join(unknown)}
+            )
+        getters = [(name, positions.get(name)) for name in COLUMNS]
+        villages = set(Region.objects.visible_to(self.user).filter(level=Level.VILLAGE).values_list("code", flat=True))
+        self.villages = villages
+        row_number = 1
+        for raw in rows:
+            row_number += 1
+            values = {name: (raw[index] if index is not None and index < len(raw) else None) for name, index in getters}
+            if not any(_text(v) for v in values.values()):
+                continue
+            self.result.rows_total += 1
+            if self.result.rows_total > MAX_ROWS:
+                raise ImportFileError(
+                    _("Berkas berisi lebih dari %(limit)d baris. Bagi menjadi beberapa berkas.") % {"limit": MAX_ROWS}
+                )
+            self.check_row(row_number, values)
+            if self.result.rows_total % PROGRESS_EVERY == 0:
+                self.progress(self.result.rows_total, max(estimate, self.result.rows_total))
+        if not self.result.rows_total:
+            raise ImportFileError(_("Berkas tidak berisi baris data di bawah baris judul."))
+        self.progress(self.result.rows_total, self.result.rows_total)
+
+    def check_row(self, row: int, values: dict) -> None:
+        ok = True
+        raw_kk = values["no_kk"]
+        # A household's rows repeat its No. KK: check each distinct value once.
+        kk = self.kk_checks.get(raw_kk) if isinstance(raw_kk, str) else None
+        if kk is None:
+            kk = no_kk_check(raw_kk, today=self.today)
+            if isinstance(raw_kk, str):
+                self.kk_checks[raw_kk] = kk
+        for problem in kk.warnings:
+            self.error(row, "no_kk", values["no_kk"], problem.message, warning=True)
+        for problem in kk.errors:
+            self.error(row, "no_kk", values["no_kk"], problem.message)
+        if kk.value is None:
+            # Without a household key the row cannot belong to any household.
+            self.result.rows_rejected += 1
+            return
+        ok = kk.valid
+
+        sex = _text(values["jenis_kelamin"]).upper()[:1]
+        if sex not in ("L", "P"):
+            self.error(row, "jenis_kelamin", values["jenis_kelamin"], _("Jenis kelamin harus L atau P."))
+            ok, sex = False, None
+        birth_date = _date(values["tanggal_lahir"])
+        if birth_date is None:
+            self.error(
+                row,
+                "tanggal_lahir",
+                values["tanggal_lahir"],
+                _("Tanggal lahir harus berformat YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY."),
+            )
+            ok = False
+        elif birth_date > self.today:
+            self.error(row, "tanggal_lahir", values["tanggal_lahir"], _("Tanggal lahir di masa depan."))
+            ok = False
+        nik = nik_check(values["nik"], sex=sex, birth_date=birth_date)
+        for problem in nik.warnings:
+            self.error(row, "nik", values["nik"], problem.message, warning=True)
+        for problem in nik.errors:
+            self.error(row, problem.field, values[problem.field], problem.message)
+            ok = False
+        if nik.value:
+            if nik.value in self.nik_rows:
+                self.error(
+                    row,
+                    "nik",
+                    values["nik"],
+                    _("NIK ini juga ada di baris %(row)d berkas ini.") % {"row": self.nik_rows[nik.value]},
+                )
+                ok = False
+            else:
+                self.nik_rows[nik.value] = row
+        name = _text(values["nama"])
+        if not name:
+            self.error(row, "nama", "", _("Nama wajib diisi."))
+            ok = False
+        elif len(name) > 150:
+            self.error(row, "nama", name[:30], _("Nama terlalu panjang (maksimal 150 karakter)."))
+            ok = False
+        relationship = RELATIONSHIPS.get(" ".join(_text(values["hubungan"]).lower().replace("_", " ").split()))
+        if relationship is None:
+            self.error(
+                row,
+                "hubungan",
+                values["hubungan"],
+                _("Hubungan harus salah satu dari: kepala keluarga, istri, suami, anak, orang tua, lainnya."),
+            )
+            ok = False
+        disability, pregnant = _flag(values["disabilitas"]), _flag(values["hamil"])
+        for column, flag in (("disabilitas", disability), ("hamil", pregnant)):
+            if flag is None:
+                self.error(row, column, values[column], _("Isi Y atau N."))
+                ok = False
+        if pregnant and sex == "L":
+            self.error(row, "hamil", values["hamil"], _("Hanya anggota perempuan yang dapat ditandai hamil."))
+            ok = False
+
+        household_data = self.household_data(row, values)
+        if household_data is None:
+            ok = False
+
+        household = self.households.get(kk.value)
+        if household is None:
+            household = self.households[kk.value] = _Household()
+        household.rows.append(row)
+        if household_data is not None:
+            if not household.data:
+                household.data = household_data
+            else:
+                for key, value in household_data.items():
+                    if value not in ("", None, False) and value != household.data.get(key):
+                        if household.data.get(key) in ("", None, False):
+                            household.data[key] = value
+                        elif key == "village_id":
+                            self.error(
+                                row,
+                                "kode_desa",
+                                values["kode_desa"],
+                                _("Kode desa berbeda dengan baris lain dari No. KK yang sama."),
+                            )
+                            ok = False
+        if not ok:
+            household.rejected = True
+            self.result.rows_rejected += 1
+            return
+        household.members.append(
+            {
+                "row": row,
+                "nik": nik.value,
+                "name": name,
+                "name_normalized": normalize_name(name),
+                "sex": sex,
+                "birth_date": birth_date,
+                "relationship": relationship,
+                "has_disability": disability,
+                "is_pregnant": pregnant,
+                "education": _text(values["pendidikan"])[:50],
+                "occupation": _text(values["pekerjaan"])[:100],
+            }
+        )
+
+    def household_data(self, row: int, values: dict) -> dict | None:
+        ok = True
+        village = _village_code(values["kode_desa"])
+        if village is None:
+            self.error(row, "kode_desa", values["kode_desa"], _("Kode desa harus 10 digit Kemendagri."))
+            ok = False
+        elif village not in self.villages:
+            if Region.objects.filter(code=village, level=Level.VILLAGE).exists():
+                self.error(row, "kode_desa", values["kode_desa"], _("Desa ini di luar wilayah Anda."))
+            else:
+                self.error(row, "kode_desa", values["kode_desa"], _("Kode desa tidak dikenal."))
+            ok = False
+        desil_text = _text(values["desil"])
+        desil = None
+        if desil_text:
+            if not desil_text.isdigit() or not 1 <= int(desil_text) <= 10:
+                self.error(row, "desil", desil_text, _("Desil harus angka 1 sampai 10 atau kosong."))
+                ok = False
+            else:
+                desil = int(desil_text)
+        urban = _flag(values["perkotaan"])
+        if urban is None:
+            self.error(row, "perkotaan", values["perkotaan"], _("Isi Y atau N."))
+            ok = False
+        programs = {"receives_pkh": False, "receives_bpnt": False, "receives_pbi_jk": False}
+        for item in re.split(r"[,;/]", _text(values["program"])):
+            key = item.strip().lower().replace(" ", "")
+            if not key:
+                continue
+            if key.replace("_", "-") in PROGRAMS:
+                programs[PROGRAMS[key.replace("_", "-")]] = True
+            else:
+                self.error(row, "program", values["program"], _("Program tidak dikenal: %(name)s.") % {"name": item})
+                ok = False
+        rt, rw = _text(values["rt"]), _text(values["rw"])
+        for column, value in (("rt", rt), ("rw", rw)):
+            if value and (not value.isdigit() or len(value) > 3):
+                self.error(row, column, value, _("RT/RW harus angka, paling banyak 3 digit."))
+                ok = False
+        if not ok:
+            return None
+        return {
+            "village_id": village,
+            "address": _text(values["alamat"])[:255],
+            "rt": rt.zfill(3) if rt else "",
+            "rw": rw.zfill(3) if rw else "",
+            "is_urban": urban,
+            "desil": desil,
+            "phone": _text(values["telepon"])[:20],
+            **programs,
+        }
+
+    # Pass 2: compare with what is registered, then write.
+    def reconcile(self) -> tuple[list, list, list, list]:
+        households = self.households
+        existing_households = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, no_kk, village_id, address, rt, rw, is_urban, desil, receives_pkh, receives_bpnt, "
+                "receives_pbi_jk, phone FROM beneficiaries_household WHERE no_kk = ANY(%s)",
+                [list(households)],
+            )
+            for row in cursor.fetchall():
+                existing_households[row[1]] = {"id": row[0], **dict(zip(HOUSEHOLD_FIELDS, row[1:], strict=True))}
+            niks = [m["nik"] for h in households.values() for m in h.members]
+            cursor.execute(
+                "SELECT m.id, h.no_kk, m.nik, m.name, m.sex, m.birth_date, m.relationship, m.has_disability, "
+                "m.is_pregnant, m.education, m.occupation FROM beneficiaries_member m "
+                "JOIN beneficiaries_household h ON h.id = m.household_id WHERE m.nik = ANY(%s)",
+                [niks],
+            )
+            existing_members = {
+                row[2]: {"id": row[0], "no_kk": row[1], **dict(zip(MEMBER_FIELDS, row[2:], strict=True))}
+                for row in cursor.fetchall()
+            }
+            cursor.execute(
+                "SELECT h.no_kk, m.nik FROM beneficiaries_member m JOIN beneficiaries_household h "
+                "ON h.id = m.household_id WHERE m.relationship = 'kepala' AND h.no_kk = ANY(%s)",
+                [list(existing_households)],
+            )
+            existing_heads = dict(cursor.fetchall())
+        prefixes = self.user.scope_prefixes()
+
+        def in_scope(code: str) -> bool:
+            return prefixes is None or code.startswith(tuple(prefixes))
+
+        new_households, changed_households, new_members, changed_members = [], [], [], []
+        for no_kk, household in households.items():
+            if household.rejected:
+                self.reject(
+                    household, _("Keluarga ini ditolak karena ada baris lain dari No. KK yang sama yang salah.")
+                )
+                continue
+            current = existing_households.get(no_kk)
+            if current and not in_scope(current["village_id"]):
+                self.reject(household, _("No. KK ini sudah terdaftar di wilayah lain."), column="no_kk", all_rows=True)
+                continue
+            heads = [m for m in household.members if m["relationship"] == Relationship.HEAD]
+            head_nik = heads[0]["nik"] if heads else existing_heads.get(no_kk)
+            problem = None
+            if len(heads) > 1:
+                problem = ("hubungan", _("Satu keluarga harus memiliki tepat satu kepala keluarga."))
+            elif head_nik is None:
+                problem = ("hubungan", _("Keluarga ini tidak memiliki kepala keluarga."))
+            elif heads and existing_heads.get(no_kk) not in (None, head_nik):
+                problem = ("hubungan", _("Keluarga ini sudah memiliki kepala keluarga dengan NIK lain."))
+            if problem is None:
+                for member in household.members:
+                    registered = existing_members.get(member["nik"])
+                    if registered and registered["no_kk"] != no_kk:
+                        if in_scope(self.region_of(registered["no_kk"])):
+                            message = _("NIK ini sudah terdaftar pada keluarga dengan No. KK %(no_kk)s.") % {
+                                "no_kk": registered["no_kk"]
+                            }
+                        else:
+                            message = _("NIK ini sudah terdaftar di wilayah lain.")
+                        self.error(member["row"], "nik", member["nik"], message)
+                        problem = ("nik", None)
+                        break
+            if problem is not None:
+                column, message = problem
+                if message:
+                    self.error(household.rows[0], column, "", message)
+                self.reject(
+                    household, _("Keluarga ini ditolak karena ada baris lain dari No. KK yang sama yang salah.")
+                )
+                continue
+            data = {"no_kk": no_kk, **household.data}
+            if current is None:
+                new_households.append(data)
+            else:
+                diff = {k: [current[k], data[k]] for k in HOUSEHOLD_FIELDS if current[k] != data[k]}
+                if diff:
+                    changed_households.append((current["id"], data, _jsonable(diff)))
+                else:
+                    self.result.households_unchanged += 1
+            for member in household.members:
+                registered = existing_members.get(member["nik"])
+                member["no_kk"] = no_kk
+                if registered is None:
+                    new_members.append(member)
+                else:
+                    diff = {k: [registered[k], member[k]] for k in MEMBER_FIELDS if registered[k] != member[k]}
+                    if diff:
+                        changed_members.append((registered["id"], member, _jsonable(diff)))
+        self.result.households_created = len(new_households)
+        self.result.households_updated = len(changed_households)
+        self.result.members_created = len(new_members)
+        self.result.members_updated = len(changed_members)
+        return new_households, changed_households, new_members, changed_members
+
+    def region_of(self, no_kk: str) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT region_code FROM beneficiaries_household WHERE no_kk = %s", [no_kk])
+            return cursor.fetchone()[0]
+
+    def reject(self, household: _Household, message: str, *, column: str = "", all_rows: bool = False) -> None:
+        flagged = {p.row for p in self.result.problems if not p.warning}
+        for row in household.rows:
+            if all_rows or row not in flagged:
+                self.error(row, column, "", message)
+        accepted = len(household.members)
+        household.members = []
+        household.rejected = True
+        self.result.rows_rejected += accepted
+
+    def write(self, new_households, changed_households, new_members, changed_members) -> None:
+        now = timezone.now()
+        actor = self.user.pk
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE kpm_import_household (no_kk varchar(16), village_id varchar(13), "
+                "address varchar(255), rt varchar(3), rw varchar(3), is_urban boolean, desil smallint, "
+                "receives_pkh boolean, receives_bpnt boolean, receives_pbi_jk boolean, phone varchar(20), "
+                "changes jsonb) ON COMMIT DROP"
+            )
+            rows = [(h, None) for h in new_households] + [(data, diff) for _id, data, diff in changed_households]
+            _copy(
+                cursor,
+                "kpm_import_household",
+                ([*(h[k] for k in HOUSEHOLD_FIELDS), json.dumps(diff) if diff else None] for h, diff in rows),
+            )
+            cursor.execute(
+                """
+                WITH upserted AS (
+                  INSERT INTO beneficiaries_household AS h (no_kk, village_id, region_code, address, rt, rw, is_urban,
+                    desil, receives_pkh, receives_bpnt, receives_pbi_jk, phone, is_active, deactivation_reason,
+                    deactivation_note, created_at, updated_at, created_by_id)
+                  SELECT no_kk, village_id, village_id, address, rt, rw, is_urban, desil, receives_pkh,
+                    receives_bpnt, receives_pbi_jk, phone, TRUE, '', '', %(now)s, %(now)s, %(actor)s
+                  FROM kpm_import_household
+                  ON CONFLICT (no_kk) DO UPDATE SET village_id = EXCLUDED.village_id,
+                    region_code = EXCLUDED.region_code, address = EXCLUDED.address, rt = EXCLUDED.rt,
+                    rw = EXCLUDED.rw, is_urban = EXCLUDED.is_urban, desil = EXCLUDED.desil,
+                    receives_pkh = EXCLUDED.receives_pkh, receives_bpnt = EXCLUDED.receives_bpnt,
+                    receives_pbi_jk = EXCLUDED.receives_pbi_jk, phone = EXCLUDED.phone, updated_at = %(now)s
+                  RETURNING h.id, h.no_kk, (xmax = 0) AS inserted
+                )
+                INSERT INTO beneficiaries_auditentry (household_id, member_nik, action, source, actor_id, at, changes)
+                SELECT u.id, '', CASE WHEN u.inserted THEN 'create' ELSE 'update' END, %(source)s, %(actor)s,
+                  %(now)s, COALESCE(t.changes, jsonb_build_object(
+                    'no_kk', jsonb_build_array(NULL, t.no_kk), 'village_id', jsonb_build_array(NULL, t.village_id),
+                    'address', jsonb_build_array(NULL, t.address), 'rt', jsonb_build_array(NULL, t.rt),
+                    'rw', jsonb_build_array(NULL, t.rw), 'is_urban', jsonb_build_array(NULL, t.is_urban),
+                    'desil', jsonb_build_array(NULL, t.desil), 'receives_pkh', jsonb_build_array(NULL, t.receives_pkh),
+                    'receives_bpnt', jsonb_build_array(NULL, t.receives_bpnt),
+                    'receives_pbi_jk', jsonb_build_array(NULL, t.receives_pbi_jk),
+                    'phone', jsonb_build_array(NULL, t.phone)))
+                FROM upserted u JOIN kpm_import_household t ON t.no_kk = u.no_kk
+                """,
+                {"now": now, "actor": actor, "source": AuditSource.IMPORT},
+            )
+            cursor.execute("ANALYZE kpm_import_household")
+            cursor.execute(
+                "CREATE TEMP TABLE kpm_import_member (no_kk varchar(16), nik varchar(16), name varchar(150), "
+                "name_normalized varchar(150), sex varchar(1), birth_date date, relationship varchar(10), "
+                "has_disability boolean, is_pregnant boolean, education varchar(50), occupation varchar(100), "
+                "changes jsonb) ON COMMIT DROP"
+            )
+            rows = [(m, None) for m in new_members] + [(m, diff) for _id, m, diff in changed_members]
+            member_columns = ["no_kk", "nik", "name", "name_normalized", "sex", "birth_date", "relationship"]
+            member_columns += ["has_disability", "is_pregnant", "education", "occupation"]
+            _copy(
+                cursor,
+                "kpm_import_member",
+                ([*(m[k] for k in member_columns), json.dumps(diff) if diff else None] for m, diff in rows),
+            )
+            cursor.execute("ANALYZE kpm_import_member")
+            # Relationship changes may move the head role between members of one household:
+            # clear the old heads first so the one-head constraint holds at every row.
+            cursor.execute(
+                """
+                UPDATE beneficiaries_member m SET relationship = 'lainnya'
+                FROM kpm_import_member t WHERE t.nik = m.nik AND m.relationship = 'kepala'
+                  AND t.relationship <> 'kepala'
+                """
+            )
+            cursor.execute(
+                """
+                WITH upserted AS (
+                  INSERT INTO beneficiaries_member AS m (household_id, nik, name, name_normalized, sex, birth_date,
+                    relationship, has_disability, is_pregnant, education, occupation, created_at, updated_at)
+                  SELECT h.id, t.nik, t.name, t.name_normalized, t.sex, t.birth_date, t.relationship,
+                    t.has_disability, t.is_pregnant, t.education, t.occupation, %(now)s, %(now)s
+                  FROM kpm_import_member t JOIN beneficiaries_household h ON h.no_kk = t.no_kk
+                  ORDER BY (t.relationship = 'kepala')
+                  ON CONFLICT (nik) DO UPDATE SET name = EXCLUDED.name, name_normalized = EXCLUDED.name_normalized,
+                    sex = EXCLUDED.sex, birth_date = EXCLUDED.birth_date, relationship = EXCLUDED.relationship,
+                    has_disability = EXCLUDED.has_disability, is_pregnant = EXCLUDED.is_pregnant,
+                    education = EXCLUDED.education, occupation = EXCLUDED.occupation, updated_at = %(now)s
+                  WHERE m.household_id = EXCLUDED.household_id
+                  RETURNING m.household_id, m.nik, (xmax = 0) AS inserted
+                )
+                INSERT INTO beneficiaries_auditentry (household_id, member_nik, action, source, actor_id, at, changes)
+                SELECT u.household_id, u.nik, CASE WHEN u.inserted THEN 'create' ELSE 'update' END, %(source)s,
+                  %(actor)s, %(now)s, COALESCE(t.changes, jsonb_build_object(
+                    'nik', jsonb_build_array(NULL, t.nik), 'name', jsonb_build_array(NULL, t.name),
+                    'sex', jsonb_build_array(NULL, t.sex), 'birth_date', jsonb_build_array(NULL, t.birth_date),
+                    'relationship', jsonb_build_array(NULL, t.relationship),
+                    'has_disability', jsonb_build_array(NULL, t.has_disability),
+                    'is_pregnant', jsonb_build_array(NULL, t.is_pregnant),
+                    'education', jsonb_build_array(NULL, t.education),
+                    'occupation', jsonb_build_array(NULL, t.occupation)))
+                FROM upserted u JOIN kpm_import_member t ON t.nik = u.nik
+                """,
+                {"now": now, "actor": actor, "source": AuditSource.IMPORT},
+            )
+            written = cursor.rowcount
+            if written != len(rows):
+                # A NIK registered meanwhile in another household: the WHERE above skipped it.
+                raise ImportFileError(
+                    _("Data berubah selama impor (NIK baru terdaftar di keluarga lain). Jalankan impor sekali lagi.")
+                )
+
+
+def _jsonable(diff: dict) -> dict:
+    return {k: [v.isoformat() if isinstance(v, datetime.date) else v for v in pair] for k, pair in diff.items()}
+
+
+def _copy_value(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy(cursor, table: str, rows) -> None:
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_copy_value(v) for v in row))
+        buffer.write("\n")
+    buffer.seek(0)
+    cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", buffer)
+
+
+def households_import(
+    *,
+    user,
+    path: Path,
+    filename: str | None = None,
+    dry_run: bool,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Check and (unless `dry_run`) import a CSV/XLSX file of household members.
+
+    Not one transaction from end to end on purpose: the reading pass reports progress
+    that another connection must see; the writing pass is atomic.
+    """
+    if not user.enters_data:
+        raise PermissionDenied(_("Peran Anda hanya dapat membaca data KPM."))
+    engine = _Engine(
+        user=user, path=Path(path), filename=filename or Path(path).name, dry_run=dry_run, progress=progress
+    )
+    engine.read()
+    batches = engine.reconcile()
+    engine.result.problems.sort(key=lambda p: (p.row, p.warning))
+    if not dry_run and any(batches):
+        engine.write(*batches)
+    return engine.result
+
+
+def error_report_xlsx(result: ImportResult, destination) -> None:
+    """The rejected rows (and warnings) with row number, column and message."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Kesalahan"))
+    bold = Font(bold=True)
+    header = [_("Baris"), _("Kolom"), _("Nilai"), _("Jenis"), _("Pesan")]
+    from openpyxl.cell import WriteOnlyCell
+
+    cells = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    for message in result.messages:
+        sheet.append(["", "", "", _("Berkas"), message])
+    for problem in result.problems:
+        sheet.append(
+            [
+                problem.row,
+                problem.column,
+                neutralise(problem.value),
+                _("Peringatan") if problem.warning else _("Ditolak"),
+                problem.message,
+            ]
+        )
+    workbook.save(destination)
+
+
+def neutralise(value):
+    """A cell text starting with = + - @ (or tab/CR) would run as a formula in a spreadsheet."""
+    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
+        return "'" + value
+    return value
+
+
+def template_xlsx(destination) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "KPM"
+    sheet.append(COLUMNS)
+    sheet.append(EXAMPLE_ROW)
+    # Text cells: Excel must not turn 16-digit numbers into 3.27301E+15.
+    for column in ("A", "B", "G", "I", "J"):
+        for cell in sheet[column]:
+            cell.number_format = "@"
+    workbook.save(destination)

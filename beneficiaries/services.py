@@ -1,0 +1,392 @@
+"""Workflows on the KPM register. Every write records who changed what in `AuditEntry`."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from beneficiaries.models import (
+    AuditAction,
+    AuditEntry,
+    AuditSource,
+    DeactivationReason,
+    DuplicateDecision,
+    Household,
+    Member,
+    Relationship,
+    normalize_name,
+)
+from regions.models import Level, Region
+
+HOUSEHOLD_FIELDS = [
+    "no_kk",
+    "village_id",
+    "address",
+    "rt",
+    "rw",
+    "is_urban",
+    "desil",
+    "receives_pkh",
+    "receives_bpnt",
+    "receives_pbi_jk",
+    "phone",
+]
+HOUSEHOLD_STATUS_FIELDS = ["is_active", "deactivation_reason", "deactivation_note"]
+MEMBER_FIELDS = [
+    "nik",
+    "name",
+    "sex",
+    "birth_date",
+    "relationship",
+    "has_disability",
+    "is_pregnant",
+    "education",
+    "occupation",
+]
+
+
+def _json_value(value):
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj, fields) -> dict:
+    return {name: _json_value(getattr(obj, name)) for name in fields}
+
+
+def changes_between(before: dict | None, after: dict | None) -> dict:
+    """{field: [before, after]} for the fields that differ; a create has before None."""
+    before = before or {}
+    after = after or {}
+    return {
+        name: [before.get(name), after.get(name)]
+        for name in sorted(set(before) | set(after))
+        if before.get(name) != after.get(name)
+    }
+
+
+def _require_entry_rights(user) -> None:
+    if not user.enters_data:
+        raise PermissionDenied(_("Peran Anda hanya dapat membaca data KPM."))
+
+
+# --- Duplicate checks ----------------------------------------------------------------
+
+
+def nik_registered_message(*, nik: str, user, exclude_member_id: int | None = None) -> str | None:
+    """Why `nik` cannot be used, naming the household only when the user may see it."""
+    existing = Member.objects.filter(nik=nik)
+    if exclude_member_id:
+        existing = existing.exclude(pk=exclude_member_id)
+    household_id = existing.values_list("household_id", flat=True).first()
+    if household_id is None:
+        return None
+    visible = Household.objects.visible_to(user).filter(pk=household_id).values_list("no_kk", flat=True).first()
+    if visible:
+        return _("NIK ini sudah terdaftar pada keluarga dengan No. KK %(no_kk)s.") % {"no_kk": visible}
+    return _("NIK ini sudah terdaftar di wilayah lain.")
+
+
+def no_kk_registered_message(*, no_kk: str, user, exclude_household_id: int | None = None) -> str | None:
+    existing = Household.objects.filter(no_kk=no_kk)
+    if exclude_household_id:
+        existing = existing.exclude(pk=exclude_household_id)
+    household_id = existing.values_list("pk", flat=True).first()
+    if household_id is None:
+        return None
+    if Household.objects.visible_to(user).filter(pk=household_id).exists():
+        return _("No. KK ini sudah terdaftar (keluarga #%(id)s).") % {"id": household_id}
+    return _("No. KK ini sudah terdaftar di wilayah lain.")
+
+
+# --- Households and members -------------------------------------------------------------
+
+
+@dataclass
+class MemberChange:
+    """One row of the members formset: `id` None for a new member; `delete` removes it."""
+
+    data: dict
+    id: int | None = None
+    delete: bool = False
+
+
+def _check_village(*, user, village_id: str) -> None:
+    if not Region.objects.visible_to(user).filter(code=village_id, level=Level.VILLAGE).exists():
+        raise ValidationError({"village": _("Desa/kelurahan ini tidak ada atau di luar wilayah Anda.")})
+
+
+def _check_members(*, user, household: Household | None, members: list[MemberChange]) -> None:
+    kept = [change for change in members if not change.delete]
+    heads = [change for change in kept if change.data["relationship"] == Relationship.HEAD]
+    if len(heads) != 1:
+        raise ValidationError(_("Satu keluarga harus memiliki tepat satu kepala keluarga."))
+    niks = [change.data["nik"] for change in kept]
+    if len(niks) != len(set(niks)):
+        raise ValidationError(_("NIK yang sama diisi lebih dari sekali."))
+    for change in kept:
+        message = nik_registered_message(nik=change.data["nik"], user=user, exclude_member_id=change.id)
+        if message:
+            raise ValidationError({"nik": message})
+
+
+def _audit(*, household: Household, user, action: str, source: str, changes: dict, member_nik: str = "") -> None:
+    AuditEntry.objects.create(
+        household=household, member_nik=member_nik, actor=user, action=action, source=source, changes=changes
+    )
+
+
+def _apply_members(*, user, household: Household, members: list[MemberChange], source: str) -> None:
+    existing = {member.pk: member for member in household.members.all()}
+    # Deletions and relationship changes first, so the one-head constraint holds at each step.
+    for change in sorted(members, key=lambda c: (not c.delete, c.data.get("relationship") == Relationship.HEAD)):
+        if change.id is not None and change.id not in existing:
+            raise ValidationError(_("Anggota tidak ditemukan pada keluarga ini."))
+        if change.delete:
+            if change.id is None:
+                continue
+            member = existing[change.id]
+            before = snapshot(member, MEMBER_FIELDS)
+            member.delete()
+            _audit(
+                household=household,
+                user=user,
+                action=AuditAction.DELETE,
+                source=source,
+                changes=changes_between(before, None),
+                member_nik=before["nik"],
+            )
+            continue
+        if change.id is None:
+            member = Member(household=household, **change.data)
+            member.save()
+            _audit(
+                household=household,
+                user=user,
+                action=AuditAction.CREATE,
+                source=source,
+                changes=changes_between(None, snapshot(member, MEMBER_FIELDS)),
+                member_nik=member.nik,
+            )
+            continue
+        member = existing[change.id]
+        before = snapshot(member, MEMBER_FIELDS)
+        for name, value in change.data.items():
+            setattr(member, name, value)
+        after = snapshot(member, MEMBER_FIELDS)
+        diff = changes_between(before, after)
+        if diff:
+            member.save()
+            _audit(
+                household=household,
+                user=user,
+                action=AuditAction.UPDATE,
+                source=source,
+                changes=diff,
+                member_nik=member.nik,
+            )
+
+
+@transaction.atomic
+def household_create(*, user, data: dict, members: list[MemberChange], source: str = AuditSource.FORM) -> Household:
+    """Register a household with its members. `data` holds HOUSEHOLD_FIELDS."""
+    _require_entry_rights(user)
+    _check_village(user=user, village_id=data["village_id"])
+    message = no_kk_registered_message(no_kk=data["no_kk"], user=user)
+    if message:
+        raise ValidationError({"no_kk": message})
+    _check_members(user=user, household=None, members=members)
+    household = Household(created_by=user, **data)
+    household.save()
+    _audit(
+        household=household,
+        user=user,
+        action=AuditAction.CREATE,
+        source=source,
+        changes=changes_between(None, snapshot(household, HOUSEHOLD_FIELDS)),
+    )
+    _apply_members(user=user, household=household, members=members, source=source)
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *, user, household: Household, data: dict, members: list[MemberChange], source: str = AuditSource.FORM
+) -> Household:
+    _require_entry_rights(user)
+    household = Household.objects.visible_to(user).select_for_update().get(pk=household.pk)
+    _check_village(user=user, village_id=data.get("village_id", household.village_id))
+    if "no_kk" in data:
+        message = no_kk_registered_message(no_kk=data["no_kk"], user=user, exclude_household_id=household.pk)
+        if message:
+            raise ValidationError({"no_kk": message})
+    _check_members(user=user, household=household, members=members)
+    before = snapshot(household, HOUSEHOLD_FIELDS)
+    for name, value in data.items():
+        setattr(household, name, value)
+    diff = changes_between(before, snapshot(household, HOUSEHOLD_FIELDS))
+    if diff:
+        household.save()
+        _audit(household=household, user=user, action=AuditAction.UPDATE, source=source, changes=diff)
+    _apply_members(user=user, household=household, members=members, source=source)
+    return household
+
+
+@transaction.atomic
+def household_deactivate(
+    *, user, household: Household, reason: str, note: str = "", duplicate_of: Household | None = None
+) -> Household:
+    """Households are never deleted: they leave the active register with a reason."""
+    _require_entry_rights(user)
+    household = Household.objects.visible_to(user).select_for_update().get(pk=household.pk)
+    if not household.is_active:
+        raise ValidationError(_("Keluarga ini sudah nonaktif."))
+    if reason not in DeactivationReason.values:
+        raise ValidationError({"reason": _("Alasan nonaktif tidak dikenal.")})
+    before = snapshot(household, HOUSEHOLD_STATUS_FIELDS)
+    household.is_active = False
+    household.deactivation_reason = reason
+    household.deactivation_note = note
+    household.deactivated_at = timezone.now()
+    household.duplicate_of = duplicate_of
+    household.save(
+        update_fields=[
+            "is_active",
+            "deactivation_reason",
+            "deactivation_note",
+            "deactivated_at",
+            "duplicate_of",
+            "updated_at",
+        ]
+    )
+    _audit(
+        household=household,
+        user=user,
+        action=AuditAction.DEACTIVATE,
+        source=AuditSource.FORM,
+        changes=changes_between(before, snapshot(household, HOUSEHOLD_STATUS_FIELDS)),
+    )
+    return household
+
+
+# --- Possible duplicates ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DuplicatePair:
+    a: Member
+    b: Member
+
+
+POSSIBLE_DUPLICATES_SQL = """
+    SELECT m1.id, m2.id
+    FROM beneficiaries_member m1
+    JOIN beneficiaries_household h1 ON h1.id = m1.household_id
+    JOIN beneficiaries_member m2
+      ON m2.name_normalized = m1.name_normalized AND m2.birth_date = m1.birth_date AND m2.nik > m1.nik
+    JOIN beneficiaries_household h2 ON h2.id = m2.household_id
+    WHERE substr(h1.region_code, 1, 8) = substr(h2.region_code, 1, 8)
+      AND h1.is_active AND h2.is_active
+      AND {scope}
+      AND NOT EXISTS (
+        SELECT 1 FROM beneficiaries_duplicatedecision d WHERE d.nik_a = m1.nik AND d.nik_b = m2.nik
+      )
+    ORDER BY h1.region_code, m1.name_normalized, m1.nik
+    LIMIT %s
+"""
+
+
+def possible_duplicates(*, user, limit: int = 200) -> list[DuplicatePair]:
+    """Members with the same normalised name and birth date in one kecamatan, not yet decided."""
+    if user.is_mentor:
+        return []
+    prefixes = user.scope_prefixes()
+    params: list = []
+    if prefixes is None:
+        scope = "TRUE"
+    elif not prefixes:
+        return []
+    else:
+        scope = "(" + " OR ".join("h1.region_code LIKE %s" for _p in prefixes) + ")"
+        params += [prefix + "%" for prefix in prefixes]
+    with connection.cursor() as cursor:
+        cursor.execute(POSSIBLE_DUPLICATES_SQL.format(scope=scope), [*params, limit])  # noqa: S608 - scope is ours
+        pairs = cursor.fetchall()
+    ids = {pk for pair in pairs for pk in pair}
+    members = Member.objects.visible_to(user).select_related("household__village").in_bulk(ids)
+    return [DuplicatePair(members[a], members[b]) for a, b in pairs if a in members and b in members]
+
+
+def _ordered(nik_a: str, nik_b: str) -> tuple[str, str]:
+    return (nik_a, nik_b) if nik_a < nik_b else (nik_b, nik_a)
+
+
+def _pair_in_scope(*, user, nik_a: str, nik_b: str) -> tuple[Member, Member]:
+    members = {
+        m.nik: m for m in Member.objects.visible_to(user).select_related("household").filter(nik__in=[nik_a, nik_b])
+    }
+    if len(members) != 2 or nik_a == nik_b:
+        raise Member.DoesNotExist
+    a, b = members[nik_a], members[nik_b]
+    if normalize_name(a.name) != normalize_name(b.name) or a.birth_date != b.birth_date:
+        raise ValidationError(_("Kedua anggota ini bukan kemungkinan duplikat."))
+    return a, b
+
+
+@transaction.atomic
+def duplicate_mark_distinct(*, user, nik_a: str, nik_b: str) -> DuplicateDecision:
+    """The officer checked: two people who share a name and birth date. The pair leaves the review list."""
+    _require_entry_rights(user)
+    a, _b = _pair_in_scope(user=user, nik_a=nik_a, nik_b=nik_b)
+    first, second = _ordered(nik_a, nik_b)
+    decision, _created = DuplicateDecision.objects.update_or_create(
+        nik_a=first,
+        nik_b=second,
+        defaults={
+            "verdict": DuplicateDecision.Verdict.DISTINCT,
+            "decided_by": user,
+            "region_code": a.household.region_code,
+        },
+    )
+    return decision
+
+
+@transaction.atomic
+def duplicate_merge(*, user, keep_nik: str, discard_nik: str) -> Member:
+    """One person registered twice: the discarded record goes, and its household when nobody is left in it."""
+    _require_entry_rights(user)
+    keep, discard = _pair_in_scope(user=user, nik_a=keep_nik, nik_b=discard_nik)
+    household = discard.household
+    before = snapshot(discard, MEMBER_FIELDS)
+    discard.delete()
+    _audit(
+        household=household,
+        user=user,
+        action=AuditAction.MERGE,
+        source=AuditSource.REVIEW,
+        changes={**changes_between(before, None), "merged_into": [None, keep.nik]},
+        member_nik=before["nik"],
+    )
+    if household.pk != keep.household_id and not household.members.exists():
+        household_deactivate(
+            user=user,
+            household=household,
+            reason=DeactivationReason.DUPLICATE,
+            note=_("Digabung ke keluarga No. KK %(no_kk)s.") % {"no_kk": keep.household.no_kk},
+            duplicate_of=keep.household,
+        )
+    first, second = _ordered(keep_nik, discard_nik)
+    DuplicateDecision.objects.update_or_create(
+        nik_a=first,
+        nik_b=second,
+        defaults={
+            "verdict": DuplicateDecision.Verdict.MERGED,
+            "decided_by": user,
+            "region_code": keep.household.region_code,
+        },
+    )
+    return keep
