@@ -63,8 +63,9 @@ def test_deploy_check_is_clean_with_production_settings():
     import subprocess
     import sys
 
-    env = {
-        **os.environ,
+    # The test run itself sets DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests; production does not.
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env |= {
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "a-long-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "kube.example.go.id",
