@@ -26,7 +26,8 @@ ROLE_REGION_LEVEL = {
 
 
 class UserQuerySet(ScopedQuerySet):
-    region_field = "region_id"
+    # The Region key itself: Django reads region__code from the user's own column, without a join.
+    region_field = "region__code"
 
     def mentor_filter(self, user):
         return models.Q(pk=user.pk)
@@ -125,3 +126,36 @@ class User(AbstractUser):
         if self.role == Role.DIREKTORAT:
             return str(self.directorate_area) if self.directorate_area_id else "-"
         return str(self.region) if self.region_id else "-"
+
+
+class UserAction(models.TextChoices):
+    CREATE = "create", _("Dibuat")
+    UPDATE = "update", _("Diubah")
+    DEACTIVATE = "deactivate", _("Dinonaktifkan")
+    REACTIVATE = "reactivate", _("Diaktifkan kembali")
+    PASSWORD_RESET = "password_reset", _("Kata sandi disetel ulang")
+
+
+class UserAuditEntry(models.Model):
+    """Who created, changed, (de)activated a login or reset its password, and when.
+
+    Logins are never deleted, so `user` is protected; the actor may be any manager.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("pengguna"), on_delete=models.PROTECT, related_name="audit_entries")
+    actor = models.ForeignKey(
+        User, verbose_name=_("oleh"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("tindakan"), max_length=20, choices=UserAction.choices)
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    #: {field: [before, after]}; never holds a password.
+    changes = models.JSONField(_("perubahan"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat akun")
+        verbose_name_plural = _("riwayat akun")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="user_audit_user_at")]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"

@@ -1,10 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
+from accounts import views
+
 app_name = "accounts"
 
 urlpatterns = [
-    path("masuk/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("masuk/", views.LoginView.as_view(), name="login"),
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "kata-sandi/",
@@ -12,4 +14,9 @@ urlpatterns = [
         name="password_change",
     ),
     path("kata-sandi/selesai/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("pengguna/", views.user_list, name="user_list"),
+    path("pengguna/baru/", views.user_create, name="user_create"),
+    path("pengguna/<int:pk>/ubah/", views.user_edit, name="user_edit"),
+    path("pengguna/<int:pk>/nonaktifkan/", views.user_deactivate, name="user_deactivate"),
+    path("pengguna/<int:pk>/kata-sandi/", views.user_password_reset, name="user_password_reset"),
 ]

@@ -1,0 +1,184 @@
+"""Login (throttled) and user management pages.
+
+Every user page reads through `services.manageable_users(request.user)`, which is
+`User.objects.visible_to(request.user)` narrowed by the role rule: a login outside
+it is a 404. A role that manages nobody gets 403 before anything is looked up.
+"""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from accounts import services
+from accounts.forms import PasswordResetForm, ThrottledAuthenticationForm, UserCreateForm, UserForm
+from accounts.models import User
+
+USERS_PER_PAGE = 25
+
+
+class LoginView(auth_views.LoginView):
+    form_class = ThrottledAuthenticationForm
+    redirect_authenticated_user = True
+
+
+def user_manager_required(view):
+    """Logged in, and in a role that manages logins; otherwise 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not services.can_manage_users(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _managed_user(request, pk) -> User:
+    """The login behind `pk`, if the current user may manage it.
+
+    Scope comes first: outside it the answer is 404 whatever the role, so a 403 never
+    confirms that a login exists elsewhere. Inside it, a role that manages nobody gets
+    403, and a login the manager may not manage (a colleague, a superior) is a 404.
+    """
+    visible = get_object_or_404(User.objects.visible_to(request.user), pk=pk)
+    if not services.can_manage_users(request.user):
+        raise PermissionDenied
+    return get_object_or_404(services.manageable_users(request.user).select_related("region"), pk=visible.pk)
+
+
+@user_manager_required
+def user_list(request):
+    users = services.manageable_users(request.user).select_related("region", "directorate_area")
+    query = request.GET.get("q", "").strip()
+    if query:
+        users = users.filter(
+            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
+        )
+    roles = services.assignable_roles(request.user)
+    role = request.GET.get("role", "")
+    if role in roles:
+        users = users.filter(role=role)
+    else:
+        role = ""
+    status = request.GET.get("status", "")
+    if status == "active":
+        users = users.filter(is_active=True)
+    elif status == "inactive":
+        users = users.filter(is_active=False)
+    else:
+        status = ""
+    page = Paginator(users.order_by("-is_active", "username"), USERS_PER_PAGE).get_page(request.GET.get("page"))
+    filters = {key: value for key, value in (("q", query), ("role", role), ("status", status)) if value}
+    return render(
+        request,
+        "accounts/user_list.html",
+        {
+            "page": page,
+            "query": query,
+            "role": role,
+            "status": status,
+            "roles": roles,
+            "query_string": urlencode(filters),
+            "filtered": bool(filters),
+        },
+    )
+
+
+@user_manager_required
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    if request.method == "POST":
+        form = UserCreateForm(request.POST, manager=request.user)
+        if form.is_valid():
+            try:
+                user = services.user_create(
+                    manager=request.user,
+                    username=form.cleaned_data["username"],
+                    password=form.cleaned_data["password1"],
+                    **form.service_kwargs(),
+                )
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Pengguna %(username)s telah dibuat.") % {"username": user.username})
+                return redirect("accounts:user_list")
+    else:
+        form = UserCreateForm(manager=request.user, initial=_role_from_query(request))
+    return _render_form(request, "accounts/user_form.html", {"form": form, "is_create": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk):
+    managed = _managed_user(request, pk)
+    if request.method == "POST":
+        form = UserForm(request.POST, manager=request.user, instance=managed)
+        if form.is_valid():
+            try:
+                services.user_update(manager=request.user, user=managed, **form.service_kwargs())
+            except ValidationError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request, _("Data pengguna %(username)s telah disimpan.") % {"username": managed.username}
+                )
+                return redirect("accounts:user_list")
+    else:
+        form = UserForm(manager=request.user, instance=managed, initial=_role_from_query(request))
+    return _render_form(request, "accounts/user_form.html", {"form": form, "managed": managed, "is_create": False})
+
+
+def _role_from_query(request) -> dict:
+    # ?role= comes from the role select (htmx), so the region list follows the chosen role.
+    role = request.GET.get("role", "")
+    return {"role": role} if role else {}
+
+
+def _render_form(request, template, context):
+    context["form"].follow_role_changes(request.path)
+    # An htmx role change only needs the fields that depend on the role.
+    if request.headers.get("HX-Request") and request.method == "GET":
+        template = "accounts/partials/scope_fields.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_deactivate(request, pk):
+    """GET asks for confirmation; POST deactivates (or reactivates an inactive login)."""
+    managed = _managed_user(request, pk)
+    if request.method == "POST":
+        if managed.is_active:
+            services.user_deactivate(manager=request.user, user=managed)
+            messages.success(request, _("Pengguna %(username)s dinonaktifkan.") % {"username": managed.username})
+        else:
+            services.user_reactivate(manager=request.user, user=managed)
+            messages.success(request, _("Pengguna %(username)s diaktifkan kembali.") % {"username": managed.username})
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_confirm_deactivate.html", {"managed": managed})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_password_reset(request, pk):
+    managed = _managed_user(request, pk)
+    form = PasswordResetForm(request.POST or None, user=managed)
+    if request.method == "POST" and form.is_valid():
+        services.user_password_reset(manager=request.user, user=managed, password=form.cleaned_data["password1"])
+        messages.success(
+            request,
+            _("Kata sandi %(username)s telah disetel ulang. Sampaikan kata sandi baru kepada pengguna secara langsung.")
+            % {"username": managed.username},
+        )
+        return redirect("accounts:user_list")
+    return render(request, "accounts/user_password_reset.html", {"form": form, "managed": managed})

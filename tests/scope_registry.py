@@ -23,6 +23,9 @@ OBJECT_URLS = {
     # regions
     "regions:region_detail": lambda world: {"code": KAB_GARUT},
     # accounts
+    "accounts:user_edit": lambda world: {"pk": _garut_mentor_login(world).pk},
+    "accounts:user_deactivate": lambda world: {"pk": _garut_mentor_login(world).pk},
+    "accounts:user_password_reset": lambda world: {"pk": _garut_mentor_login(world).pk},
     # beneficiaries
     # groups
     # mentors
