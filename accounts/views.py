@@ -146,6 +146,7 @@ def _role_from_query(request) -> dict:
 
 def _render_form(request, template, context):
     context["form"].follow_role_changes(request.path)
+    context["assignable_roles"] = services.assignable_roles(request.user)
     # An htmx role change only needs the fields that depend on the role.
     if request.headers.get("HX-Request") and request.method == "GET":
         template = "accounts/partials/scope_fields.html"
