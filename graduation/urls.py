@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from graduation import views
 
 app_name = "graduation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("garis-kemiskinan/", views.poverty_line_list, name="poverty_line_list"),
+]
