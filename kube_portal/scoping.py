@@ -1,10 +1,15 @@
 """The one scoping mechanism: every read of scoped data goes through `visible_to(user)`.
 
 A user's scope is a set of region-code prefixes (`None` = national) taken from
-`User.scope_prefixes()`; a mentor's scope is their assigned KUBE, which each
-model states in `mentor_filter`. Each scoped model names the field holding its
+`User.scope_prefixes()`. Each scoped model names the field holding its
 denormalised Kemendagri region code in `region_field`; that field carries a
 `varchar_pattern_ops` index so that prefix filters use it.
+
+A mentor's scope is the KUBE assigned to them now (`mentors.scope.assigned_kube_ids`)
+and what belongs to those KUBE: a model states the path from its rows to their
+KUBE in `kube_field` ("" for the Kube model itself, "kube" for a business report,
+"memberships__kube" for a household...). A model without `kube_field` shows a
+mentor nothing unless it overrides `mentor_filter`.
 """
 
 from django.db import models
@@ -13,6 +18,8 @@ from django.db import models
 class ScopedQuerySet(models.QuerySet):
     #: Path to the denormalised region code of a row, e.g. "region_code" or "kube__region_code".
     region_field: str = ""
+    #: Path from a row to its KUBE for the mentor scope; None = not reachable through a KUBE.
+    kube_field: str | None = None
 
     def visible_to(self, user):
         if user is None or not user.is_authenticated or not user.is_active:
@@ -27,8 +34,13 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(region_prefix_q(self.region_field, prefixes))
 
     def mentor_filter(self, user) -> models.Q:
-        """What a mentor sees of this model. Nothing, unless the model says otherwise."""
-        return models.Q(pk__in=[])
+        """What a mentor sees of this model: the rows of the KUBE assigned to them now."""
+        if self.kube_field is None:
+            return models.Q(pk__in=[])
+        from mentors.scope import assigned_kube_ids
+
+        lookup = f"{self.kube_field}__in" if self.kube_field else "pk__in"
+        return models.Q(**{lookup: assigned_kube_ids(user)})
 
 
 def region_prefix_q(field: str, prefixes) -> models.Q:
