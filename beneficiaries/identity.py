@@ -49,13 +49,16 @@ def _sixteen_digits(raw, field_name: str, label: str, check: IdentityCheck) -> s
         raw = ""
     if isinstance(raw, bool):
         raw = str(raw)
-    if isinstance(raw, float | Decimal):
-        # A spreadsheet cell that holds a number, not text: only integral values below
-        # Excel's precision survive intact.
-        if raw != int(raw) or len(str(int(raw))) > EXCEL_PRECISION:
+    if isinstance(raw, int | float | Decimal):
+        # A spreadsheet cell that holds a number, not text. Excel keeps 15 significant digits,
+        # so a 16-digit number it stored ends in a 0 that replaced the real last digit.
+        if raw != int(raw):
             check.errors.append(Problem(field_name, _lost_digits_message(label)))
             return None
         raw = int(raw)
+        if len(str(raw)) > EXCEL_PRECISION and raw % 10 == 0:
+            check.errors.append(Problem(field_name, _lost_digits_message(label)))
+            return None
     text = str(raw).strip()
     if text.startswith("'"):
         text = text[1:]

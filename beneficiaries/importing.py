@@ -604,6 +604,8 @@ class _Engine:
         now = timezone.now()
         actor = self.user.pk
         with transaction.atomic(), connection.cursor() as cursor:
+            # ON COMMIT DROP cleans up; the DROP covers an import inside an outer transaction.
+            cursor.execute("DROP TABLE IF EXISTS kpm_import_household, kpm_import_member")
             cursor.execute(
                 "CREATE TEMP TABLE kpm_import_household (no_kk varchar(16), village_id varchar(13), "
                 "address varchar(255), rt varchar(3), rw varchar(3), is_urban boolean, desil smallint, "

@@ -69,6 +69,19 @@ class HouseholdQuerySet(ScopedQuerySet):
         members = Member.objects.filter(household=OuterRef("pk"), name__icontains=text)
         return self.filter(Exists(members))
 
+    def in_region(self, code: str):
+        """Households in a kecamatan or village (a code prefix)."""
+        return self.filter(region_code__startswith=code)
+
+    def in_kube(self, member: bool = True):
+        """Households that are (or are not) a current member of a KUBE that has not been dissolved."""
+        from groups.models import OCCUPYING_STATUSES, Membership
+
+        current = Membership.objects.filter(
+            household=OuterRef("pk"), left_on__isnull=True, kube__status__in=OCCUPYING_STATUSES
+        )
+        return self.filter(Exists(current)) if member else self.exclude(Exists(current))
+
     def with_program(self, program: str):
         field = {Program.PKH: "receives_pkh", Program.BPNT: "receives_bpnt", Program.PBI_JK: "receives_pbi_jk"}[program]
         return self.filter(**{field: True})
@@ -160,6 +173,11 @@ class Household(models.Model):
         if kwargs.get("update_fields") is not None and "village" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "region_code"}
         super().save(*args, **kwargs)
+
+    @property
+    def masked_head_nik(self) -> str:
+        """From the `head_nik` annotation of HouseholdQuerySet.with_head()."""
+        return mask_nik(getattr(self, "head_nik", None))
 
     @property
     def kecamatan_code(self) -> str:
@@ -298,8 +316,31 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["household", "-at"], name="audit_household_at")]
 
+    #: Set by the view for roles that may read full NIKs.
+    show_full_nik = False
+
     def __str__(self):
         return f"{self.get_action_display()} {self.member_nik or self.household_id}"
+
+    @property
+    def masked_member_nik(self) -> str:
+        return mask_nik(self.member_nik)
+
+    @property
+    def display_changes(self) -> list[tuple[str, list]]:
+        """(field label, [before, after]) with NIKs masked unless the reader may see them."""
+        labels = {}
+        for model in (Household, Member):
+            for model_field in model._meta.get_fields():
+                if hasattr(model_field, "attname"):
+                    labels[model_field.attname] = str(getattr(model_field, "verbose_name", model_field.name))
+        labels["merged_into"] = str(_("digabung ke"))
+        shown = []
+        for name, pair in self.changes.items():
+            if name in ("nik", "merged_into") and not self.show_full_nik:
+                pair = [mask_nik(value) if value else value for value in pair]
+            shown.append((labels.get(name, name), pair))
+        return shown
 
 
 class DuplicateDecisionQuerySet(ScopedQuerySet):
@@ -350,6 +391,8 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to="imports/%Y/%m/")
     original_name = models.CharField(max_length=255)
     dry_run = models.BooleanField(_("uji coba"), default=True)
+    # The uploader's UI language: the worker writes the messages in it.
+    language = models.CharField(max_length=10, default="id")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     rows_total = models.PositiveIntegerField(default=0)
     rows_done = models.PositiveIntegerField(default=0)

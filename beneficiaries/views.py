@@ -1,0 +1,276 @@
+import tempfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from beneficiaries import exporting
+from beneficiaries.filters import HouseholdFilterForm
+from beneficiaries.forms import DeactivateForm, HouseholdForm, ImportForm, MemberFormSet
+from beneficiaries.importing import template_xlsx
+from beneficiaries.models import AuditEntry, Household, ImportJob, Member
+from beneficiaries.services import (
+    duplicate_mark_distinct,
+    duplicate_merge,
+    household_create,
+    household_deactivate,
+    household_update,
+    possible_duplicates,
+)
+from beneficiaries.tasks import import_run
+
+PER_PAGE = 25
+HISTORY_LIMIT = 100
+
+
+def _require_entry_rights(user):
+    if not user.enters_data:
+        raise PermissionDenied(_("Peran Anda hanya dapat membaca data KPM."))
+
+
+def _scoped_household(request, pk):
+    return get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
+
+
+@login_required
+def household_list(request):
+    filters = HouseholdFilterForm(request.GET or None, user=request.user)
+    households = filters.apply(Household.objects.visible_to(request.user).with_head())
+    page = Paginator(
+        households.select_related("village__parent").only(
+            "id",
+            "no_kk",
+            "region_code",
+            "rt",
+            "rw",
+            "is_active",
+            "deactivation_reason",
+            "receives_pkh",
+            "receives_bpnt",
+            "receives_pbi_jk",
+            "village__name",
+            "village__kind",
+            "village__parent__name",
+        ),
+        PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "beneficiaries/household_list.html",
+        {"page": page, "filters": filters, "query_string": query.urlencode()},
+    )
+
+
+@login_required
+def household_export(request, fmt):
+    filters = HouseholdFilterForm(request.GET or None, user=request.user)
+    households = filters.apply(Household.objects.visible_to(request.user).with_head())
+    full_nik = request.user.enters_data
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        response = StreamingHttpResponse(exporting.csv_rows(households, full_nik=full_nik), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="kpm-{stamp}.csv"'
+        return response
+    # openpyxl's write-only mode keeps rows on disk, not in memory; the file is streamed from there.
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    exporting.write_xlsx(households, handle, full_nik=full_nik)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"kpm-{stamp}.xlsx")
+
+
+@login_required
+def household_detail(request, pk):
+    household = get_object_or_404(
+        Household.objects.visible_to(request.user).select_related("village__parent__parent", "duplicate_of"), pk=pk
+    )
+    from groups.models import Membership
+
+    memberships = (
+        Membership.objects.visible_to(request.user)
+        .filter(household=household)
+        .select_related("kube")
+        .order_by("-joined_on")
+    )
+    history = list(AuditEntry.objects.filter(household=household).select_related("actor")[:HISTORY_LIMIT])
+    for entry in history:
+        entry.show_full_nik = request.user.enters_data
+    return render(
+        request,
+        "beneficiaries/household_detail.html",
+        {
+            "household": household,
+            "members": household.members.all(),
+            "memberships": memberships,
+            "history": history,
+            "full_nik": request.user.enters_data,
+            "can_edit": request.user.enters_data and household.is_active,
+        },
+    )
+
+
+def _save_household(request, household: Household | None):
+    _require_entry_rights(request.user)
+    user = request.user
+    form = HouseholdForm(request.POST or None, instance=household, user=user)
+    formset = MemberFormSet(request.POST or None, instance=household or Household(), user=user, prefix="members")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            if household is None:
+                household = household_create(user=user, data=form.service_data(), members=formset.member_changes())
+                messages.success(request, _("Keluarga berhasil didaftarkan."))
+            else:
+                household = household_update(
+                    user=user, household=household, data=form.service_data(), members=formset.member_changes()
+                )
+                messages.success(request, _("Perubahan disimpan."))
+        except ValidationError as error:
+            form.add_error(None, error.messages)
+        else:
+            for warning in form.warnings + formset.warnings:
+                messages.warning(request, warning)
+            return redirect("beneficiaries:household_detail", pk=household.pk)
+    return render(
+        request,
+        "beneficiaries/household_form.html",
+        {"form": form, "formset": formset, "household": household},
+    )
+
+
+@login_required
+def household_create_view(request):
+    return _save_household(request, None)
+
+
+@login_required
+def household_edit(request, pk):
+    household = _scoped_household(request, pk)
+    if not household.is_active:
+        raise Http404
+    return _save_household(request, household)
+
+
+@login_required
+def household_deactivate_view(request, pk):
+    household = _scoped_household(request, pk)
+    _require_entry_rights(request.user)
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household_deactivate(
+                user=request.user,
+                household=household,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Keluarga dinonaktifkan."))
+        return redirect("beneficiaries:household_detail", pk=household.pk)
+    return render(request, "beneficiaries/household_deactivate.html", {"household": household, "form": form})
+
+
+@login_required
+def duplicate_review(request):
+    if request.method == "POST":
+        _require_entry_rights(request.user)
+        nik_a, nik_b = request.POST.get("nik_a", ""), request.POST.get("nik_b", "")
+        try:
+            if request.POST.get("action") == "distinct":
+                duplicate_mark_distinct(user=request.user, nik_a=nik_a, nik_b=nik_b)
+                messages.success(request, _("Ditandai sebagai orang yang berbeda."))
+            elif request.POST.get("action") == "merge":
+                keep = request.POST.get("keep")
+                discard = nik_b if keep == nik_a else nik_a
+                duplicate_merge(user=request.user, keep_nik=keep, discard_nik=discard)
+                messages.success(request, _("Data digabung."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except Member.DoesNotExist as error:
+            raise Http404 from error
+        return redirect("beneficiaries:duplicate_review")
+    pairs = possible_duplicates(user=request.user)
+    return render(
+        request,
+        "beneficiaries/duplicate_review.html",
+        {"pairs": pairs, "full_nik": request.user.enters_data},
+    )
+
+
+# --- Import -------------------------------------------------------------------------------
+
+
+@login_required
+def import_upload(request):
+    _require_entry_rights(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        job = ImportJob.objects.create(
+            user=request.user,
+            file=upload,
+            original_name=upload.name,
+            dry_run=form.cleaned_data["dry_run"],
+            language=get_language(),
+        )
+        transaction.on_commit(lambda: import_run.delay(job.pk))
+        return redirect("beneficiaries:import_status", pk=job.pk)
+    jobs = ImportJob.objects.filter(user=request.user)[:10]
+    return render(request, "beneficiaries/import_upload.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+@require_POST
+def import_confirm(request, pk):
+    """Import for real the file of a finished dry run."""
+    _require_entry_rights(request.user)
+    dry = get_object_or_404(ImportJob, pk=pk, user=request.user, dry_run=True, status=ImportJob.Status.DONE)
+    job = ImportJob.objects.create(
+        user=request.user, file=dry.file.name, original_name=dry.original_name, dry_run=False, language=get_language()
+    )
+    transaction.on_commit(lambda: import_run.delay(job.pk))
+    return redirect("beneficiaries:import_status", pk=job.pk)
+
+
+def _own_job(request, pk) -> ImportJob:
+    # An import job is its uploader's: anyone else gets 404.
+    return get_object_or_404(ImportJob, pk=pk, user=request.user)
+
+
+@login_required
+def import_status(request, pk):
+    job = _own_job(request, pk)
+    return render(request, "beneficiaries/import_status.html", {"job": job})
+
+
+@login_required
+def import_progress(request, pk):
+    job = _own_job(request, pk)
+    # The fragment polls itself until the job has finished, then shows the result.
+    return render(request, "beneficiaries/_import_progress.html", {"job": job})
+
+
+@login_required
+def import_error_report(request, pk):
+    job = _own_job(request, pk)
+    if not job.error_report:
+        raise Http404
+    return FileResponse(job.error_report.open("rb"), as_attachment=True, filename=f"kesalahan-impor-{job.pk}.xlsx")
+
+
+@login_required
+def import_template(request):
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+    template_xlsx(handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename="templat-impor-kpm.xlsx")

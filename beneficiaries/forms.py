@@ -1,0 +1,216 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from beneficiaries.identity import nik_check, no_kk_check
+from beneficiaries.importing import MAX_FILE_BYTES
+from beneficiaries.models import DeactivationReason, Household, Member, Program, Relationship
+from beneficiaries.services import MEMBER_FIELDS, MemberChange, nik_registered_message, no_kk_registered_message
+from regions.models import Level, Region
+
+# Where a problem reported by `nik_check` belongs in the member form.
+PROBLEM_FIELDS = {"nik": "nik", "jenis_kelamin": "sex", "tanggal_lahir": "birth_date"}
+PROGRAM_FIELDS = {Program.PKH: "receives_pkh", Program.BPNT: "receives_bpnt", Program.PBI_JK: "receives_pbi_jk"}
+
+
+class VillageField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.display_name} — {obj.parent.name} ({obj.code})"
+
+
+class HouseholdForm(forms.ModelForm):
+    programs = forms.MultipleChoiceField(
+        label=_("Program bantuan yang diterima"),
+        choices=Program.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Household
+        fields = ["no_kk", "village", "address", "rt", "rw", "is_urban", "desil", "phone"]
+        widgets = {"no_kk": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.warnings: list[str] = []
+        self.fields["no_kk"].max_length = None
+        self.fields["no_kk"].widget.attrs.pop("maxlength", None)
+        villages = Region.objects.visible_to(user).current().filter(level=Level.VILLAGE).select_related("parent")
+        prefixes = user.scope_prefixes()
+        # A district has a few hundred villages; the whole country has 83,000: type the code instead.
+        widget = forms.TextInput(attrs={"placeholder": "32.73.01.1001"}) if prefixes is None else forms.Select
+        self.fields["village"] = VillageField(
+            queryset=villages.order_by("parent__name", "name"), label=_("Desa/kelurahan"), widget=widget
+        )
+        self.fields["desil"].widget = forms.NumberInput(attrs={"min": 1, "max": 10})
+        if self.instance.pk:
+            self.initial["programs"] = [code for code, name in PROGRAM_FIELDS.items() if getattr(self.instance, name)]
+
+    def clean_no_kk(self):
+        check = no_kk_check(self.cleaned_data["no_kk"])
+        if check.errors:
+            raise ValidationError([problem.message for problem in check.errors])
+        self.warnings += [problem.message for problem in check.warnings]
+        message = no_kk_registered_message(no_kk=check.value, user=self.user, exclude_household_id=self.instance.pk)
+        if message:
+            raise ValidationError(message)
+        return check.value
+
+    def clean_desil(self):
+        desil = self.cleaned_data.get("desil")
+        if desil is not None and not 1 <= desil <= 10:
+            raise ValidationError(_("Desil harus angka 1 sampai 10 atau kosong."))
+        return desil
+
+    def validate_unique(self):
+        """Uniqueness is checked above with a message that respects the user's scope."""
+
+    def service_data(self) -> dict:
+        data = {
+            name: self.cleaned_data[name] for name in ("no_kk", "address", "rt", "rw", "is_urban", "desil", "phone")
+        }
+        data["village_id"] = self.cleaned_data["village"].code
+        for code, name in PROGRAM_FIELDS.items():
+            data[name] = code in self.cleaned_data["programs"]
+        return data
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = list(MEMBER_FIELDS)  # a copy: the inline formset factory appends the foreign key
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.warnings: list[str] = []
+        self.fields["nik"].max_length = None
+        self.fields["nik"].widget.attrs.pop("maxlength", None)
+
+    def clean(self):
+        cleaned = super().clean()
+        if "nik" not in cleaned:
+            return cleaned
+        check = nik_check(cleaned["nik"], sex=cleaned.get("sex"), birth_date=cleaned.get("birth_date"))
+        for problem in check.errors:
+            self.add_error(PROBLEM_FIELDS.get(problem.field, "nik"), problem.message)
+        self.warnings += [problem.message for problem in check.warnings]
+        if check.value:
+            cleaned["nik"] = check.value
+            message = nik_registered_message(nik=check.value, user=self.user, exclude_member_id=self.instance.pk)
+            if message:
+                self.add_error("nik", message)
+        if cleaned.get("is_pregnant") and cleaned.get("sex") == "L":
+            self.add_error("is_pregnant", _("Hanya anggota perempuan yang dapat ditandai hamil."))
+        return cleaned
+
+    def validate_unique(self):
+        """NIK uniqueness is checked in clean() with a scope-aware message; the database backs it."""
+
+
+class BaseMemberFormSet(BaseInlineFormSet):
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "user": self.user}
+
+    @property
+    def empty_form(self):
+        form = self.form(
+            auto_id=self.auto_id,
+            prefix=self.add_prefix("__prefix__"),
+            empty_permitted=True,
+            use_required_attribute=False,
+            user=self.user,
+        )
+        self.add_fields(form, None)
+        return form
+
+    def kept_forms(self):
+        return [
+            form
+            for form in self.forms
+            if form.has_changed() or form.instance.pk
+            if not (self.can_delete and self._should_delete_form(form))
+        ]
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        kept = self.kept_forms()
+        heads = [form for form in kept if form.cleaned_data.get("relationship") == Relationship.HEAD]
+        if len(heads) != 1:
+            raise ValidationError(_("Satu keluarga harus memiliki tepat satu kepala keluarga."))
+        niks = [form.cleaned_data["nik"] for form in kept]
+        if len(niks) != len(set(niks)):
+            raise ValidationError(_("NIK yang sama diisi lebih dari sekali."))
+
+    def member_changes(self) -> list[MemberChange]:
+        changes = []
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            deleting = self.can_delete and self._should_delete_form(form)
+            data = {name: form.cleaned_data.get(name) for name in MEMBER_FIELDS}
+            for name in ("education", "occupation"):
+                data[name] = data[name] or ""
+            changes.append(MemberChange(data=data, id=form.instance.pk, delete=deleting))
+        return changes
+
+    @property
+    def warnings(self) -> list[str]:
+        return [warning for form in self.forms for warning in getattr(form, "warnings", [])]
+
+
+MemberFormSet = inlineformset_factory(
+    Household,
+    Member,
+    form=MemberForm,
+    formset=BaseMemberFormSet,
+    extra=1,
+    min_num=1,
+    validate_min=True,
+    can_delete=True,
+)
+
+
+class DeactivateForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Alasan"), choices=DeactivationReason.choices)
+    note = forms.CharField(label=_("Keterangan"), max_length=255, required=False)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Berkas CSV atau XLSX"),
+        help_text=_("Satu baris per anggota keluarga. Ukuran maksimal %(size)d MB.")
+        % {"size": MAX_FILE_BYTES // (1024 * 1024)},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Uji coba saja (tidak menyimpan apa pun)"),
+        required=False,
+        initial=True,
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Jenis berkas tidak didukung. Unggah berkas CSV atau XLSX."))
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError(
+                _("Berkas terlalu besar; batasnya %(limit)d MB. Bagi menjadi beberapa berkas.")
+                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        if upload.size == 0:
+            raise ValidationError(_("Berkas kosong."))
+        return upload

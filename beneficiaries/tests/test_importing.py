@@ -1,0 +1,262 @@
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.urls import reverse
+
+from beneficiaries import importing
+from beneficiaries.importing import COLUMNS, ImportFileError, households_import
+from beneficiaries.models import AuditEntry, Household, ImportJob, Member
+from beneficiaries.tests.factories import HouseholdFactory, MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+KK_1 = "3273011502200001"
+KK_2 = "3273011502200002"
+KK_3 = "3273011502200003"
+
+
+def row(no_kk, nik, name, sex, born, relationship, village="32.73.01.1001", **extra):
+    values = dict.fromkeys(COLUMNS, "")
+    values.update(
+        no_kk=no_kk,
+        nik=nik,
+        nama=name,
+        jenis_kelamin=sex,
+        tanggal_lahir=born,
+        hubungan=relationship,
+        kode_desa=village,
+        alamat="Jl. Sukarasa 3",
+        rt="1",
+        rw="2",
+        perkotaan="Y",
+        desil="2",
+        program="PKH, BPNT",
+        disabilitas="N",
+        hamil="N",
+    )
+    values.update(extra)
+    return values
+
+
+GOOD = [
+    row(KK_1, "3273011506800001", "Asep Sunandar", "L", "1980-06-15", "kepala keluarga"),
+    row(KK_1, "3273015507820001", "Euis Rahmawati", "P", "15-07-1982", "istri"),
+    row(KK_2, "3273012003750001", "Ujang Permana", "L", "20/03/1975", "Kepala Keluarga", village="3273011002"),
+]
+# KK_3: the child's NIK says a girl born on the 4th, the row says a boy born on the 5th.
+BAD_HOUSEHOLD = [
+    row(KK_3, "3273010101700001", "Dedi Mulyadi", "L", "1970-01-01", "kepala keluarga"),
+    row(KK_3, "3273014405100001", "Rina Mulyadi", "L", "2010-05-05", "anak"),
+]
+
+
+def write_csv(tmp_path, rows, *, name="kpm.csv", header=None, delimiter=","):
+    path = tmp_path / name
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, delimiter=delimiter)
+        writer.writerow(header or COLUMNS)
+        for values in rows:
+            writer.writerow([values[c] for c in COLUMNS] if isinstance(values, dict) else values)
+    return path
+
+
+def test_valid_households_imported_bad_household_rejected_whole(tmp_path, officer_bandung):
+    result = households_import(user=officer_bandung, path=write_csv(tmp_path, GOOD + BAD_HOUSEHOLD), dry_run=False)
+    assert (result.households_created, result.members_created, result.rows_rejected) == (2, 3, 2)
+    assert set(Household.objects.values_list("no_kk", flat=True)) == {KK_1, KK_2}
+    assert not Member.objects.filter(nik__startswith="32730101").exists()
+    household = Household.objects.get(no_kk=KK_1)
+    assert household.region_code == "32.73.01.1001"
+    assert household.receives_pkh and household.receives_bpnt and household.rt == "001"
+    errors = {(p.row, p.column): p.message for p in result.errors}
+    assert errors[(6, "jenis_kelamin")].startswith("Jenis kelamin tidak sesuai NIK: NIK menunjukkan perempuan")
+    assert errors[(6, "tanggal_lahir")] == (
+        "Tanggal lahir tidak sesuai NIK: NIK menunjukkan 04-05-10, yang diisi 05-05-2010."
+    )
+    assert "ditolak karena ada baris lain" in errors[(5, "")]
+    audit = AuditEntry.objects.filter(household=household)
+    assert audit.count() == 3
+    assert set(audit.values_list("source", "actor")) == {("import", officer_bandung.pk)}
+    assert audit.get(member_nik="3273015507820001").changes["name"] == [None, "Euis Rahmawati"]
+
+
+def test_dry_run_reports_and_writes_nothing(tmp_path, officer_bandung):
+    result = households_import(user=officer_bandung, path=write_csv(tmp_path, GOOD + BAD_HOUSEHOLD), dry_run=True)
+    assert (result.households_created, result.members_created, result.rows_rejected) == (2, 3, 2)
+    assert "akan dibuat 2" in result.summary()
+    assert not Household.objects.exists()
+
+
+def test_second_import_creates_nothing_and_changes_are_audited(tmp_path, officer_bandung):
+    path = write_csv(tmp_path, GOOD)
+    households_import(user=officer_bandung, path=path, dry_run=False)
+    again = households_import(user=officer_bandung, path=path, dry_run=False)
+    assert (again.households_created, again.members_created, again.households_updated, again.members_updated) == (
+        0,
+        0,
+        0,
+        0,
+    )
+    changed = [dict(GOOD[0], nama="Asep S."), GOOD[1], dict(GOOD[2], desil="5")]
+    result = households_import(user=officer_bandung, path=write_csv(tmp_path, changed), dry_run=False)
+    assert (result.households_updated, result.members_updated, result.members_created) == (1, 1, 0)
+    assert Member.objects.get(nik="3273011506800001").name == "Asep S."
+    assert AuditEntry.objects.get(member_nik="3273011506800001", action="update").changes == {
+        "name": ["Asep Sunandar", "Asep S."]
+    }
+    assert AuditEntry.objects.get(household__no_kk=KK_2, action="update").changes == {"desil": [2, 5]}
+    assert Member.objects.count() == 3
+
+
+def test_rows_outside_the_users_region_are_rejected(tmp_path, officer_bandung):
+    garut_row = row(
+        "3205011502200001", "3205011506800001", "Cecep", "L", "1980-06-15", "kepala keluarga", "32.05.01.1001"
+    )
+    result = households_import(user=officer_bandung, path=write_csv(tmp_path, [garut_row]), dry_run=False)
+    assert result.errors[0].message == "Desa ini di luar wilayah Anda."
+    assert not Household.objects.exists()
+
+
+def test_registered_nik_named_in_scope_and_hidden_outside(tmp_path, officer_bandung):
+    mine = MemberFactory(nik="3273011506800001")
+    MemberFactory(household__garut=True, nik="3273015507820001", sex="P")
+    result = households_import(user=officer_bandung, path=write_csv(tmp_path, GOOD[:2]), dry_run=False)
+    messages = {p.row: p.message for p in result.errors if p.column == "nik"}
+    assert messages[2] == f"NIK ini sudah terdaftar pada keluarga dengan No. KK {mine.household.no_kk}."
+    assert result.households_created == 0
+
+
+def test_existing_no_kk_in_another_region_is_not_revealed(tmp_path, officer_bandung):
+    HouseholdFactory(garut=True, no_kk=KK_1)
+    result = households_import(user=officer_bandung, path=write_csv(tmp_path, GOOD[:2]), dry_run=False)
+    assert {p.message for p in result.errors} == {"No. KK ini sudah terdaftar di wilayah lain."}
+
+
+def test_lost_digits_and_one_head(tmp_path, officer_bandung):
+    rows = [
+        row(KK_1, "3.27301E+15", "Asep", "L", "1980-06-15", "kepala keluarga"),
+        row(KK_2, "3273012003750001", "Ujang", "L", "1975-03-20", "anak"),
+        row("327301150220003", "3273012003750002", "Iwan", "L", "1975-03-20", "kepala keluarga"),
+    ]
+    result = households_import(user=officer_bandung, path=write_csv(tmp_path, rows), dry_run=True)
+    messages = [p.message for p in result.errors]
+    assert any("digitnya hilang" in m for m in messages)
+    assert "Keluarga ini tidak memiliki kepala keluarga." in messages
+    assert any("15 digit: satu digit hilang" in m for m in messages)
+    assert result.rows_rejected == 3
+
+
+def test_headers_ignore_case_spaces_and_order_unknown_reported(tmp_path, officer_bandung):
+    header = [c.upper().replace("_", " ") for c in reversed(COLUMNS)] + ["Catatan"]
+    rows = [[*(r[c] for c in reversed(COLUMNS)), "x"] for r in GOOD]
+    path = write_csv(tmp_path, rows, header=header, delimiter=";")
+    result = households_import(user=officer_bandung, path=path, dry_run=False)
+    assert result.members_created == 3
+    assert result.messages == ["Kolom tidak dikenal diabaikan: Catatan."]
+
+
+def test_xlsx_with_numeric_cells(tmp_path, officer_bandung):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMNS)
+    first = GOOD[0]
+    sheet.append([first[c] for c in COLUMNS])
+    lost = dict(GOOD[2], nik=3273012003750000.0)  # what Excel keeps of a NIK typed as a number
+    sheet.append([lost[c] for c in COLUMNS])
+    path = tmp_path / "kpm.xlsx"
+    workbook.save(path)
+    result = households_import(user=officer_bandung, path=path, dry_run=False)
+    assert result.households_created == 1
+    assert "digitnya hilang" in result.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("kpm.pdf", b"%PDF-1.4", "Jenis berkas tidak didukung"),
+        ("kpm.csv", b"", "Berkas kosong"),
+        ("kpm.csv", b"\x00\x01binary", "bukan CSV"),
+        ("kpm.xlsx", b"not a zip", "bukan XLSX"),
+        ("kpm.csv", b"foo,bar\n1,2\n", "Baris judul tidak dikenali"),
+        (
+            "kpm.csv",
+            b"no_kk,nik\n1,2\n",
+            "Kolom wajib tidak ada: hubungan, jenis_kelamin, kode_desa, nama, tanggal_lahir",
+        ),
+        ("kpm.csv", ",".join(COLUMNS).encode() + b"\n", "tidak berisi baris data"),
+    ],
+)
+def test_file_level_errors(tmp_path, officer_bandung, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(ImportFileError, match=message):
+        households_import(user=officer_bandung, path=path, dry_run=True)
+
+
+def test_huge_file_is_refused_with_the_limit(tmp_path, officer_bandung, monkeypatch):
+    monkeypatch.setattr(importing, "MAX_FILE_BYTES", 100)
+    with pytest.raises(ImportFileError, match="batasnya 0 MB"):
+        households_import(user=officer_bandung, path=write_csv(tmp_path, GOOD), dry_run=True)
+
+
+def test_readers_cannot_import(tmp_path, officer_jabar):
+    with pytest.raises(PermissionDenied):
+        households_import(user=officer_jabar, path=write_csv(tmp_path, GOOD), dry_run=True)
+
+
+def test_command_prints_summary(tmp_path, officer_bandung):
+    path = write_csv(tmp_path, GOOD + BAD_HOUSEHOLD)
+    out = io.StringIO()
+    call_command("import_households", str(path), "--dry-run", "--user", officer_bandung.username, stdout=out)
+    assert "Dry run: created 2 households / 3 members, updated 0 households / 0 members, rejected 2 rows." in (
+        out.getvalue()
+    )
+    assert not Household.objects.exists()
+    out = io.StringIO()
+    call_command("import_households", str(path), "--user", officer_bandung.username, stdout=out)
+    assert "created 2 households / 3 members" in out.getvalue()
+    assert Household.objects.count() == 2
+
+
+def test_upload_page_runs_the_task_and_offers_the_error_report(client, officer_bandung, tmp_path, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(officer_bandung)
+    path = write_csv(tmp_path, GOOD + BAD_HOUSEHOLD)
+    with path.open("rb") as handle:
+        response = client.post(reverse("beneficiaries:import_upload"), {"file": handle, "dry_run": ""})
+    job = ImportJob.objects.get()
+    assert response.url == reverse("beneficiaries:import_status", args=[job.pk])
+    # on_commit runs only when the test's transaction would commit: run what it queued.
+    from beneficiaries.tasks import import_run
+
+    import_run.delay(job.pk)
+    job.refresh_from_db()
+    assert (job.status, job.households_created, job.rows_rejected) == ("done", 2, 2)
+    progress = client.get(reverse("beneficiaries:import_progress", args=[job.pk])).content.decode()
+    assert "hx-get" not in progress and "Unduh laporan kesalahan" in progress
+    report = client.get(reverse("beneficiaries:import_error_report", args=[job.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(report.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Baris", "Kolom", "Nilai", "Jenis", "Pesan")
+    assert (6, "jenis_kelamin") in {(r[0], r[1]) for r in rows[1:]}
+    assert set(Household.objects.values_list("no_kk", flat=True)) == {KK_1, KK_2}
+
+
+def test_import_jobs_belong_to_their_uploader(client, officer_bandung, officer_garut):
+    job = ImportJob.objects.create(user=officer_garut, file="imports/x.csv", original_name="x.csv")
+    client.force_login(officer_bandung)
+    assert client.get(reverse("beneficiaries:import_status", args=[job.pk])).status_code == 404
+
+
+def test_template_download(client, officer_bandung):
+    client.force_login(officer_bandung)
+    response = client.get(reverse("beneficiaries:import_template"))
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    header, example = list(sheet.iter_rows(values_only=True))
+    assert list(header) == COLUMNS
+    assert example[1] == "3273014505900001"

@@ -1,0 +1,302 @@
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from beneficiaries.models import AuditEntry, Household, Member, Relationship
+from beneficiaries.tests.factories import BANDUNG_VILLAGE, HouseholdFactory, MemberFactory, compose_nik
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("beneficiaries:household_list")
+
+
+def household_with_members(count=3, **kwargs):
+    household = HouseholdFactory(**kwargs)
+    MemberFactory(household=household, relationship=Relationship.HEAD, name="Asep Sunandar")
+    for _ in range(count - 1):
+        MemberFactory(household=household, relationship=Relationship.CHILD)
+    return household
+
+
+def member_post(prefix_index, *, nik, name, sex, birth, relationship, member_id="", delete=False):
+    data = {
+        f"members-{prefix_index}-id": member_id,
+        f"members-{prefix_index}-nik": nik,
+        f"members-{prefix_index}-name": name,
+        f"members-{prefix_index}-sex": sex,
+        f"members-{prefix_index}-birth_date": birth,
+        f"members-{prefix_index}-relationship": relationship,
+        f"members-{prefix_index}-education": "SMA",
+        f"members-{prefix_index}-occupation": "Pedagang",
+    }
+    if delete:
+        data[f"members-{prefix_index}-DELETE"] = "on"
+    return data
+
+
+def household_post(*members, no_kk="3273011502200001", village=BANDUNG_VILLAGE, initial=0):
+    data = {
+        "no_kk": no_kk,
+        "village": village,
+        "address": "Jl. Sukarasa 1",
+        "rt": "001",
+        "rw": "002",
+        "is_urban": "on",
+        "desil": "3",
+        "programs": ["pkh", "bpnt"],
+        "phone": "",
+        "members-TOTAL_FORMS": str(len(members)),
+        "members-INITIAL_FORMS": str(initial),
+        "members-MIN_NUM_FORMS": "1",
+        "members-MAX_NUM_FORMS": "1000",
+    }
+    for member in members:
+        data.update(member)
+    return data
+
+
+HEAD = member_post(0, nik="3273011506800001", name="Asep Sunandar", sex="L", birth="1980-06-15", relationship="kepala")
+WIFE = member_post(1, nik="3273015507820002", name="Euis Rahmawati", sex="P", birth="1982-07-15", relationship="istri")
+
+
+class TestList:
+    def test_list_shows_scope_only_with_masked_nik(self, client, officer_bandung):
+        mine = household_with_members()
+        household_with_members(garut=True)
+        client.force_login(officer_bandung)
+        response = client.get(LIST)
+        assert list(response.context["page"]) == [mine]
+        head = mine.members.get(relationship=Relationship.HEAD)
+        content = response.content.decode()
+        assert head.nik[:4] + "********" + head.nik[-4:] in content
+        assert head.nik not in content
+
+    def test_query_count_does_not_grow_with_rows(self, client, officer_bandung, django_assert_max_num_queries):
+        client.force_login(officer_bandung)
+        household_with_members()
+        with django_assert_max_num_queries(8):
+            client.get(LIST)
+        for _ in range(15):
+            household_with_members()
+        with django_assert_max_num_queries(8):
+            response = client.get(LIST + "?urut=nama&status=semua")
+        assert len(response.context["page"]) == 16
+
+    def test_search_by_name_nik_and_no_kk(self, client, officer_bandung):
+        target = household_with_members()
+        other = household_with_members()
+        other.members.filter(relationship=Relationship.HEAD).update(name="Dedi Mulyadi")
+        client.force_login(officer_bandung)
+        nik = target.members.get(relationship=Relationship.HEAD).nik
+        for query in ["sunandar", nik[:12], target.no_kk]:
+            page = client.get(LIST, {"q": query}).context["page"]
+            assert target in list(page)
+            assert other not in list(page) or query == nik[:12]
+
+    def test_filters(self, client, officer_bandung):
+        pkh = household_with_members(receives_pkh=True)
+        other_village = household_with_members(village_id="32.73.02.1001")
+        inactive = household_with_members(is_active=False, deactivation_reason="pindah")
+        client.force_login(officer_bandung)
+        assert list(client.get(LIST, {"program": "pkh"}).context["page"]) == [pkh]
+        assert list(client.get(LIST, {"kecamatan": "32.73.02"}).context["page"]) == [other_village]
+        assert list(client.get(LIST, {"desa": "32.73.02.1001"}).context["page"]) == [other_village]
+        assert list(client.get(LIST, {"status": "nonaktif"}).context["page"]) == [inactive]
+        assert set(client.get(LIST, {"kube": "tidak"}).context["page"]) == {pkh, other_village}
+        assert list(client.get(LIST, {"kube": "ya"}).context["page"]) == []
+
+    def test_pagination(self, client, officer_bandung):
+        for _ in range(30):
+            HouseholdFactory()
+        client.force_login(officer_bandung)
+        response = client.get(LIST, {"page": 2, "urut": "-no_kk"})
+        assert len(response.context["page"]) == 5
+
+
+class TestDetail:
+    def test_full_nik_for_data_entry_masked_for_readers(self, client, officer_bandung, officer_jabar):
+        household = household_with_members()
+        nik = household.members.get(relationship=Relationship.HEAD).nik
+        url = reverse("beneficiaries:household_detail", args=[household.pk])
+        client.force_login(officer_bandung)
+        assert nik in client.get(url).content.decode()
+        client.force_login(officer_jabar)
+        content = client.get(url).content.decode()
+        assert nik not in content
+        assert nik[:4] + "********" + nik[-4:] in content
+
+    def test_outside_scope_is_404(self, client, officer_bandung):
+        garut = household_with_members(garut=True)
+        client.force_login(officer_bandung)
+        for name in ("household_detail", "household_edit", "household_deactivate"):
+            assert client.get(reverse(f"beneficiaries:{name}", args=[garut.pk])).status_code == 404
+
+
+class TestCreateEdit:
+    def test_create_household_with_members_and_audit(self, client, officer_bandung):
+        client.force_login(officer_bandung)
+        response = client.post(reverse("beneficiaries:household_create"), household_post(HEAD, WIFE))
+        household = Household.objects.get(no_kk="3273011502200001")
+        assert response.status_code == 302
+        assert household.region_code == BANDUNG_VILLAGE
+        assert household.receives_pkh and household.receives_bpnt and not household.receives_pbi_jk
+        assert household.members.count() == 2
+        actions = sorted(AuditEntry.objects.filter(household=household).values_list("action", "member_nik"))
+        assert actions == [("create", ""), ("create", "3273011506800001"), ("create", "3273015507820002")]
+        detail = client.get(response.url).content.decode()
+        assert "Euis Rahmawati" in detail
+        assert "Dibuat" in detail
+
+    def test_nik_disagreeing_with_sex_and_birth_date(self, client, officer_bandung):
+        client.force_login(officer_bandung)
+        wrong = member_post(0, nik="3273011506800001", name="A", sex="P", birth="1980-06-16", relationship="kepala")
+        response = client.post(reverse("beneficiaries:household_create"), household_post(wrong))
+        errors = response.context["formset"].forms[0].errors
+        assert "Jenis kelamin tidak sesuai NIK" in errors["sex"][0]
+        assert (
+            "Tanggal lahir tidak sesuai NIK: NIK menunjukkan 15-06-80, yang diisi 16-06-1980."
+            in errors["birth_date"][0]
+        )
+        assert not Household.objects.exists()
+
+    def test_lost_digits_in_no_kk(self, client, officer_bandung):
+        client.force_login(officer_bandung)
+        response = client.post(reverse("beneficiaries:household_create"), household_post(HEAD, no_kk="3.27301E+15"))
+        assert "digitnya hilang" in response.context["form"].errors["no_kk"][0]
+
+    def test_registered_nik_named_in_scope_hidden_outside(self, client, officer_bandung, officer_garut):
+        mine = HouseholdFactory()
+        MemberFactory(household=mine, nik="3273011506800001", birth_date=datetime.date(1980, 6, 15))
+        client.force_login(officer_bandung)
+        response = client.post(reverse("beneficiaries:household_create"), household_post(HEAD))
+        assert response.context["formset"].forms[0].errors["nik"] == [
+            f"NIK ini sudah terdaftar pada keluarga dengan No. KK {mine.no_kk}."
+        ]
+        client.force_login(officer_garut)
+        response = client.post(reverse("beneficiaries:household_create"), household_post(HEAD, village="32.05.01.1001"))
+        assert response.context["formset"].forms[0].errors["nik"] == ["NIK ini sudah terdaftar di wilayah lain."]
+
+    def test_exactly_one_head(self, client, officer_bandung):
+        client.force_login(officer_bandung)
+        child = member_post(0, nik="3273011506800001", name="A", sex="L", birth="1980-06-15", relationship="anak")
+        response = client.post(reverse("beneficiaries:household_create"), household_post(child))
+        assert "tepat satu kepala keluarga" in str(response.context["formset"].non_form_errors())
+
+    def test_village_outside_scope_is_refused(self, client, officer_bandung):
+        client.force_login(officer_bandung)
+        response = client.post(reverse("beneficiaries:household_create"), household_post(HEAD, village="32.05.01.1001"))
+        assert "village" in response.context["form"].errors
+
+    def test_edit_records_before_and_after(self, client, officer_bandung):
+        client.force_login(officer_bandung)
+        client.post(reverse("beneficiaries:household_create"), household_post(HEAD, WIFE))
+        household = Household.objects.get()
+        head = household.members.get(relationship="kepala")
+        wife = household.members.get(relationship="istri")
+        data = household_post(
+            {**HEAD, "members-0-id": head.pk, "members-0-name": "Asep S."},
+            {**WIFE, "members-1-id": wife.pk, "members-1-DELETE": "on"},
+            initial=2,
+        )
+        data["address"] = "Jl. Baru 2"
+        response = client.post(reverse("beneficiaries:household_edit", args=[household.pk]), data)
+        assert response.status_code == 302, response.context["formset"].errors
+        assert list(household.members.values_list("name", flat=True)) == ["Asep S."]
+        entries = {(e.action, e.member_nik): e.changes for e in AuditEntry.objects.filter(household=household)}
+        assert entries[("update", "")]["address"] == ["Jl. Sukarasa 1", "Jl. Baru 2"]
+        assert entries[("update", head.nik)] == {"name": ["Asep Sunandar", "Asep S."]}
+        assert entries[("delete", wife.nik)]["name"] == ["Euis Rahmawati", None]
+        assert entries[("update", "")]["address"] == ["Jl. Sukarasa 1", "Jl. Baru 2"]
+
+    def test_readers_cannot_write(self, client, officer_jabar):
+        household = household_with_members()
+        client.force_login(officer_jabar)
+        assert client.get(reverse("beneficiaries:household_create")).status_code == 403
+        assert client.get(reverse("beneficiaries:household_edit", args=[household.pk])).status_code == 403
+        assert client.post(reverse("beneficiaries:household_deactivate", args=[household.pk])).status_code == 403
+
+
+def test_deactivate_with_confirmation(client, officer_bandung):
+    household = household_with_members()
+    client.force_login(officer_bandung)
+    url = reverse("beneficiaries:household_deactivate", args=[household.pk])
+    assert "Lanjutkan?" in client.get(url).content.decode()
+    client.post(url, {"reason": "meninggal", "note": "Kepala keluarga wafat"})
+    household.refresh_from_db()
+    assert not household.is_active and household.deactivation_reason == "meninggal"
+    entry = AuditEntry.objects.get(household=household, action="deactivate")
+    assert entry.changes["is_active"] == [True, False]
+    assert household not in client.get(LIST).context["page"]
+
+
+class TestExport:
+    def test_csv_streams_filtered_rows_and_neutralises_formulas(self, client, officer_bandung):
+        household = household_with_members(address='=HYPERLINK("http://x")')
+        household.members.filter(relationship=Relationship.CHILD).update(name="@SUM(A1)")
+        household_with_members(garut=True)
+        client.force_login(officer_bandung)
+        response = client.get(reverse("beneficiaries:household_export_csv"))
+        assert response.streaming
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+        assert rows[0][:3] == ["no_kk", "nik", "nama"]
+        assert len(rows) == 4
+        assert {row[7] for row in rows[1:]} == {'\'=HYPERLINK("http://x")'}
+        assert "'@SUM(A1)" in {row[2] for row in rows[1:]}
+
+    def test_xlsx_and_masked_nik_for_readers(self, client, officer_jabar):
+        household_with_members()
+        client.force_login(officer_jabar)
+        response = client.get(reverse("beneficiaries:household_export_xlsx"), {"q": "asep"})
+        workbook = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+        rows = list(workbook.active.iter_rows(values_only=True))
+        assert len(rows) == 4
+        assert "********" in rows[1][1]
+
+
+class TestDuplicates:
+    def make_pair(self):
+        born = datetime.date(1975, 1, 2)
+        a = MemberFactory(name="Siti Aminah", sex="P", birth_date=born)
+        b = MemberFactory(name="SITI  AMINAH.", sex="P", birth_date=born)
+        return a, b
+
+    def test_listed_then_marked_distinct(self, client, officer_bandung):
+        a, b = self.make_pair()
+        MemberFactory(household__garut=True, name="Siti Aminah", sex="P", birth_date=a.birth_date)
+        client.force_login(officer_bandung)
+        url = reverse("beneficiaries:duplicate_review")
+        pairs = client.get(url).context["pairs"]
+        assert [(p.a, p.b) for p in pairs] == [tuple(sorted([a, b], key=lambda m: m.nik))]
+        client.post(url, {"nik_a": a.nik, "nik_b": b.nik, "action": "distinct"})
+        assert client.get(url).context["pairs"] == []
+
+    def test_merge_keeps_one_record_and_deactivates_the_empty_household(self, client, officer_bandung):
+        a, b = self.make_pair()
+        client.force_login(officer_bandung)
+        client.post(
+            reverse("beneficiaries:duplicate_review"),
+            {"nik_a": a.nik, "nik_b": b.nik, "action": "merge", "keep": a.nik},
+        )
+        assert not Member.objects.filter(pk=b.pk).exists()
+        b.household.refresh_from_db()
+        assert b.household.deactivation_reason == "duplikat"
+        assert b.household.duplicate_of == a.household
+        assert AuditEntry.objects.filter(household=b.household, action="merge", member_nik=b.nik).exists()
+
+    def test_pair_outside_scope_is_404(self, client, officer_bandung):
+        born = datetime.date(1975, 1, 2)
+        a = MemberFactory(household__garut=True, name="X", birth_date=born)
+        b = MemberFactory(household__garut=True, name="X", birth_date=born)
+        client.force_login(officer_bandung)
+        response = client.post(
+            reverse("beneficiaries:duplicate_review"), {"nik_a": a.nik, "nik_b": b.nik, "action": "distinct"}
+        )
+        assert response.status_code == 404
+
+
+def test_nik_helper_matches_lokal():
+    assert compose_nik("32.73.01.1001", datetime.date(1990, 5, 5), "P", 1) == "3273014505900001"
