@@ -22,6 +22,7 @@ MENU = [
     MenuItem(_("Wilayah"), "regions:region_list", ALL_ROLES - {Role.PENDAMPING}),
     MenuItem(_("KPM"), "beneficiaries:household_list", ALL_ROLES - {Role.PENDAMPING}),
     MenuItem(_("Pengguna"), "accounts:user_list", frozenset({Role.ADMIN, Role.DINSOS_PROVINSI, Role.DINSOS_KABKOTA})),
+    MenuItem(_("KUBE"), "groups:kube_list", ALL_ROLES),
 ]
 
 

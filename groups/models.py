@@ -137,6 +137,23 @@ class KubeQuerySet(ScopedQuerySet):
             return self
         return self.filter(Q(registration_number__istartswith=text) | Q(name__icontains=text))
 
+    def filtered(
+        self, *, q="", program=None, business_type="", status="", maturity_level="", kecamatan=None
+    ) -> "KubeQuerySet":
+        """The list and export filters; empty values filter nothing."""
+        kubes = self.search(q)
+        if program is not None:
+            kubes = kubes.filter(program=program)
+        if business_type:
+            kubes = kubes.filter(business_type=business_type)
+        if status:
+            kubes = kubes.filter(status=status)
+        if maturity_level:
+            kubes = kubes.filter(maturity_level=maturity_level)
+        if kecamatan is not None:
+            kubes = kubes.filter(kecamatan=kecamatan)
+        return kubes
+
     def with_member_count(self):
         current = Membership.objects.filter(kube=OuterRef("pk"), left_on__isnull=True)
         return self.annotate(

@@ -416,3 +416,22 @@ def kube_refer_to_kur(
     kube.kur_referred_on = kube.kur_referred_on or timezone.localdate()
     kube.save(update_fields=["kur_bank", "kur_amount", "kur_status", "kur_referred_on", "updated_at"])
     return kube
+
+
+@transaction.atomic
+def kube_classify_maturity(*, kube: Kube, user: User, as_of: datetime.date | None = None) -> Kube:
+    """Re-classify one active KUBE now (the nightly job does all of them set-based)."""
+    from groups.maturity import classify_kube
+
+    _require_registry_editor(user)
+    kube = _locked(kube, user)
+    if kube.status != Status.AKTIF:
+        raise ValidationError(_("Tingkat kematangan hanya dihitung untuk KUBE aktif."))
+    as_of = as_of or timezone.localdate()
+    result = classify_kube(kube, as_of=as_of)
+    if result.level != kube.maturity_level or kube.maturity_set_on is None:
+        kube.maturity_set_on = as_of
+    kube.maturity_level = result.level
+    kube.maturity_reason = result.reason
+    kube.save(update_fields=["maturity_level", "maturity_reason", "maturity_set_on", "updated_at"])
+    return kube

@@ -19,6 +19,35 @@ def _garut_mentor_login(world):
     return UserFactory(username="pendamping_garut", role=Role.PENDAMPING, region=world.regions[KAB_GARUT])
 
 
+def _garut_kube(world, status="aktif"):
+    """A KUBE in Kecamatan Garut Kota with one member and one monthly report."""
+    import datetime
+
+    from groups.models import BusinessReport
+    from groups.tests.factories import KubeFactory, MembershipFactory
+
+    kube = KubeFactory(garut=True, status=status, activated_on=datetime.date(2025, 3, 1))
+    MembershipFactory(kube=kube)
+    BusinessReport.objects.create(kube=kube, month=datetime.date(2025, 4, 1), revenue=5_000_000, costs=4_000_000)
+    return kube
+
+
+def _garut_draft(world):
+    return _garut_kube(world, status="draft")
+
+
+def _garut_household(world):
+    from beneficiaries.tests.factories import garut_household_for_scope_test
+
+    return garut_household_for_scope_test(world)
+
+
+def _garut_import_job(world):
+    from beneficiaries.tests.factories import garut_import_job_for_scope_test
+
+    return garut_import_job_for_scope_test(world)
+
+
 OBJECT_URLS = {
     # regions
     "regions:region_detail": lambda world: {"code": KAB_GARUT},
@@ -27,7 +56,31 @@ OBJECT_URLS = {
     "accounts:user_deactivate": lambda world: {"pk": _garut_mentor_login(world).pk},
     "accounts:user_password_reset": lambda world: {"pk": _garut_mentor_login(world).pk},
     # beneficiaries
+    "beneficiaries:household_detail": lambda world: {"pk": _garut_household(world).pk},
+    "beneficiaries:household_edit": lambda world: {"pk": _garut_household(world).pk},
+    "beneficiaries:household_deactivate": lambda world: {"pk": _garut_household(world).pk},
+    "beneficiaries:import_status": lambda world: {"pk": _garut_import_job(world).pk},
+    "beneficiaries:import_progress": lambda world: {"pk": _garut_import_job(world).pk},
+    "beneficiaries:import_error_report": lambda world: {"pk": _garut_import_job(world).pk},
+    "beneficiaries:import_confirm": lambda world: {"pk": _garut_import_job(world).pk},
     # groups
+    "groups:kube_detail": lambda world: {"pk": _garut_kube(world).pk},
+    "groups:kube_edit": lambda world: {"pk": _garut_draft(world).pk},
+    "groups:kube_transition": lambda world: {"pk": _garut_draft(world).pk, "action": "usulkan"},
+    "groups:membership_add": lambda world: {"pk": _garut_draft(world).pk},
+    "groups:membership_end": lambda world: (lambda kube: {"pk": kube.pk, "membership_id": kube.memberships.get().pk})(
+        _garut_kube(world)
+    ),
+    "groups:membership_role": lambda world: (lambda kube: {"pk": kube.pk, "membership_id": kube.memberships.get().pk})(
+        _garut_kube(world)
+    ),
+    "groups:grant_add": lambda world: {"pk": _garut_kube(world, status="ditetapkan").pk},
+    "groups:report_add": lambda world: {"pk": _garut_kube(world).pk},
+    "groups:report_edit": lambda world: (lambda kube: {"pk": kube.pk, "report_id": kube.reports.get().pk})(
+        _garut_kube(world)
+    ),
+    "groups:kube_classify": lambda world: {"pk": _garut_kube(world).pk},
+    "groups:kur_refer": lambda world: {"pk": _garut_kube(world).pk},
     # mentors
     # graduation
     # dashboards

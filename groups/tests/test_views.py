@@ -1,0 +1,243 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from groups.models import BusinessField, BusinessReport, Grant, Kube, MemberRole, Program, Status
+from groups.tests.factories import KubeFactory, MembershipFactory, complete_members, household_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def bandung_client(client, officer_bandung):
+    client.force_login(officer_bandung)
+    return client
+
+
+def test_list_shows_only_the_users_kube_and_filters(bandung_client, regions):
+    mine = KubeFactory(name="KUBE Mawar")
+    KubeFactory(name="KUBE Melati", status=Status.AKTIF, program=Program.objects.get(code="bekerja"))
+    KubeFactory(name="KUBE Garut", garut=True)
+    response = bandung_client.get(reverse("groups:kube_list"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "KUBE Mawar" in body and "KUBE Melati" in body and "KUBE Garut" not in body
+
+    response = bandung_client.get(reverse("groups:kube_list"), {"q": "mawar"})
+    assert list(response.context["page"].object_list) == [mine]
+    response = bandung_client.get(reverse("groups:kube_list"), {"status": "aktif"})
+    assert [k.name for k in response.context["page"].object_list] == ["KUBE Melati"]
+    bekerja = Program.objects.get(code="bekerja").pk
+    response = bandung_client.get(reverse("groups:kube_list"), {"program": bekerja, "kecamatan": "32.73.01"})
+    assert [k.name for k in response.context["page"].object_list] == ["KUBE Melati"]
+
+
+def test_list_query_count_does_not_grow(bandung_client, regions, django_assert_max_num_queries):
+    def make(n):
+        for _ in range(n):
+            kube = KubeFactory()
+            MembershipFactory(kube=kube)
+
+    make(2)
+    with django_assert_max_num_queries(9) as small:
+        bandung_client.get(reverse("groups:kube_list"))
+    make(20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = bandung_client.get(reverse("groups:kube_list"))
+    assert response.context["page"].paginator.count == 22
+    assert all(k.member_count == 1 for k in response.context["page"].object_list)
+
+
+def test_detail_shows_members_history_grants_and_reports(bandung_client, regions, officer_bandung):
+    kube = KubeFactory(status=Status.AKTIF)
+    complete_members(kube, 5)
+    Grant.objects.create(
+        kube=kube,
+        amount=12_500_000,
+        disbursed_on=datetime.date(2025, 3, 1),
+        transfer_reference="T1",
+        recorded_by=officer_bandung,
+    )
+    BusinessReport.objects.create(
+        kube=kube, month=datetime.date(2025, 4, 1), revenue=1_250_000, costs=1_000_000, group_savings=300_000
+    )
+    response = bandung_client.get(reverse("groups:kube_detail", args=[kube.pk]))
+    body = response.content.decode()
+    assert "Diterima Rp 12.500.000 dari nilai program Rp 20.000.000" in body
+    assert "Rp 1.250.000" in body and "Rp 250.000" in body
+    assert 'id="report-chart-data"' in body and "chart.umd.min.js" in body
+    assert len(response.context["current_members"]) == 5
+
+
+def test_create_edit_and_propose_through_the_pages(bandung_client, regions):
+    data = {
+        "name": "KUBE Sukarasa Jaya",
+        "program": Program.objects.get(code="reguler").pk,
+        "business_type": "produksi",
+        "business_field": BusinessField.objects.get(name="Kuliner / makanan olahan").pk,
+        "kecamatan": "32.73.01",
+        "secretariat_village": "32.73.01.1001",
+        "founded_on": "2025-01-10",
+    }
+    response = bandung_client.post(reverse("groups:kube_create"), data)
+    kube = Kube.objects.get(name="KUBE Sukarasa Jaya")
+    assert response.status_code == 302 and response.url == reverse("groups:kube_detail", args=[kube.pk])
+
+    response = bandung_client.post(reverse("groups:kube_edit", args=[kube.pk]), {**data, "name": "KUBE Sukarasa Raya"})
+    assert response.status_code == 302
+    kube.refresh_from_db()
+    assert kube.name == "KUBE Sukarasa Raya"
+
+    # Proposing without members shows every broken rule on the confirmation page.
+    url = reverse("groups:kube_transition", args=[kube.pk, "usulkan"])
+    response = bandung_client.post(url, {"comment": ""})
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert "Jumlah anggota: harus 5–20 keluarga, saat ini 0." in errors
+    assert "Pengurus: harus tepat satu ketua, saat ini 0." in errors
+    complete_members(kube, 5)
+    response = bandung_client.post(url, {"comment": "Lengkap"})
+    assert response.status_code == 302
+    kube.refresh_from_db()
+    assert kube.status == Status.DIUSULKAN
+
+
+def test_create_in_another_kecamatan_is_refused(bandung_client, regions):
+    response = bandung_client.post(reverse("groups:kube_create"), {"name": "X", "kecamatan": "32.05.01"})
+    assert response.status_code == 200
+    assert "kecamatan" in response.context["form"].errors
+
+
+def test_transition_buttons_by_role(client, regions, officer_bandung, officer_jabar, direktorat_user):
+    kube = KubeFactory(status=Status.DIUSULKAN)
+    client.force_login(officer_bandung)
+    response = client.get(reverse("groups:kube_detail", args=[kube.pk]))
+    assert [t.action for t in response.context["transitions"]] == []
+    assert client.get(reverse("groups:kube_transition", args=[kube.pk, "rekomendasikan"])).status_code == 403
+    client.force_login(officer_jabar)
+    response = client.get(reverse("groups:kube_detail", args=[kube.pk]))
+    assert [t.action for t in response.context["transitions"]] == ["rekomendasikan", "kembalikan"]
+    # Returning needs a reason.
+    response = client.post(reverse("groups:kube_transition", args=[kube.pk, "kembalikan"]), {"comment": ""})
+    assert response.status_code == 200 and "comment" in response.context["form"].errors
+    client.force_login(direktorat_user)
+    assert client.get(reverse("groups:kube_transition", args=[kube.pk, "tetapkan"])).status_code == 403
+
+
+def test_review_queue_per_role(client, regions, officer_bandung, officer_jabar, direktorat_user):
+    proposed = KubeFactory(status=Status.DIUSULKAN, name="Usulan A")
+    recommended = KubeFactory(status=Status.DIREKOMENDASIKAN, name="Rekomendasi B")
+    returned = KubeFactory(status=Status.DIKEMBALIKAN, name="Kembali C")
+    approved = KubeFactory(status=Status.DITETAPKAN, name="Tetap D")
+    KubeFactory(status=Status.AKTIF)
+    KubeFactory(garut=True, status=Status.DIKEMBALIKAN)
+    expected = {
+        officer_bandung: {returned, approved},
+        officer_jabar: {proposed},
+        direktorat_user: {recommended},
+    }
+    for user, kubes in expected.items():
+        client.force_login(user)
+        response = client.get(reverse("groups:kube_queue"))
+        assert set(response.context["page"].object_list) == kubes, user.username
+    client.force_login(officer_jabar)
+    assert "Menunggu tindakan Anda" in client.get(reverse("groups:kube_list")).content.decode()
+
+
+def test_membership_search_add_and_replace(bandung_client, regions):
+    kube = KubeFactory()
+    candidate = household_in("32.73.01", "1002")
+    household_in("32.73.02")  # another kecamatan: not offered
+    household_in("32.05.01")  # another kab/kota: not offered
+    response = bandung_client.get(reverse("groups:membership_add", args=[kube.pk]), {"q": candidate.no_kk[:6]})
+    assert list(response.context["results"]) == [candidate]
+    response = bandung_client.post(
+        reverse("groups:membership_add", args=[kube.pk]),
+        {"household": candidate.pk, "role": "ketua", "joined_on": "2025-02-01"},
+    )
+    assert response.status_code == 302
+    membership = kube.memberships.get()
+    assert membership.role == MemberRole.KETUA
+
+    Kube.objects.filter(pk=kube.pk).update(status=Status.AKTIF)
+    newcomer = household_in("32.73.01", "1003")
+    response = bandung_client.post(
+        reverse("groups:membership_end", args=[kube.pk, membership.pk]),
+        {"left_on": "2025-08-01", "reason": "Meninggal dunia", "replacement_no_kk": newcomer.no_kk},
+    )
+    assert response.status_code == 302
+    assert kube.memberships.current().get().household == newcomer
+    assert kube.memberships.get(pk=membership.pk).left_reason == "Meninggal dunia"
+
+
+def test_membership_add_of_a_household_outside_scope_is_404(bandung_client, regions):
+    kube = KubeFactory()
+    garut = household_in("32.05.01")
+    response = bandung_client.post(
+        reverse("groups:membership_add", args=[kube.pk]),
+        {"household": garut.pk, "role": "anggota", "joined_on": "2025-02-01"},
+    )
+    assert response.status_code == 404
+
+
+def test_grant_activates_and_report_takes_rupiah(bandung_client, regions):
+    kube = KubeFactory(status=Status.DITETAPKAN, program=Program.objects.get(code="bekerja"))
+    response = bandung_client.get(reverse("groups:grant_add", args=[kube.pk]))
+    assert 'value="Rp 20.000.000"' in response.content.decode()
+    response = bandung_client.post(
+        reverse("groups:grant_add", args=[kube.pk]),
+        {
+            "amount": "Rp 20.000.000",
+            "disbursed_on": "2025-03-03",
+            "transfer_reference": "SP2D-77",
+            "stage": "sekaligus",
+        },
+    )
+    assert response.status_code == 302
+    kube.refresh_from_db()
+    assert kube.status == Status.AKTIF and kube.grants.get().amount == 20_000_000
+
+    form = {
+        "month": "2025-04",
+        "revenue": "Rp 1.250.000",
+        "costs": "900.000",
+        "cash": "250000",
+        "group_savings": "Rp 100.000",
+        "assets_value": "0",
+        "members_present": "5",
+        "hens": "",
+        "eggs_produced_kg": "",
+        "eggs_sold_kg": "",
+    }
+    response = bandung_client.post(reverse("groups:report_add", args=[kube.pk]), form)
+    assert response.status_code == 200
+    assert {"hens", "eggs_produced_kg", "eggs_sold_kg"} <= set(response.context["form"].errors)
+    form.update(hens="500", eggs_produced_kg="420.5", eggs_sold_kg="400")
+    response = bandung_client.post(reverse("groups:report_add", args=[kube.pk]), form)
+    assert response.status_code == 302
+    report = kube.reports.get()
+    assert (report.month, report.revenue, report.profit, report.hens) == (
+        datetime.date(2025, 4, 1),
+        1_250_000,
+        350_000,
+        500,
+    )
+    response = bandung_client.post(reverse("groups:report_add", args=[kube.pk]), {**form, "revenue": "1,5 juta"})
+    assert "revenue" in response.context["form"].errors
+
+
+def test_read_only_roles_get_403_on_forms(client, regions, officer_jabar):
+    kube = KubeFactory()
+    client.force_login(officer_jabar)
+    assert client.get(reverse("groups:kube_detail", args=[kube.pk])).status_code == 200
+    for name in ("kube_edit", "membership_add", "grant_add"):
+        assert client.get(reverse(f"groups:{name}", args=[kube.pk])).status_code == 403, name
+    assert client.get(reverse("groups:kube_create")).status_code == 403
+
+
+def test_village_options_stay_in_scope(bandung_client, regions):
+    response = bandung_client.get(reverse("groups:village_options"), {"kecamatan": "32.73.01"})
+    assert "32.73.01.1001" in response.content.decode()
+    response = bandung_client.get(reverse("groups:village_options"), {"kecamatan": "32.05.01"})
+    assert "32.05.01" not in response.content.decode()
