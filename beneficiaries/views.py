@@ -233,8 +233,8 @@ def import_upload(request):
 @require_POST
 def import_confirm(request, pk):
     """Import for real the file of a finished dry run."""
-    _require_entry_rights(request.user)
     dry = get_object_or_404(ImportJob, pk=pk, user=request.user, dry_run=True, status=ImportJob.Status.DONE)
+    _require_entry_rights(request.user)
     job = ImportJob.objects.create(
         user=request.user, file=dry.file.name, original_name=dry.original_name, dry_run=False, language=get_language()
     )

@@ -51,3 +51,26 @@ class MemberFactory(factory.django.DjangoModelFactory):
     nik = factory.LazyAttributeSequence(
         lambda m, n: compose_nik(m.household.region_code, m.birth_date, m.sex, n % 9999 + 1)
     )
+
+
+def garut_household_for_scope_test(world) -> Household:
+    """A household of Kab. Garut with its head, for tests/scope_registry.py."""
+    head = MemberFactory(household=HouseholdFactory(garut=True))
+    return head.household
+
+
+def garut_import_job_for_scope_test(world):
+    """A finished dry run by the Garut officer, with an error report, for tests/scope_registry.py."""
+    from django.core.files.base import ContentFile
+
+    from beneficiaries.models import ImportJob
+
+    job = ImportJob.objects.create(
+        user=world.officer_garut,
+        file=ContentFile(b"no_kk\n", name="garut.csv"),
+        original_name="garut.csv",
+        dry_run=True,
+        status=ImportJob.Status.DONE,
+    )
+    job.error_report.save("garut-errors.xlsx", ContentFile(b"PK"))
+    return job
