@@ -7,6 +7,11 @@ from kube_portal.embedded import LOCAL_DIR
 class Command(BaseCommand):
     help = "Create the demo logins (one per role). Safe to re-run: nothing is duplicated."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--households", type=int, default=0, help="top the KPM register up to N demo households (beneficiaries.demo)"
+        )
+
     def handle(self, *args, **options):
         rows = seed_users()
         lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]
@@ -16,3 +21,7 @@ class Command(BaseCommand):
         LOCAL_DIR.mkdir(exist_ok=True)
         (LOCAL_DIR / "demo-logins.txt").write_text(text + "\n")
         self.stdout.write(text)
+        if options["households"]:
+            from beneficiaries.demo import seed_households
+
+            seed_households(options["households"], stdout=self.stdout)
