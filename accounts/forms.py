@@ -81,7 +81,13 @@ class UserForm(forms.Form):
         if len(roles) == 1:
             self.fields["role"].initial = roles[0].value
         role = self.selected_role()
-        self.fields["region"].queryset = services.assignable_regions(manager, role if role in roles else None)
+        regions = services.assignable_regions(manager, role if role in roles else None)
+        self.fields["region"].queryset = regions
+        if not self.is_bound and not self.initial.get("region"):
+            # A kab/kota officer has exactly one region to give: choose it for them.
+            first_two = list(regions[:2])
+            if len(first_two) == 1:
+                self.fields["region"].initial = first_two[0].pk
         self.fields["region"].help_text = self._region_help(role)
         if Role.DIREKTORAT in roles:
             self.fields["directorate_area"].queryset = services.assignable_directorate_areas(manager)
