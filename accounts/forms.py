@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.core.exceptions import ValidationError
@@ -9,24 +10,22 @@ from accounts.models import ROLE_REGION_LEVEL, Role, User
 from regions.models import Level
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """The login form, refusing attempts once `accounts.throttling` says to wait."""
+class ThrottleMixin:
+    """Refuse a login attempt once `accounts.throttling` says to wait; count the failures.
 
-    error_messages = {
-        **AuthenticationForm.error_messages,
-        # Django's wording repeats the field label ("nama pengguna Nama pengguna") in Indonesian.
-        "invalid_login": _("Nama pengguna atau kata sandi salah. Perhatikan huruf besar dan kecil."),
-        "throttled": _(
-            "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, tunggu %(minutes)s menit lalu coba lagi."
-        ),
-    }
+    For any form built on Django's AuthenticationForm (it needs `self.request`).
+    """
+
+    throttled_message = _(
+        "Terlalu banyak percobaan masuk yang gagal. Demi keamanan, tunggu %(minutes)s menit lalu coba lagi."
+    )
 
     def clean(self):
         attempt = throttling.attempt_for(self.request, self.cleaned_data.get("username", ""))
         # Checked before the password, so a blocked attacker learns nothing from a right guess.
         if throttling.is_blocked(attempt):
             raise ValidationError(
-                self.error_messages["throttled"], code="throttled", params={"minutes": throttling.wait_minutes()}
+                self.throttled_message, code="throttled", params={"minutes": throttling.wait_minutes()}
             )
         try:
             cleaned_data = super().clean()
@@ -35,6 +34,18 @@ class ThrottledAuthenticationForm(AuthenticationForm):
             raise
         throttling.record_success(attempt)
         return cleaned_data
+
+
+class ThrottledAuthenticationForm(ThrottleMixin, AuthenticationForm):
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's wording repeats the field label ("nama pengguna Nama pengguna") in Indonesian.
+        "invalid_login": _("Nama pengguna atau kata sandi salah. Perhatikan huruf besar dan kecil."),
+    }
+
+
+class ThrottledAdminAuthenticationForm(ThrottleMixin, AdminAuthenticationForm):
+    """The Django admin's login: without the throttle it would be an open side door."""
 
 
 class RegionChoiceField(forms.ModelChoiceField):

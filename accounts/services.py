@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from accounts import throttling
 from accounts.models import ROLE_REGION_LEVEL, Role, User, UserAction, UserAuditEntry
 from regions.models import DirectorateArea, Region
 
@@ -25,7 +26,17 @@ MANAGED_ROLES: dict[str, tuple[Role, ...]] = {
 }
 
 # The fields a manager edits; compared before and after for the audit record.
-PROFILE_FIELDS = ["first_name", "last_name", "email", "phone", "role", "region_id", "directorate_area_id"]
+PROFILE_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "role",
+    "region_id",
+    "directorate_area_id",
+    "is_staff",
+    "is_superuser",
+]
 
 
 def _effective_role(user: User) -> str:
@@ -155,7 +166,9 @@ def user_update(
     before = _snapshot(User.objects.select_for_update().get(pk=user.pk))
     user.first_name, user.last_name, user.email, user.phone = first_name, last_name, email, phone
     user.role, user.region, user.directorate_area = role, region, directorate_area
-    user.is_staff = user.is_superuser or role == Role.ADMIN
+    # A login's powers follow its role: leaving the administrator role ends Django admin access.
+    user.is_staff = role == Role.ADMIN
+    user.is_superuser = user.is_superuser and role == Role.ADMIN
     _normalise_anchor(user)
     user.full_clean()
     user.save()
@@ -195,4 +208,6 @@ def user_password_reset(*, manager: User, user: User, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     _audit(user=user, actor=manager, action=UserAction.PASSWORD_RESET)
+    # Usually reset after the owner locked themselves out: let them try the new one now.
+    transaction.on_commit(lambda: throttling.forget_username(user.username))
     return user

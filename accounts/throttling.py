@@ -67,6 +67,11 @@ def record_success(attempt: LoginAttempt) -> None:
     cache.delete_many(attempt.cache_keys())
 
 
+def forget_username(username: str) -> None:
+    """Lift the per-username block, when a manager has just given the login a new password."""
+    cache.delete(LoginAttempt(username=username, client_ip="").cache_keys()[0])
+
+
 def wait_minutes() -> int:
     """The window in whole minutes (rounded up), for the message shown to a blocked user."""
     return max(1, -(-settings.LOGIN_ATTEMPTS_WINDOW_SECONDS // 60))

@@ -235,3 +235,15 @@ def test_password_reset_sets_a_validated_password(officer_bandung, mentor_bandun
     mentor_bandung.refresh_from_db()
     assert mentor_bandung.check_password(NEW_PASSWORD)
     assert UserAuditEntry.objects.filter(user=mentor_bandung, action=UserAction.PASSWORD_RESET).count() == 1
+
+
+def test_leaving_the_admin_role_ends_admin_powers(admin_user, regions):
+    other_admin = UserFactory(username="admin_kedua", role=Role.ADMIN, is_staff=True, is_superuser=True)
+
+    services.user_update(manager=admin_user, user=other_admin, role=Role.DINSOS_KABKOTA, region=regions[KAB_GARUT])
+
+    other_admin.refresh_from_db()
+    assert not other_admin.is_staff and not other_admin.is_superuser
+    assert other_admin.scope_prefixes() == [KAB_GARUT]
+    entry = UserAuditEntry.objects.get(user=other_admin, action=UserAction.UPDATE)
+    assert entry.changes["is_superuser"] == [True, False]

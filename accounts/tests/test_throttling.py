@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts import throttling
-from accounts.tests.factories import PASSWORD
+from accounts.tests.factories import NEW_PASSWORD, PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,33 @@ def test_the_message_states_the_window_in_minutes(settings):
     assert throttling.wait_minutes() == 2
     settings.LOGIN_ATTEMPTS_WINDOW_SECONDS = 900
     assert throttling.wait_minutes() == 15
+
+
+def test_the_django_admin_login_is_throttled_too(client, admin_user):
+    for _ in range(3):
+        client.post("/admin/login/", {"username": admin_user.username, "password": "salah"})
+
+    response = client.post("/admin/login/?next=/admin/", {"username": admin_user.username, "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Terlalu banyak percobaan masuk yang gagal" in response.text
+    assert not response.wsgi_request.user.is_authenticated
+
+
+def test_a_password_reset_by_the_manager_lifts_the_username_block(
+    client, officer_bandung, mentor_bandung, django_capture_on_commit_callbacks
+):
+    mentor = Client(REMOTE_ADDR="10.0.0.6")
+    for _ in range(3):
+        login(mentor, mentor_bandung.username, "lupa")
+    assert "Terlalu banyak percobaan" in login(mentor, mentor_bandung.username, PASSWORD).text
+
+    client.force_login(officer_bandung)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("accounts:user_password_reset", args=[mentor_bandung.pk]),
+            {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        )
+
+    # The address that made the failures stays counted; from another desk the new password works.
+    assert logged_in(login(Client(REMOTE_ADDR="10.0.0.7"), mentor_bandung.username, NEW_PASSWORD))

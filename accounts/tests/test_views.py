@@ -415,3 +415,15 @@ def test_a_wrong_password_is_refused_in_indonesian(client, officer_bandung):
 def test_the_menu_links_to_user_management_only_for_managers(client, request, persona, sees_users):
     response = as_user(client, request.getfixturevalue(persona)).get(reverse("home"))
     assert (f'href="{USER_LIST}"' in response.text) is sees_users
+
+
+def test_the_admin_reads_the_history_of_a_login_in_the_django_admin(client, admin_user, officer_bandung):
+    as_user(client, officer_bandung).post(
+        deactivate_url(MentorFactory(username="pendamping_x", region=officer_bandung.region))
+    )
+    client.force_login(admin_user)
+
+    response = client.get(reverse("admin:accounts_userauditentry_changelist"))
+
+    assert response.status_code == 200
+    assert "pendamping_x" in response.text
