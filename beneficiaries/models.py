@@ -46,6 +46,10 @@ class DeactivationReason(models.TextChoices):
 class HouseholdQuerySet(ScopedQuerySet):
     region_field = "region_code"
 
+    def mentor_filter(self, user) -> models.Q:
+        """A mentor sees the current member households of the KUBE assigned to them."""
+        return models.Q(pk__in=Subquery(_mentor_household_ids(user)))
+
     def active(self):
         return self.filter(is_active=True)
 
@@ -196,8 +200,19 @@ class Household(models.Model):
         ]
 
 
+def _mentor_household_ids(user):
+    from groups.models import Membership
+    from mentors.scope import assigned_kube_ids
+
+    # A subquery, not a join: a household is one row however many memberships it had.
+    return Membership.objects.filter(left_on__isnull=True, kube__in=assigned_kube_ids(user)).values("household_id")
+
+
 class MemberQuerySet(ScopedQuerySet):
     region_field = "household__region_code"
+
+    def mentor_filter(self, user) -> models.Q:
+        return models.Q(household__in=Subquery(_mentor_household_ids(user)))
 
 
 class Member(models.Model):

@@ -123,6 +123,7 @@ class KurStatus(models.TextChoices):
 
 class KubeQuerySet(ScopedQuerySet):
     region_field = "region_code"
+    kube_field = ""
 
     def active(self):
         return self.filter(status=Status.AKTIF)
@@ -332,6 +333,7 @@ def next_registration_number(kabkota_code: str) -> str:
 
 class KubeChildQuerySet(ScopedQuerySet):
     region_field = "kube__region_code"
+    kube_field = "kube"
 
 
 class KubeStatusChange(models.Model):
