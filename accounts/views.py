@@ -23,6 +23,7 @@ from accounts.forms import PasswordResetForm, ThrottledAuthenticationForm, UserC
 from accounts.models import User
 
 USERS_PER_PAGE = 25
+HISTORY_ROWS = 10
 
 
 class LoginView(auth_views.LoginView):
@@ -135,7 +136,12 @@ def user_edit(request, pk):
                 return redirect("accounts:user_list")
     else:
         form = UserForm(manager=request.user, instance=managed, initial=_role_from_query(request))
-    return _render_form(request, "accounts/user_form.html", {"form": form, "managed": managed, "is_create": False})
+    history = managed.audit_entries.select_related("actor")[:HISTORY_ROWS]
+    return _render_form(
+        request,
+        "accounts/user_form.html",
+        {"form": form, "managed": managed, "is_create": False, "history": history},
+    )
 
 
 def _role_from_query(request) -> dict:

@@ -427,3 +427,15 @@ def test_the_admin_reads_the_history_of_a_login_in_the_django_admin(client, admi
 
     assert response.status_code == 200
     assert "pendamping_x" in response.text
+
+
+def test_the_edit_page_shows_the_history_of_the_login(client, officer_bandung, mentor_bandung):
+    as_user(client, officer_bandung)
+    client.post(deactivate_url(mentor_bandung))
+    client.post(deactivate_url(mentor_bandung))
+
+    response = client.get(edit_url(mentor_bandung))
+
+    history = [(entry.action, entry.actor) for entry in response.context["history"]]
+    assert history == [(UserAction.REACTIVATE, officer_bandung), (UserAction.DEACTIVATE, officer_bandung)]
+    assert "Diaktifkan kembali" in response.text
