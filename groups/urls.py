@@ -6,6 +6,7 @@ app_name = "groups"
 
 urlpatterns = [
     path("", views.kube_list, name="kube_list"),
+    path("ekspor/", views.kube_export, name="kube_export"),
     path("antrean/", views.kube_queue, name="kube_queue"),
     path("baru/", views.kube_create, name="kube_create"),
     path("opsi-desa/", views.village_options, name="village_options"),

@@ -3,6 +3,7 @@ outside the user's scope it is a 404, never a 403 that would confirm it exists.
 Views parse with a form, call a service from `groups.services`, and redirect.
 """
 
+import tempfile
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,13 +11,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery, Sum
-from django.http import Http404
+from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from beneficiaries.models import Household, Member, Relationship
-from groups import services
+from groups import exporting, services
 from groups.forms import (
     GrantForm,
     HouseholdSearchForm,
@@ -84,8 +86,25 @@ def kube_list(request):
             "filtered": bool(query),
             "can_create": may_edit_registry(request.user),
             "awaiting_count": Kube.objects.awaiting(request.user).count(),
+            "export_formats": [("xlsx", "XLSX"), ("csv", "CSV")],
         },
     )
+
+
+@login_required
+@require_GET
+def kube_export(request):
+    """The filtered list as CSV (streamed) or XLSX, same filters and scope as the page."""
+    _form, kubes = filtered_kube(request)
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if request.GET.get("format") == "xlsx":
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        exporting.write_xlsx(kubes, handle)
+        handle.seek(0)
+        return FileResponse(handle, as_attachment=True, filename=f"kube-{stamp}.xlsx")
+    response = StreamingHttpResponse(exporting.csv_lines(kubes), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="kube-{stamp}.csv"'
+    return response
 
 
 @login_required

@@ -241,3 +241,15 @@ def test_village_options_stay_in_scope(bandung_client, regions):
     assert "32.73.01.1001" in response.content.decode()
     response = bandung_client.get(reverse("groups:village_options"), {"kecamatan": "32.05.01"})
     assert "32.05.01" not in response.content.decode()
+
+
+def test_pages_in_english(client, regions, officer_jabar):
+    kube = KubeFactory(status=Status.DIUSULKAN)
+    complete_members(kube, 5)
+    client.force_login(officer_jabar)
+    client.cookies["django_language"] = "en"
+    body = client.get(reverse("groups:kube_detail", args=[kube.pk])).content.decode()
+    assert '<html lang="en">' in body
+    assert "Status history" in body and "Recommend" in body and "Members (5 households)" in body
+    body = client.get(reverse("groups:kube_queue")).content.decode()
+    assert "Awaiting your action" in body

@@ -1,0 +1,133 @@
+"""Export of the filtered KUBE list to CSV (streamed) and XLSX (openpyxl write-only).
+
+Rows come from a server-side cursor in chunks, so the whole register never sits in memory.
+Free text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) is
+neutralised with a leading apostrophe.
+"""
+
+import csv
+
+from django.utils.translation import gettext as _
+
+from groups.models import BusinessType, KurStatus, MaturityLevel, Status
+
+CHUNK = 2000
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    return "'" + text if text and text.startswith(FORMULA_STARTS) else text
+
+
+def columns() -> list[str]:
+    return [
+        _("Nomor registrasi"),
+        _("Nama KUBE"),
+        _("Program"),
+        _("Jenis usaha"),
+        _("Bidang usaha"),
+        _("Kode kecamatan"),
+        _("Kecamatan"),
+        _("Kabupaten/kota"),
+        _("Status"),
+        _("Tingkat kematangan"),
+        _("Jumlah anggota"),
+        _("Total bantuan (Rp)"),
+        _("Aktif sejak"),
+        _("Status KUR"),
+    ]
+
+
+def _labels(choices) -> dict[str, str]:
+    return {value: str(label) for value, label in choices}
+
+
+def rows(kubes):
+    """Lists of cell values, one per KUBE; amounts and counts stay numbers.
+
+    Labels are translated now, in the request's language, not when a stream is consumed.
+    """
+    statuses, levels = _labels(Status.choices), _labels(MaturityLevel.choices)
+    types, kur = _labels(BusinessType.choices), _labels(KurStatus.choices)
+    values = (
+        kubes.with_member_count()
+        .with_grant_total()
+        .order_by("registration_number")
+        .values_list(
+            "registration_number",
+            "name",
+            "program__name",
+            "business_type",
+            "business_field__name",
+            "region_code",
+            "kecamatan__name",
+            "kecamatan__parent__name",
+            "status",
+            "maturity_level",
+            "member_count",
+            "grant_total",
+            "activated_on",
+            "kur_status",
+        )
+    )
+    for (
+        number,
+        name,
+        program,
+        btype,
+        field,
+        code,
+        kecamatan,
+        kabkota,
+        status,
+        level,
+        members,
+        grants,
+        active,
+        kur_status,
+    ) in values.iterator(chunk_size=CHUNK):
+        yield [
+            number,
+            neutralise(name),
+            neutralise(program),
+            types.get(btype, btype),
+            neutralise(field),
+            code,
+            kecamatan,
+            kabkota,
+            statuses.get(status, status),
+            levels.get(level, level) if status in (Status.AKTIF, Status.NONAKTIF) else "",
+            members,
+            grants,
+            active.isoformat() if active else "",
+            kur.get(kur_status, ""),
+        ]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_lines(kubes):
+    writer = csv.writer(_Echo())
+    # The BOM makes Excel read UTF-8.
+    header = "\ufeff" + writer.writerow(columns())
+    return _csv_lines(writer, header, rows(kubes))
+
+
+def _csv_lines(writer, header, body):
+    yield header
+    for row in body:
+        yield writer.writerow(row)
+
+
+def write_xlsx(kubes, destination) -> None:
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("KUBE")
+    sheet.append(columns())
+    for row in rows(kubes):
+        sheet.append(row)
+    workbook.save(destination)
