@@ -25,3 +25,6 @@ class Command(BaseCommand):
             from beneficiaries.demo import seed_households
 
             seed_households(options["households"], stdout=self.stdout)
+        from groups.demo import seed_kube
+
+        seed_kube(stdout=self.stdout)
