@@ -1,0 +1,453 @@
+"""The nightly readiness run: set-based SQL, one statement per province, in a ledger.
+
+Order (DESIGN.md section 5): KUBE maturity for all groups (`groups.maturity.classify_all`)
+→ household readiness, province by province → dashboard figures (when that app lands).
+
+Each province is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE <changed>` statement that
+computes every active household of the province (CTEs: latest assessment per household by
+DISTINCT ON, member counts and PKH flags by aggregates, the best current KUBE membership,
+the applicable poverty line by DISTINCT ON provincial-then-national) and, in the same
+statement, writes a history row for every changed state. The statement and the ledger's
+progress for the province commit together, so a run killed at any moment leaves finished
+provinces finished: the next run of the same day resumes the unfinished run and does the
+rest. A row is only rewritten when its result differs, so a run on unchanged data writes
+nothing. One run at a time: a session advisory lock; a second run raises `RecomputeBusy`.
+
+The rules are those of `graduation/readiness.py` (the plain-Python reference).
+"""
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from graduation.models import (
+    LEVEL_RANK,
+    CriteriaSet,
+    Readiness,
+    RecomputeRun,
+    RunStatus,
+    Verdict,
+)
+from graduation.readiness import age_bounds
+from groups.models import MaturityLevel, Status
+from regions.models import Level, Region
+
+# pg_try_advisory_lock key of the readiness run ("KUGR"); groups.maturity has its own.
+ADVISORY_LOCK_KEY = 0x4B55_4752
+DRY_RUN_SAMPLE = 20
+STATE_KEYS = [Readiness.SIAP.value, Readiness.MENUJU.value, Readiness.BELUM.value]
+
+
+class RecomputeBusy(RuntimeError):
+    """Another readiness run holds the lock."""
+
+
+def _rupiah(expr: str) -> str:
+    return f"'Rp ' || replace(to_char(({expr})::numeric, 'FM999,999,999,999,999,990'), ',', '.')"
+
+
+_COMPUTE_CTES = f"""
+WITH hh AS (
+    SELECT h.id, h.is_urban, h.desil
+    FROM beneficiaries_household h
+    WHERE h.is_active AND h.region_code LIKE %(prefix)s
+), latest AS (
+    SELECT DISTINCT ON (a.household_id)
+           a.household_id, a.monthly_income, a.savings, a.productive_assets, a.assessed_on
+    FROM graduation_householdassessment a
+    WHERE a.household_id IN (SELECT id FROM hh) AND a.assessed_on <= %(run_date)s
+    ORDER BY a.household_id, a.assessed_on DESC, a.id DESC
+), members AS (
+    SELECT m.household_id, count(*) AS n,
+           count(*) FILTER (WHERE m.birth_date > %(born_after_6)s) AS under_6,
+           count(*) FILTER (WHERE m.birth_date <= %(born_after_6)s AND m.birth_date > %(born_after_22)s)
+               AS school_age,
+           count(*) FILTER (WHERE m.is_pregnant) AS pregnant,
+           count(*) FILTER (WHERE m.birth_date <= %(born_by_60)s) AS elderly,
+           count(*) FILTER (WHERE m.has_disability) AS disabled
+    FROM beneficiaries_member m
+    WHERE m.household_id IN (SELECT id FROM hh)
+    GROUP BY m.household_id
+), kube AS (
+    SELECT DISTINCT ON (ms.household_id) ms.household_id, k.maturity_level AS level,
+           CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END AS rank,
+           greatest(0, (extract(year FROM age(%(run_date)s, ms.joined_on)) * 12
+                        + extract(month FROM age(%(run_date)s, ms.joined_on)))::int) AS months
+    FROM groups_membership ms
+    JOIN groups_kube k ON k.id = ms.kube_id
+    WHERE ms.household_id IN (SELECT id FROM hh) AND ms.left_on IS NULL
+      AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
+    ORDER BY ms.household_id, 3 DESC, 4 DESC
+), line AS (
+    SELECT DISTINCT ON (pl.area) pl.area = 'perkotaan' AS is_urban, pl.amount,
+           CASE WHEN pl.province_id IS NULL
+                THEN 'Garis kemiskinan ' || pl.area || ' provinsi belum dimuat; dipakai garis nasional '
+                     || pl.area || ', '
+                ELSE 'Garis kemiskinan ' || pl.area || ' provinsi ' || r.name || ', ' END
+           || CASE WHEN extract(month FROM pl.period) = 3 THEN 'Maret ' ELSE 'September ' END
+           || extract(year FROM pl.period)::int || '.' AS why
+    FROM graduation_povertyline pl
+    LEFT JOIN regions_region r ON r.code = pl.province_id
+    WHERE pl.area IN ('perkotaan', 'perdesaan') AND pl.period <= %(run_date)s
+      AND (pl.province_id = %(province)s OR pl.province_id IS NULL)
+    ORDER BY pl.area, pl.province_id IS NULL, pl.period DESC
+), facts AS (
+    SELECT hh.id, hh.desil, l.household_id IS NOT NULL AS assessed,
+           l.monthly_income, l.savings, l.productive_assets, l.assessed_on,
+           coalesce(m.n, 0) AS n,
+           coalesce(m.under_6, 0) AS under_6, coalesce(m.school_age, 0) AS school_age,
+           coalesce(m.pregnant, 0) AS pregnant, coalesce(m.elderly, 0) AS elderly,
+           coalesce(m.disabled, 0) AS disabled,
+           k.level, coalesce(k.rank, 0) AS rank, coalesce(k.months, 0) AS months,
+           pl.amount AS line_amount, pl.why AS line_why
+    FROM hh
+    LEFT JOIN latest l ON l.household_id = hh.id
+    LEFT JOIN members m ON m.household_id = hh.id
+    LEFT JOIN kube k ON k.household_id = hh.id
+    LEFT JOIN line pl ON pl.is_urban = hh.is_urban
+), verdicts AS (
+    SELECT f.*,
+           CASE WHEN NOT f.assessed THEN 'unknown'
+                WHEN f.n > 0 AND f.line_amount IS NOT NULL
+                     AND f.monthly_income >= %(multiple)s * f.line_amount * f.n THEN 'met'
+                ELSE 'not_met' END AS v_income,
+           CASE WHEN f.rank >= %(min_rank)s AND f.months >= %(min_months)s THEN 'met' ELSE 'not_met' END AS v_kube,
+           CASE WHEN NOT f.assessed THEN 'unknown'
+                WHEN f.savings >= %(assets)s OR f.productive_assets >= %(assets)s THEN 'met'
+                ELSE 'not_met' END AS v_assets,
+           CASE WHEN f.desil IS NULL THEN 'unknown'
+                WHEN f.desil > %(desil)s THEN 'met' ELSE 'not_met' END AS v_desil
+    FROM facts f
+), scored AS (
+    SELECT v.*,
+           (v.v_income = 'met')::int + (v.v_kube = 'met')::int + (v.v_assets = 'met')::int
+               + (v.v_desil = 'met')::int AS met,
+           (v.v_income <> 'unknown')::int + 1 + (v.v_assets <> 'unknown')::int + (v.v_desil <> 'unknown')::int
+               AS counted,
+           v.n > 0 AND v.under_6 + v.school_age + v.pregnant + v.elderly + v.disabled = 0 AS alamiah
+    FROM verdicts v
+), computed AS (
+    SELECT s.id AS household_id,
+           CASE WHEN NOT s.assessed OR s.met = 0 THEN 'belum'
+                WHEN s.met = s.counted THEN 'siap' ELSE 'menuju' END AS state,
+           s.met * 100 / s.counted AS score,
+           s.alamiah,
+           jsonb_build_object(
+               'assessment', CASE WHEN s.assessed
+                   THEN jsonb_build_object('date', s.assessed_on, 'text', 'Asesmen terakhir ' || to_char(s.assessed_on, 'DD-MM-YYYY') || '.')
+                   ELSE jsonb_build_object('date', NULL, 'text', 'Belum ada asesmen.') END,
+               'income', jsonb_build_object(
+                   'verdict', s.v_income,
+                   'value', CASE WHEN s.assessed AND s.n > 0 THEN round(s.monthly_income::numeric / s.n) END,
+                   'threshold', round(%(multiple)s * s.line_amount),
+                   'text', CASE
+                       WHEN NOT s.assessed THEN 'Belum ada asesmen.'
+                       WHEN s.n = 0 THEN 'Keluarga tanpa anggota tercatat.'
+                       WHEN s.line_amount IS NULL THEN 'Belum ada garis kemiskinan yang dimuat.'
+                       ELSE 'Pendapatan ' || {_rupiah("s.monthly_income")} || ' / ' || s.n || ' orang = '
+                            || {_rupiah("round(s.monthly_income::numeric / s.n)")} || ' per kapita; ambang '
+                            || replace(%(multiple)s::text, '.', ',') || ' × ' || {_rupiah("s.line_amount")}
+                            || ' = ' || {_rupiah("round(%(multiple)s * s.line_amount)")} || '. ' || s.line_why
+                       END),
+               'kube', jsonb_build_object(
+                   'verdict', s.v_kube,
+                   'value', s.months,
+                   'level', s.level,
+                   'threshold', %(min_months)s,
+                   'text', CASE WHEN s.level IS NULL THEN 'Bukan anggota KUBE aktif.'
+                       ELSE 'Anggota KUBE tingkat ' || initcap(s.level) || ' selama ' || s.months
+                            || ' bulan; minimal ' || %(min_level_label)s || ' dan ' || %(min_months)s || ' bulan.'
+                       END),
+               'assets', jsonb_build_object(
+                   'verdict', s.v_assets,
+                   'value', greatest(s.savings, s.productive_assets),
+                   'threshold', %(assets)s,
+                   'text', CASE WHEN NOT s.assessed THEN 'Belum ada asesmen.'
+                       ELSE 'Tabungan ' || {_rupiah("s.savings")} || ', aset produktif '
+                            || {_rupiah("s.productive_assets")} || '; ambang ' || {_rupiah("%(assets)s")} || '.'
+                       END),
+               'desil', jsonb_build_object(
+                   'verdict', s.v_desil,
+                   'value', s.desil,
+                   'threshold', %(desil)s,
+                   'text', CASE WHEN s.desil IS NULL THEN 'Desil DTSEN tidak diketahui: tidak dihitung.'
+                       ELSE 'Desil ' || s.desil || '; harus di atas ' || %(desil)s || '.' END),
+               'alamiah', jsonb_build_object(
+                   'value', s.alamiah,
+                   'text', CASE WHEN s.n = 0 THEN 'Tidak ada anggota tercatat.'
+                       WHEN s.alamiah THEN 'Tidak ada lagi anggota yang membuat keluarga layak PKH.'
+                       ELSE 'Masih ada anggota yang membuat keluarga layak PKH: '
+                            || concat_ws(', ',
+                                   CASE WHEN s.under_6 > 0 THEN s.under_6 || ' anak di bawah 6 tahun' END,
+                                   CASE WHEN s.school_age > 0 THEN s.school_age || ' anak usia sekolah (6–21)' END,
+                                   CASE WHEN s.pregnant > 0 THEN s.pregnant || ' ibu hamil' END,
+                                   CASE WHEN s.elderly > 0 THEN s.elderly || ' lansia (60+)' END,
+                                   CASE WHEN s.disabled > 0 THEN s.disabled || ' penyandang disabilitas' END)
+                            || '.' END)
+           ) AS explanation
+    FROM scored s
+), old AS (
+    SELECT gs.household_id, gs.state, gs.score, gs.alamiah_candidate, gs.explanation, gs.criteria_id
+    FROM graduation_graduationstatus gs
+    WHERE gs.household_id IN (SELECT id FROM hh)
+)
+"""  # noqa: S608 - only our own SQL fragments are interpolated, values are parameters
+
+_WRITE_SQL = (
+    _COMPUTE_CTES  # noqa: S608 - constant SQL, values are parameters
+    + """
+, upserted AS (
+    INSERT INTO graduation_graduationstatus AS gs
+        (household_id, state, score, alamiah_candidate, explanation, criteria_id, run_id, computed_at)
+    SELECT c.household_id, c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s, %(run_id)s, %(now)s
+    FROM computed c
+    ON CONFLICT (household_id) DO UPDATE
+    SET state = EXCLUDED.state, score = EXCLUDED.score, alamiah_candidate = EXCLUDED.alamiah_candidate,
+        explanation = EXCLUDED.explanation, criteria_id = EXCLUDED.criteria_id,
+        run_id = EXCLUDED.run_id, computed_at = EXCLUDED.computed_at
+    WHERE (gs.state, gs.score, gs.alamiah_candidate, gs.explanation, gs.criteria_id)
+          IS DISTINCT FROM (EXCLUDED.state, EXCLUDED.score, EXCLUDED.alamiah_candidate,
+                            EXCLUDED.explanation, EXCLUDED.criteria_id)
+    RETURNING gs.household_id, gs.state
+), history AS (
+    INSERT INTO graduation_graduationstatuschange (household_id, changed_on, from_state, to_state, run_id, created_at)
+    SELECT u.household_id, %(run_date)s, coalesce(o.state, ''), u.state, %(run_id)s, %(now)s
+    FROM upserted u
+    LEFT JOIN old o ON o.household_id = u.household_id
+    WHERE o.state IS DISTINCT FROM u.state
+    RETURNING 1
+)
+SELECT c.state, count(*), count(*) FILTER (WHERE c.alamiah), count(u.household_id),
+       (SELECT count(*) FROM history)
+FROM computed c
+LEFT JOIN upserted u ON u.household_id = c.household_id
+GROUP BY c.state
+"""
+)
+
+_DRY_COUNTS_SQL = (
+    _COMPUTE_CTES
+    + """
+SELECT c.state, count(*), count(*) FILTER (WHERE c.alamiah),
+       count(*) FILTER (WHERE (o.state, o.score, o.alamiah_candidate, o.explanation, o.criteria_id)
+                              IS DISTINCT FROM (c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s)),
+       count(*) FILTER (WHERE o.state IS DISTINCT FROM c.state)
+FROM computed c
+LEFT JOIN old o ON o.household_id = c.household_id
+GROUP BY c.state
+"""
+)
+
+_DRY_SAMPLE_SQL = (
+    _COMPUTE_CTES
+    + """
+SELECT c.household_id, o.state, c.state, o.alamiah_candidate, c.alamiah, o.score, c.score
+FROM computed c
+LEFT JOIN old o ON o.household_id = c.household_id
+WHERE (o.state, o.alamiah_candidate, o.score) IS DISTINCT FROM (c.state, c.alamiah, c.score)
+ORDER BY c.household_id
+LIMIT %(sample)s
+"""
+)
+
+
+def _params(*, province: str, run_date: datetime.date, criteria: CriteriaSet, run_id: int | None) -> dict:
+    return {
+        "prefix": f"{province}.%",
+        "province": province,
+        "run_date": run_date,
+        **age_bounds(run_date),
+        "maju": MaturityLevel.MAJU.value,
+        "berkembang": MaturityLevel.BERKEMBANG.value,
+        "kube_active": Status.AKTIF.value,
+        "multiple": criteria.income_multiple,
+        "min_rank": LEVEL_RANK[criteria.min_kube_level],
+        "min_level_label": MaturityLevel(criteria.min_kube_level).value.capitalize(),
+        "min_months": criteria.min_kube_months,
+        "assets": criteria.assets_threshold,
+        "desil": criteria.desil_threshold,
+        "criteria_id": criteria.pk,
+        "run_id": run_id,
+        "now": timezone.now(),
+        "sample": DRY_RUN_SAMPLE,
+    }
+
+
+def _empty_counts() -> dict[str, int]:
+    return dict.fromkeys([*STATE_KEYS, "alamiah", "changed", "state_changes"], 0)
+
+
+def province_codes(province: str = "") -> list[str]:
+    provinces = Region.objects.filter(level=Level.PROVINCE).order_by("code").values_list("code", flat=True)
+    if province:
+        provinces = provinces.filter(code=province)
+    return list(provinces)
+
+
+def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSet) -> dict[str, int]:
+    """One province in one statement; its ledger progress commits with it."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _WRITE_SQL, _params(province=province, run_date=run.run_date, criteria=criteria, run_id=run.pk)
+            )
+            rows = cursor.fetchall()
+        counts = _empty_counts()
+        for state, total, alamiah, changed, state_changes in rows:
+            counts[state] += total
+            counts["alamiah"] += alamiah
+            counts["changed"] += changed
+            # The history count is the same on every row of the statement's result.
+            counts["state_changes"] = state_changes
+        run.progress[province] = counts
+        RecomputeRun.objects.filter(pk=run.pk).update(progress=run.progress)
+    return counts
+
+
+class _AdvisoryLock:
+    """Session advisory lock; survives chunk commits and is released when the session ends (kill)."""
+
+    def __enter__(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+            (acquired,) = cursor.fetchone()
+        if not acquired:
+            raise RecomputeBusy(_("Proses graduasi lain sedang berjalan."))
+        return self
+
+    def __exit__(self, *exc):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+        return False
+
+
+def is_busy() -> bool:
+    """Whether a run holds the lock now (from any connection)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+            "AND ((classid::bigint << 32) | objid::bigint) = %s)",
+            [ADVISORY_LOCK_KEY],
+        )
+        return cursor.fetchone()[0]
+
+
+def _start_or_resume(*, province: str, run_date: datetime.date, criteria: CriteriaSet, user) -> RecomputeRun:
+    """Resume the unfinished run of the same day, criteria and scope; close any other unfinished one.
+
+    Called with the lock held, so a run still marked running was killed.
+    """
+    unfinished = RecomputeRun.objects.exclude(status=RunStatus.DONE).filter(finished_at__isnull=True)
+    for run in unfinished.order_by("-started_at"):
+        if run.run_date == run_date and run.province == province and run.criteria_id == criteria.pk:
+            run.status = RunStatus.RUNNING
+            run.error = ""
+            run.resumed_count += 1
+            run.save(update_fields=["status", "error", "resumed_count"])
+            return run
+        run.status = RunStatus.FAILED
+        run.finished_at = timezone.now()
+        run.error = (run.error + "\n" if run.error else "") + _("Terhenti dan tidak dilanjutkan.")
+        run.save(update_fields=["status", "finished_at", "error"])
+    return RecomputeRun.objects.create(
+        run_date=run_date,
+        province=province,
+        criteria=criteria,
+        provinces_total=len(province_codes(province)),
+        triggered_by=user,
+    )
+
+
+def recompute_graduation(
+    *,
+    province: str = "",
+    run_date: datetime.date | None = None,
+    user=None,
+    after_province: Callable[[RecomputeRun, str], None] | None = None,
+    stdout=None,
+) -> RecomputeRun:
+    """The nightly run: KUBE maturity, then readiness province by province. Raises RecomputeBusy."""
+    from groups.maturity import classify_all
+
+    run_date = run_date or timezone.localdate()
+    with _AdvisoryLock():
+        criteria = CriteriaSet.objects.active()
+        run = _start_or_resume(province=province, run_date=run_date, criteria=criteria, user=user)
+        try:
+            if not run.maturity:
+                run.maturity = classify_all(as_of=run_date)
+                run.save(update_fields=["maturity"])
+            for code in province_codes(province):
+                if code in run.progress:
+                    continue
+                counts = recompute_province(run=run, province=code, criteria=criteria)
+                if stdout is not None:
+                    stdout.write(f"  {code}: {counts}\n")
+                if after_province is not None:
+                    after_province(run, code)
+        except Exception as error:
+            run.status = RunStatus.FAILED
+            run.error = f"{type(error).__name__}: {error}"
+            run.save(update_fields=["status", "error"])
+            raise
+        totals = _empty_counts()
+        for counts in run.progress.values():
+            for key in totals:
+                totals[key] += counts.get(key, 0)
+        run.counts = totals
+        run.households_changed = totals["changed"]
+        run.status = RunStatus.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["counts", "households_changed", "status", "finished_at"])
+    return run
+
+
+@dataclass
+class DryRun:
+    run_date: datetime.date
+    criteria: CriteriaSet
+    #: {province: counts}
+    provinces: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: (household id, province, before state, after state, before alamiah, after alamiah, before score, after score)
+    sample: list[tuple] = field(default_factory=list)
+
+    @property
+    def totals(self) -> dict[str, int]:
+        totals = _empty_counts()
+        for counts in self.provinces.values():
+            for key in totals:
+                totals[key] += counts[key]
+        return totals
+
+
+def recompute_dry_run(*, province: str = "", run_date: datetime.date | None = None) -> DryRun:
+    """What a run would change, without writing (the KUBE levels are read as they are stored)."""
+    run_date = run_date or timezone.localdate()
+    criteria = CriteriaSet.objects.active()
+    result = DryRun(run_date=run_date, criteria=criteria)
+    with connection.cursor() as cursor:
+        for code in province_codes(province):
+            params = _params(province=code, run_date=run_date, criteria=criteria, run_id=None)
+            cursor.execute(_DRY_COUNTS_SQL, params)
+            counts = _empty_counts()
+            for state, total, alamiah, changed, state_changes in cursor.fetchall():
+                counts[state] += total
+                counts["alamiah"] += alamiah
+                counts["changed"] += changed
+                counts["state_changes"] += state_changes
+            if not any(counts[state] for state in STATE_KEYS):
+                continue
+            result.provinces[code] = counts
+            if len(result.sample) < DRY_RUN_SAMPLE:
+                cursor.execute(_DRY_SAMPLE_SQL, params)
+                result.sample += [(row[0], code, *row[1:]) for row in cursor.fetchall()]
+    result.sample = result.sample[:DRY_RUN_SAMPLE]
+    return result
+
+
+__all__ = ["RecomputeBusy", "Verdict", "is_busy", "recompute_dry_run", "recompute_graduation"]

@@ -1,0 +1,239 @@
+"""Graduation workflows: criteria versions, assessments and the human decision.
+
+The machine computes readiness (recompute.py); only people decide graduation:
+a mentor (or the district office) proposes, the district office verifies and decides
+*graduasi mandiri* / *graduasi alamiah*, or rejects with a reason. A decided household
+leaves the active register (beneficiaries' deactivation, reason *graduasi*) and is
+monitored for 12 months: an assessment below the poverty line flags a relapse.
+"""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role
+from beneficiaries.models import DeactivationReason, Household
+from beneficiaries.services import household_deactivate
+from graduation.models import (
+    MONITORING_MONTHS,
+    AssessmentSource,
+    CriteriaSet,
+    DecisionStatus,
+    GraduationDecision,
+    GraduationKind,
+    GraduationStatus,
+    HouseholdAssessment,
+    PovertyLine,
+    ProposalBasis,
+    Readiness,
+)
+
+CRITERIA_FIELDS = ["income_multiple", "min_kube_level", "min_kube_months", "assets_threshold", "desil_threshold"]
+
+
+def can_propose(user) -> bool:
+    return user.is_national or user.role in (Role.PENDAMPING, Role.DINSOS_KABKOTA)
+
+
+def can_decide(user) -> bool:
+    """The district office verifies and decides (and national administrators)."""
+    return user.is_national or user.role == Role.DINSOS_KABKOTA
+
+
+def can_assess(user) -> bool:
+    return user.is_national or user.role in (Role.PENDAMPING, Role.DINSOS_KABKOTA)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate_day in (day.day, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=candidate_day)
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+# --- Criteria -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def criteria_revise(*, user, data: dict, note: str = "") -> CriteriaSet:
+    """A new version of the criteria becomes the active one; the old ones stay for the results that used them."""
+    if not user.is_national:
+        raise PermissionDenied
+    current = CriteriaSet.objects.active()
+    CriteriaSet.objects.select_for_update().filter(pk=current.pk).update(is_active=False)
+    version = (CriteriaSet.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+    values = {name: data.get(name, getattr(current, name)) for name in CRITERIA_FIELDS}
+    return CriteriaSet.objects.create(version=version, is_active=True, note=note, created_by=user, **values)
+
+
+# --- Assessments ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def assessment_record(
+    *,
+    user,
+    household: Household,
+    assessed_on: datetime.date,
+    monthly_income: int,
+    savings: int,
+    productive_assets: int,
+    housing_condition: str,
+    source: str | None = None,
+    note: str = "",
+) -> HouseholdAssessment:
+    """Record an assessment (a mentor's is from a visit); flags a relapse of a monitored graduate."""
+    if not can_assess(user):
+        raise PermissionDenied
+    household = Household.objects.visible_to(user).get(pk=household.pk)
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": _("Tanggal asesmen tidak boleh di masa depan.")})
+    if source is None:
+        source = AssessmentSource.MENTOR_VISIT if user.role == Role.PENDAMPING else AssessmentSource.OFFICE_SURVEY
+    assessment = HouseholdAssessment.objects.create(
+        household=household,
+        assessed_on=assessed_on,
+        monthly_income=monthly_income,
+        savings=savings,
+        productive_assets=productive_assets,
+        housing_condition=housing_condition,
+        source=source,
+        assessor=user,
+        note=note,
+    )
+    _flag_relapse(assessment)
+    return assessment
+
+
+def income_per_capita(assessment: HouseholdAssessment) -> Decimal | None:
+    size = assessment.household.members.count()
+    return Decimal(assessment.monthly_income) / size if size else None
+
+
+def _flag_relapse(assessment: HouseholdAssessment) -> None:
+    decision = (
+        GraduationDecision.objects.select_for_update()
+        .filter(
+            household=assessment.household,
+            status=DecisionStatus.DECIDED,
+            decided_on__lte=assessment.assessed_on,
+            monitoring_until__gte=assessment.assessed_on,
+            relapse_on__isnull=True,
+        )
+        .first()
+    )
+    if decision is None:
+        return
+    line, _why = PovertyLine.objects.applicable(
+        province_code=assessment.household.region_code[:2],
+        is_urban=assessment.household.is_urban,
+        on=assessment.assessed_on,
+    )
+    per_capita = income_per_capita(assessment)
+    if line is not None and per_capita is not None and per_capita < line.amount:
+        decision.relapse_on = assessment.assessed_on
+        decision.relapse_assessment = assessment
+        decision.save(update_fields=["relapse_on", "relapse_assessment"])
+
+
+# --- Decisions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def graduation_propose(*, user, household: Household, basis: str, reason: str = "") -> GraduationDecision:
+    """A household proposed for graduation: `siap`, an alamiah candidate, or another with a written reason."""
+    if not can_propose(user):
+        raise PermissionDenied
+    household = Household.objects.visible_to(user).select_for_update().get(pk=household.pk)
+    if not household.is_active:
+        raise ValidationError(_("Keluarga ini sudah tidak aktif."))
+    if GraduationDecision.objects.filter(household=household).open().exists():
+        raise ValidationError(_("Keluarga ini sudah diusulkan dan sedang diproses."))
+    status = GraduationStatus.objects.filter(household=household).first()
+    reason = reason.strip()
+    if basis == ProposalBasis.SIAP and (status is None or status.state != Readiness.SIAP):
+        raise ValidationError(_("Keluarga ini belum berstatus siap; pilih 'lainnya' dan tulis alasannya."))
+    if basis == ProposalBasis.ALAMIAH and (status is None or not status.alamiah_candidate):
+        raise ValidationError(_("Keluarga ini bukan calon graduasi alamiah; pilih 'lainnya' dan tulis alasannya."))
+    if basis == ProposalBasis.OTHER and not reason:
+        raise ValidationError({"reason": _("Tuliskan alasan usulan.")})
+    if basis not in ProposalBasis.values:
+        raise ValidationError({"basis": _("Dasar usulan tidak dikenal.")})
+    return GraduationDecision.objects.create(
+        household=household,
+        basis=basis,
+        reason=reason,
+        readiness_at_proposal=status.state if status else "",
+        proposed_by=user,
+    )
+
+
+def _decision_for(user, decision: GraduationDecision) -> GraduationDecision:
+    if not can_decide(user):
+        raise PermissionDenied
+    return GraduationDecision.objects.visible_to(user).select_for_update().get(pk=decision.pk)
+
+
+@transaction.atomic
+def graduation_verify(*, user, decision: GraduationDecision, note: str = "") -> GraduationDecision:
+    decision = _decision_for(user, decision)
+    if decision.status != DecisionStatus.PROPOSED:
+        raise ValidationError(_("Hanya usulan yang dapat diverifikasi."))
+    decision.status = DecisionStatus.VERIFIED
+    decision.verified_by = user
+    decision.verified_at = timezone.now()
+    decision.verification_note = note.strip()
+    decision.save(update_fields=["status", "verified_by", "verified_at", "verification_note"])
+    return decision
+
+
+@transaction.atomic
+def graduation_decide(
+    *, user, decision: GraduationDecision, kind: str, decided_on: datetime.date | None = None
+) -> GraduationDecision:
+    """Graduasi mandiri or alamiah: the household leaves the active register and is monitored 12 months."""
+    decision = _decision_for(user, decision)
+    if decision.status != DecisionStatus.VERIFIED:
+        raise ValidationError(_("Usulan harus diverifikasi sebelum diputuskan."))
+    if kind not in GraduationKind.values:
+        raise ValidationError({"kind": _("Jenis graduasi tidak dikenal.")})
+    decided_on = decided_on or timezone.localdate()
+    decision.status = DecisionStatus.DECIDED
+    decision.kind = kind
+    decision.decided_by = user
+    decision.decided_at = timezone.now()
+    decision.decided_on = decided_on
+    decision.monitoring_until = add_months(decided_on, MONITORING_MONTHS)
+    decision.save(update_fields=["status", "kind", "decided_by", "decided_at", "decided_on", "monitoring_until"])
+    household_deactivate(
+        user=user,
+        household=decision.household,
+        reason=DeactivationReason.GRADUATED,
+        note=str(GraduationKind(kind).label),
+    )
+    return decision
+
+
+@transaction.atomic
+def graduation_reject(*, user, decision: GraduationDecision, reason: str) -> GraduationDecision:
+    decision = _decision_for(user, decision)
+    if not decision.is_open:
+        raise ValidationError(_("Usulan ini sudah selesai diproses."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"rejection_reason": _("Tuliskan alasan penolakan.")})
+    decision.status = DecisionStatus.REJECTED
+    decision.rejection_reason = reason
+    decision.decided_by = user
+    decision.decided_at = timezone.now()
+    decision.save(update_fields=["status", "rejection_reason", "decided_by", "decided_at"])
+    return decision
