@@ -386,3 +386,16 @@ def test_command_runs_one_province_and_dry_run(regions, capsys):
 
 def test_income_multiple_is_decimal(regions):
     assert CriteriaSet.objects.active().income_multiple == Decimal("1.50")
+
+
+def test_nightly_task_is_scheduled_at_one_in_the_morning_and_runs(regions):
+    from graduation.tasks import recompute_graduation_task
+    from kube_portal.celery import app
+
+    entry = app.conf.beat_schedule["graduation-nightly"]
+    assert entry["task"] == "graduation.tasks.recompute_graduation_task"
+    assert entry["schedule"].hour == {1} and entry["schedule"].minute == {0}
+    household = garut_household()
+    result = recompute_graduation_task.apply(kwargs={"province": "32"}).get()
+    assert result["busy"] is False
+    assert status_of(household).state == Readiness.BELUM
