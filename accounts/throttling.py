@@ -29,11 +29,21 @@ class LoginAttempt:
 
 
 def client_ip(request) -> str:
-    """The address of the client.
+    """The address of the client, as far as the proxies we run can vouch for it.
 
-    REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted proxy
-    rewrites it, and trusting it would let anyone reset their counter by sending it.
+    Behind N reverse proxies of our own (settings.TRUSTED_PROXY_COUNT), REMOTE_ADDR is
+    the nearest proxy, and each proxy appended the address it saw to X-Forwarded-For:
+    the N-th entry from the right is the client. Entries further left are written by
+    the client itself and would let anyone dodge the per-address counter. Without
+    proxies (the default), REMOTE_ADDR is the client.
     """
+    if request is None:  # AuthenticationForm may be used without a request (e.g. in a shell)
+        return "unknown"
+    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    if proxies > 0:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if len(forwarded) >= proxies:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 

@@ -133,3 +133,19 @@ def test_a_password_reset_by_the_manager_lifts_the_username_block(
 
     # The address that made the failures stays counted; from another desk the new password works.
     assert logged_in(login(Client(REMOTE_ADDR="10.0.0.7"), mentor_bandung.username, NEW_PASSWORD))
+
+
+def test_behind_our_proxy_each_client_address_is_counted_apart(settings, officer_bandung):
+    settings.TRUSTED_PROXY_COUNT = 1
+    # Every request arrives from the proxy; it appends the address it saw to X-Forwarded-For.
+    attacker = Client(REMOTE_ADDR="10.1.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    for name in ("budi", "siti", "agus"):
+        login(attacker, name, "salah")
+    assert "Terlalu banyak percobaan" in login(attacker, "dewi", "salah").text
+
+    # A forged left-most entry does not help the attacker...
+    forged = Client(REMOTE_ADDR="10.1.0.1", HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
+    assert "Terlalu banyak percobaan" in login(forged, "dewi", "salah").text
+    # ...and another office behind the same proxy is not blocked with the attacker.
+    office = Client(REMOTE_ADDR="10.1.0.1", HTTP_X_FORWARDED_FOR="203.0.113.50")
+    assert logged_in(login(office, officer_bandung.username, PASSWORD))
