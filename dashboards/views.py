@@ -1,0 +1,95 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.text import slugify
+
+from dashboards import selectors
+from dashboards.exporting import table_xlsx
+from dashboards.forms import FilterForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _national_or_home(request):
+    home = selectors.home_region_code(request.user)
+    if home is not None and not request.GET.get("wilayah"):
+        return None, redirect("dashboards:region", region_code=home)
+    return selectors.national_area(request.user, request.GET.get("wilayah", "")), None
+
+
+def _render(request, area, export_base: str, wilayah: str = ""):
+    form = FilterForm(request.GET or None)
+    filters = form.filters()
+    board = selectors.dashboard(area, filters, request.user)
+    kube_page = None
+    if area.has_kube_list:
+        kube_page = Paginator(selectors.kube_list(area, filters, request.user), selectors.KUBE_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
+        kube_page.table = selectors.kube_table(kube_page.object_list)
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "board": board,
+            "area": area,
+            "form": form,
+            "filters": filters,
+            "query_string": filters.query_string(),
+            "export_base": export_base,
+            "wilayah": wilayah,
+            "kube_page": kube_page,
+            "charts": board.charts(),
+        },
+    )
+
+
+def _export(request, area):
+    filters = FilterForm(request.GET or None).filters()
+    slug = request.GET.get("tabel", "")
+    if slug == "kube" and area.has_kube_list:
+        table = selectors.kube_table(selectors.kube_list(area, filters, request.user))
+    else:
+        board = selectors.dashboard(area, filters, request.user)
+        table = board.table(slug) if slug else board.tables()[0]
+    if table is None:
+        raise Http404
+    content = table_xlsx(table, area_name=area.name, filters_text=filters.describe(), data_as_of=selectors.data_as_of())
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"dasbor-{slugify(area.name)}-{table.slug}-{filters.month:%Y-%m}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def national(request):
+    area, response = _national_or_home(request)
+    if response is not None:
+        return response
+    wilayah = area.directorate.code if area.directorate else ""
+    export_base = (
+        reverse("dashboards:national_export") + "?" + (urlencode({"wilayah": wilayah}) + "&" if wilayah else "")
+    )
+    return _render(request, area, export_base, wilayah)
+
+
+@login_required
+def national_export(request):
+    area, response = _national_or_home(request)
+    if response is not None:
+        raise Http404
+    return _export(request, area)
+
+
+@login_required
+def region(request, region_code):
+    area = selectors.region_area(request.user, region_code)
+    return _render(request, area, reverse("dashboards:region_export", args=[region_code]) + "?")
+
+
+@login_required
+def region_export(request, region_code):
+    return _export(request, selectors.region_area(request.user, region_code))

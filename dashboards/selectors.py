@@ -1,0 +1,522 @@
+"""Reads of the dashboard pages: every figure comes from the aggregate tables, scoped.
+
+An `Area` is what a page is about (the nation, a directorate area, a province, a
+kab/kota or a kecamatan): the aggregate rows that make it up (`codes`) and how to
+find its children's rows. `dashboard()` turns an area and the filters into the
+page's tables, a fixed number of queries whatever the size of the registers.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dashboards.models import ALL_PROGRAMS, AreaFigures, AreaMonth, DashboardRefresh
+from groups.models import BusinessType, Kube, MaturityLevel, Program, Status
+from regions.models import DirectorateArea, Level, Region
+
+TREND_MONTHS = 24
+KUBE_PER_PAGE = 20
+
+FIGURE_FIELDS = [
+    f.name for f in AreaFigures._meta.concrete_fields if f.name not in {"id", "region_code", "level", "program_id"}
+]
+MONTH_FIELDS = [
+    f.name
+    for f in AreaMonth._meta.concrete_fields
+    if f.name not in {"id", "region_code", "level", "program_id", "month"}
+]
+
+LEVEL_LABELS = {0: gettext_lazy("Nasional"), 1: gettext_lazy("Provinsi"), 2: gettext_lazy("Kabupaten/Kota")}
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+def default_month(today: datetime.date | None = None) -> datetime.date:
+    """Last month: the latest month whose business reports are due."""
+    today = today or timezone.localdate()
+    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+
+
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    program: Program | None
+    month: datetime.date
+
+    @property
+    def program_id(self) -> int:
+        return self.program.pk if self.program else ALL_PROGRAMS
+
+    @property
+    def year(self) -> int:
+        return self.month.year
+
+    def query_string(self) -> str:
+        params = {"periode": f"{self.month:%Y-%m}"}
+        if self.program:
+            params["program"] = self.program.code
+        return urlencode(params)
+
+    def describe(self) -> str:
+        program = self.program.name if self.program else _("Semua program")
+        return _("Program: %(program)s · Periode: %(month)s") % {"program": program, "month": f"{self.month:%m/%Y}"}
+
+
+# --- Areas ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Area:
+    name: str
+    level: int  # 0 for the nation and a directorate area, else the region level
+    codes: list[str]  # the aggregate rows that add up to this area
+    child_level: int | None
+    child_prefix: str = ""  # children's codes start with it ...
+    child_codes: list[str] | None = None  # ... or are exactly these (provinces of a directorate)
+    region: Region | None = None
+    directorate: DirectorateArea | None = None
+    crumbs: list[tuple[str, str | None]] = field(default_factory=list)
+
+    @property
+    def has_kube_list(self) -> bool:
+        return self.level >= Level.KABKOTA
+
+
+def _may_see_dashboards(user) -> None:
+    # Aggregates are per region; a mentor's scope is their KUBE, which no aggregate row matches.
+    if not user.is_authenticated or user.is_mentor:
+        raise Http404
+
+
+def _visible_code(user, code: str) -> bool:
+    prefixes = user.scope_prefixes()
+    return prefixes is None or any(code.startswith(prefix) for prefix in prefixes)
+
+
+def home_region_code(user) -> str | None:
+    """Where `/dasbor/` sends a provincial or district officer: their own region's dashboard."""
+    _may_see_dashboards(user)
+    if user.is_national or user.role == "direktorat":
+        return None
+    if not user.region_id:
+        raise Http404
+    return user.region_id
+
+
+def national_area(user, directorate_code: str = "") -> Area:
+    """The nation, or one directorate area; a directorate user sees only its own provinces."""
+    _may_see_dashboards(user)
+    prefixes = user.scope_prefixes()
+    crumbs = [(_("Nasional"), reverse("dashboards:national"))]
+    if directorate_code:
+        directorate = DirectorateArea.objects.filter(code=directorate_code).first()
+        if directorate is None or not (user.is_national or user.directorate_area_id == directorate.pk):
+            raise Http404
+        provinces = sorted(directorate.provinces.values_list("code", flat=True))
+        return Area(
+            name=directorate.name,
+            level=0,
+            codes=provinces,
+            child_level=Level.PROVINCE,
+            child_codes=provinces,
+            directorate=directorate,
+            crumbs=[*crumbs, (directorate.name, None)],
+        )
+    if prefixes is None:
+        return Area(name=_("Nasional"), level=0, codes=[""], child_level=Level.PROVINCE, crumbs=crumbs[:1])
+    if user.role != "direktorat":
+        raise Http404
+    provinces = sorted(prefixes)
+    return Area(
+        name=_("Nasional"),
+        level=0,
+        codes=provinces,
+        child_level=Level.PROVINCE,
+        child_codes=provinces,
+        crumbs=[(_("Nasional"), None)],
+    )
+
+
+def region_area(user, code: str) -> Area:
+    """A province, kab/kota or kecamatan the user may see; anything else is a 404."""
+    _may_see_dashboards(user)
+    region = Region.objects.visible_to(user).filter(code=code, level__lte=Level.KECAMATAN).first()
+    if region is None:
+        raise Http404
+    ancestor_codes = [code[:length] for length in (2, 5) if length < len(code)]
+    ancestors = {r.code: r for r in Region.objects.filter(code__in=ancestor_codes)}
+    crumbs: list[tuple[str, str | None]] = []
+    if user.is_national or user.role == "direktorat":
+        crumbs.append((_("Nasional"), reverse("dashboards:national")))
+        directorate = DirectorateArea.objects.filter(provinces=code[:2]).order_by("code").first()
+        if directorate and (user.is_national or user.directorate_area_id == directorate.pk):
+            crumbs.append((directorate.name, f"{reverse('dashboards:national')}?wilayah={directorate.code}"))
+    for ancestor_code in ancestor_codes:
+        ancestor = ancestors.get(ancestor_code)
+        if ancestor is not None and _visible_code(user, ancestor_code):
+            crumbs.append((ancestor.display_name, reverse("dashboards:region", args=[ancestor_code])))
+    crumbs.append((region.display_name, None))
+    return Area(
+        name=region.display_name,
+        level=region.level,
+        codes=[region.code],
+        child_level=region.level + 1 if region.level < Level.KECAMATAN else None,
+        child_prefix=f"{region.code}.",
+        region=region,
+        crumbs=crumbs,
+    )
+
+
+# --- Figures --------------------------------------------------------------------------------
+
+
+def data_as_of() -> datetime.datetime | None:
+    return DashboardRefresh.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
+
+
+def _pct(part, whole) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "int"  # int, rupiah, pct, kg, text
+
+
+@dataclass
+class Table:
+    slug: str
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    total: dict | None = None
+
+    def values(self, row: dict) -> list:
+        return [row.get(column.key) for column in self.columns]
+
+
+def _with_derived(row: dict) -> dict:
+    row["members_pct"] = _pct(row.get("member_households", 0), row.get("households_registered", 0))
+    return row
+
+
+def _area_columns(child_label: str) -> list[Column]:
+    return [
+        Column("name", child_label, "text"),
+        Column("kube_total", _("KUBE")),
+        Column("kube_aktif", _("KUBE aktif")),
+        Column("level_berkembang", _("Berkembang")),
+        Column("level_maju", _("Maju")),
+        Column("member_households", _("KPM anggota")),
+        Column("households_registered", _("KPM terdaftar")),
+        Column("grants_total", _("Bantuan tersalur"), "rupiah"),
+        Column("revenue", _("Omzet bulan ini"), "rupiah"),
+        Column("profit", _("Laba bulan ini"), "rupiah"),
+        Column("group_savings", _("Tabungan kelompok"), "rupiah"),
+        Column("eggs_produced_kg", _("Telur (kg)"), "kg"),
+        Column("kur_referred", _("Rujukan KUR")),
+    ]
+
+
+def _sum_rows(rows: list[dict], keys: list[str]) -> dict:
+    return {key: sum((row.get(key) or 0) for row in rows) for key in keys}
+
+
+def _child_filter(area: Area) -> Q:
+    if area.child_codes is not None:
+        return Q(region_code__in=area.child_codes)
+    if area.level == 0:
+        return Q()
+    return Q(region_code__startswith=area.child_prefix)
+
+
+def _children(area: Area, filters: Filters, user) -> list[dict]:
+    """One row per child area (province, kab/kota or kecamatan) with its figures, ordered by code."""
+    regions = Region.objects.visible_to(user).filter(level=area.child_level)
+    if area.child_codes is not None:
+        regions = regions.filter(code__in=area.child_codes)
+    elif area.level > 0:
+        regions = regions.filter(code__startswith=area.child_prefix)
+    condition = _child_filter(area) & Q(level=area.child_level, program_id=filters.program_id)
+    figures = {
+        row["region_code"]: row for row in AreaFigures.objects.filter(condition).values("region_code", *FIGURE_FIELDS)
+    }
+    monthly = {
+        row["region_code"]: row
+        for row in AreaMonth.objects.filter(condition, month=filters.month).values("region_code", *MONTH_FIELDS)
+    }
+    rows = []
+    for region in regions.order_by("code").only("code", "name", "kind", "retired"):
+        if region.retired and region.code not in figures:
+            continue
+        row = {
+            "code": region.code,
+            "name": region.display_name,
+            "url": reverse("dashboards:region", args=[region.code]),
+        }
+        row.update(dict.fromkeys(FIGURE_FIELDS, 0))
+        row.update(dict.fromkeys(MONTH_FIELDS, 0))
+        row.update({k: v for k, v in figures.get(region.code, {}).items() if k != "region_code"})
+        row.update({k: v for k, v in monthly.get(region.code, {}).items() if k != "region_code"})
+        rows.append(_with_derived(row))
+    return rows
+
+
+def _totals_by_program(area: Area) -> dict[int, dict]:
+    rows = (
+        AreaFigures.objects.filter(region_code__in=area.codes)
+        .values("program_id")
+        .annotate(**{name: Sum(name) for name in FIGURE_FIELDS})
+    )
+    return {row.pop("program_id"): row for row in rows}
+
+
+def _trend(area: Area, filters: Filters) -> list[dict]:
+    """The last 24 months up to the selected one, every month present (zeros where nothing was reported)."""
+    first = add_months(filters.month, -(TREND_MONTHS - 1))
+    found = {
+        row["month"]: row
+        for row in AreaMonth.objects.filter(
+            region_code__in=area.codes, program_id=filters.program_id, month__gte=first, month__lte=filters.month
+        )
+        .values("month")
+        .annotate(**{name: Sum(name) for name in MONTH_FIELDS})
+    }
+    months = [add_months(first, offset) for offset in range(TREND_MONTHS)]
+    return [
+        {"month": month, "label": f"{month:%m/%Y}", **dict.fromkeys(MONTH_FIELDS, 0), **found.get(month, {})}
+        for month in months
+    ]
+
+
+def _directorate_groups(rows: list[dict]) -> list[dict]:
+    """Provinces grouped by directorate area (a province outside every area goes under "Lainnya")."""
+    area_of: dict[str, tuple[str, str]] = {}
+    for code, slug, name in DirectorateArea.provinces.through.objects.values_list(
+        "region_id", "directoratearea__code", "directoratearea__name"
+    ).order_by("directoratearea__code"):
+        area_of.setdefault(code, (slug, name))
+    groups: dict[str, dict] = {}
+    for row in rows:
+        slug, name = area_of.get(row["code"], ("", _("Lainnya")))
+        group = groups.setdefault(slug, {"slug": slug, "name": name, "rows": []})
+        group["rows"].append(row)
+    for group in groups.values():
+        group["total"] = _sum_rows(group["rows"], FIGURE_FIELDS + MONTH_FIELDS)
+        group["url"] = f"{reverse('dashboards:national')}?wilayah={group['slug']}" if group["slug"] else None
+    return sorted(groups.values(), key=lambda g: (g["slug"] == "", g["slug"]))
+
+
+@dataclass
+class Dashboard:
+    area: Area
+    filters: Filters
+    data_as_of: datetime.datetime | None
+    totals: dict
+    month_totals: dict
+    year_totals: dict
+    children: Table | None
+    groups: list[dict]
+    trend: Table
+    distribution: Table
+    programs: list[Program]
+    kube_page: object = None
+
+    def table(self, slug: str) -> Table | None:
+        return {t.slug: t for t in self.tables()}.get(slug)
+
+    def tables(self) -> list[Table]:
+        return [t for t in (self.children, self.trend, self.distribution) if t is not None]
+
+    def charts(self) -> dict:
+        """Chart.js data for the page, from the same tables the page shows."""
+        trend = self.trend.rows
+        charts = {
+            "trend": {
+                "labels": [row["label"] for row in trend],
+                "series": [
+                    {"label": _("Omzet (Rp)"), "data": [row["revenue"] for row in trend]},
+                    {"label": _("Laba (Rp)"), "data": [row["profit"] for row in trend]},
+                    {"label": _("Tabungan kelompok (Rp)"), "data": [row["group_savings"] for row in trend]},
+                ],
+            },
+            "levels": {
+                "labels": [str(label) for _value, label in MaturityLevel.choices],
+                "data": [self.totals.get(f"level_{value}", 0) for value, _label in MaturityLevel.choices],
+            },
+            "programs": {
+                "labels": [row["category"] for row in self.distribution.rows if row["dimension_key"] == "program"],
+                "data": [row["count"] for row in self.distribution.rows if row["dimension_key"] == "program"],
+            },
+        }
+        if self.children is not None:
+            ranked = sorted(
+                (row for row in self.children.rows if row["kube_aktif"]),
+                key=lambda row: -(row["revenue_per_kube"] or 0),
+            )[:15]
+            charts["ranking"] = {
+                "labels": [row["name"] for row in ranked],
+                "data": [row["revenue_per_kube"] for row in ranked],
+            }
+        return charts
+
+
+def _distribution(totals_by_program: dict[int, dict], programs: list[Program], program_id: int) -> Table:
+    totals = totals_by_program.get(program_id, {})
+    rows = []
+    for value, label in Status.choices:
+        rows.append({"dimension_key": "status", "dimension": _("Status"), "category": str(label)})
+        rows[-1]["count"] = totals.get(f"kube_{value}", 0) or 0
+    for value, label in MaturityLevel.choices:
+        rows.append(
+            {"dimension_key": "level", "dimension": _("Tingkat kematangan (KUBE aktif)"), "category": str(label)}
+        )
+        rows[-1]["count"] = totals.get(f"level_{value}", 0) or 0
+    for value, label in BusinessType.choices:
+        rows.append({"dimension_key": "type", "dimension": _("Jenis usaha (KUBE aktif)"), "category": str(label)})
+        rows[-1]["count"] = totals.get(f"type_{value}", 0) or 0
+    for program in programs:
+        if program_id not in (ALL_PROGRAMS, program.pk):
+            continue
+        count = (totals_by_program.get(program.pk) or {}).get("kube_aktif", 0) or 0
+        rows.append(
+            {
+                "dimension_key": "program",
+                "dimension": _("Program (KUBE aktif)"),
+                "category": program.name,
+                "count": count,
+            }
+        )
+    return Table(
+        slug="sebaran",
+        title=_("Sebaran KUBE"),
+        columns=[
+            Column("dimension", _("Menurut"), "text"),
+            Column("category", _("Kategori"), "text"),
+            Column("count", _("Jumlah KUBE")),
+        ],
+        rows=rows,
+    )
+
+
+def dashboard(area: Area, filters: Filters, user) -> Dashboard:
+    programs = list(Program.objects.order_by("name"))
+    totals_by_program = _totals_by_program(area)
+    totals = dict.fromkeys(FIGURE_FIELDS, 0) | {
+        k: v or 0 for k, v in totals_by_program.get(filters.program_id, {}).items()
+    }
+    _with_derived(totals)
+    trend_rows = _trend(area, filters)
+    month_totals = trend_rows[-1]
+    year_totals = _sum_rows([row for row in trend_rows if row["month"].year == filters.year], MONTH_FIELDS)
+    trend = Table(
+        slug="tren",
+        title=_("Tren 24 bulan"),
+        columns=[
+            Column("label", _("Bulan"), "text"),
+            Column("reports", _("Laporan usaha")),
+            Column("revenue", _("Omzet"), "rupiah"),
+            Column("profit", _("Laba"), "rupiah"),
+            Column("group_savings", _("Tabungan kelompok"), "rupiah"),
+            Column("eggs_produced_kg", _("Telur (kg)"), "kg"),
+            Column("grants_disbursed", _("Bantuan disalurkan"), "rupiah"),
+        ],
+        rows=trend_rows,
+    )
+    children = None
+    groups: list[dict] = []
+    if area.child_level is not None:
+        rows = _children(area, filters, user)
+        for row in rows:
+            row["revenue_per_kube"] = round(row["revenue"] / row["kube_aktif"]) if row["kube_aktif"] else None
+        label = str(Level(area.child_level).label)
+        children = Table(
+            slug="wilayah",
+            title=_("Menurut %(level)s") % {"level": label.lower()},
+            columns=_area_columns(label),
+            rows=rows,
+            total=_sum_rows(rows, FIGURE_FIELDS + MONTH_FIELDS) | {"name": _("Jumlah")},
+        )
+        if area.level == 0 and area.directorate is None:
+            groups = _directorate_groups(rows)
+    return Dashboard(
+        area=area,
+        filters=filters,
+        data_as_of=data_as_of(),
+        totals=totals,
+        month_totals=month_totals,
+        year_totals=year_totals,
+        children=children,
+        groups=groups,
+        trend=trend,
+        distribution=_distribution(totals_by_program, programs, filters.program_id),
+        programs=programs,
+    )
+
+
+def kube_list(area: Area, filters: Filters, user):
+    """The KUBE of a kab/kota or kecamatan (live register, scoped), for the page's list and its export."""
+    kubes = (
+        Kube.objects.visible_to(user)
+        .filter(region_code__startswith=area.region.code)
+        .select_related("program", "kecamatan")
+        .with_member_count()
+        .order_by("region_code", "name", "id")
+    )
+    if filters.program is not None:
+        kubes = kubes.filter(program=filters.program)
+    return kubes
+
+
+KUBE_COLUMNS = [
+    Column("registration_number", gettext_lazy("Nomor registrasi"), "text"),
+    Column("name", gettext_lazy("Nama KUBE"), "text"),
+    Column("kecamatan", gettext_lazy("Kecamatan"), "text"),
+    Column("program", gettext_lazy("Program"), "text"),
+    Column("status", gettext_lazy("Status"), "text"),
+    Column("maturity_level", gettext_lazy("Tingkat kematangan"), "text"),
+    Column("member_count", gettext_lazy("KPM anggota")),
+]
+
+
+def kube_table(kubes) -> Table:
+    rows = [
+        {
+            "pk": kube.pk,
+            "registration_number": kube.registration_number,
+            "name": kube.name,
+            "kecamatan": kube.kecamatan.name,
+            "program": kube.program.name,
+            "status": kube.get_status_display(),
+            "status_value": kube.status,
+            "maturity_level": kube.get_maturity_level_display(),
+            "member_count": kube.member_count,
+        }
+        for kube in kubes
+    ]
+    return Table(
+        slug="kube",
+        title=_("Daftar KUBE"),
+        columns=[Column(c.key, str(c.label), c.kind) for c in KUBE_COLUMNS],
+        rows=rows,
+    )
+
+
+def as_number(value):
+    """Decimal aggregates as float for JSON (Chart.js) and XLSX."""
+    return float(value) if isinstance(value, Decimal) else value

@@ -1,0 +1,86 @@
+"""The aggregates equal the figures computed by hand from the small world (see conftest.py)."""
+
+from decimal import Decimal
+
+import pytest
+
+from dashboards.models import AreaFigures, AreaMonth, DashboardRefresh
+from dashboards.refresh import refresh_all
+from dashboards.tasks import refresh_dashboards
+from dashboards.tests.conftest import OCTOBER, SEPTEMBER
+
+pytestmark = pytest.mark.django_db
+
+
+def figures(code, program_id=0):
+    return AreaFigures.objects.get(region_code=code, program_id=program_id)
+
+
+def month(code, when, program_id=0):
+    return AreaMonth.objects.get(region_code=code, program_id=program_id, month=when)
+
+
+def test_jawa_barat_all_programmes(small_world):
+    row = figures("32")
+    assert row.level == 1
+    assert (row.kube_total, row.kube_aktif, row.kube_draft) == (4, 3, 1)
+    assert (row.level_tumbuh, row.level_berkembang, row.level_maju) == (1, 1, 1)
+    assert (row.type_produksi, row.type_jasa, row.type_perdagangan) == (1, 1, 1)
+    # A 5 + B 3 + D 4 members; plus one household in no KUBE.
+    assert (row.member_households, row.households_registered) == (12, 13)
+    assert (row.grants_total, row.kube_granted) == (20_000_000, 1)
+    assert (row.kur_referred, row.kur_approved, row.kur_amount) == (2, 1, 50_000_000)
+
+
+def test_every_level_rolls_up(small_world):
+    assert figures(small_world.first).level == 3
+    assert (figures(small_world.first).kube_total, figures(small_world.first).households_registered) == (2, 6)
+    assert (figures(small_world.second).kube_total, figures(small_world.second).member_households) == (1, 3)
+    assert (figures("32.05").kube_total, figures("32.05").member_households) == (3, 8)
+    assert figures("32.73").kube_total == 1
+    national = figures("")
+    assert (national.level, national.kube_total, national.member_households) == (0, 5, 14)
+
+
+def test_programme_rows(small_world):
+    reguler, bekerja = small_world.reguler.pk, small_world.bekerja.pk
+    assert figures("32", reguler).kube_total == 3
+    assert figures("32", bekerja).kube_total == 1
+    assert figures("32.05", bekerja).member_households == 3
+    # Households have no programme: they are counted in the all-programme rows only.
+    assert figures("32", bekerja).households_registered == 0
+
+
+def test_monthly_business_figures(small_world):
+    october = month("32", OCTOBER)
+    assert (october.reports, october.revenue, october.profit, october.group_savings) == (
+        3,
+        17_000_000,
+        5_500_000,
+        3_300_000,
+    )
+    assert october.eggs_produced_kg == Decimal("120.5")
+    assert month("32.05", SEPTEMBER).revenue == 4_000_000
+    assert month("", OCTOBER).revenue == 24_000_000
+    assert month("32.05", OCTOBER, small_world.bekerja.pk).revenue == 2_000_000
+    # Grants land in the month of their disbursement.
+    assert month("32.05", OCTOBER.replace(year=2025, month=3)).grants_disbursed == 20_000_000
+
+
+def test_refresh_is_repeatable_and_recorded(small_world):
+    before = list(AreaFigures.objects.order_by("region_code", "program_id").values())
+    run = refresh_all(trigger="again")
+    after = list(AreaFigures.objects.order_by("region_code", "program_id").values())
+    strip = [{k: v for k, v in row.items() if k != "id"} for row in before]
+    assert strip == [{k: v for k, v in row.items() if k != "id"} for row in after]
+    assert run.area_rows == AreaFigures.objects.count()
+    assert run.month_rows == AreaMonth.objects.count()
+    assert DashboardRefresh.objects.order_by("-finished_at").first() == run
+
+
+def test_the_task_follows_the_registers(small_world):
+    small_world.kube_c.status = "diusulkan"
+    small_world.kube_c.save(update_fields=["status"])
+    refresh_dashboards.apply(kwargs={"trigger": "test"}).get()
+    assert (figures(small_world.first).kube_draft, figures(small_world.first).kube_diusulkan) == (0, 1)
+    assert DashboardRefresh.objects.order_by("-finished_at").first().trigger == "test"
