@@ -24,8 +24,6 @@ MENU = [
     MenuItem(_("Pengguna"), "accounts:user_list", frozenset({Role.ADMIN, Role.DINSOS_PROVINSI, Role.DINSOS_KABKOTA})),
     MenuItem(_("KUBE"), "groups:kube_list", ALL_ROLES),
     MenuItem(_("Dasbor"), "dashboards:national", ALL_ROLES - {Role.PENDAMPING}),
-    MenuItem(_("Kunjungan"), "mentors:visit_home", frozenset({Role.PENDAMPING})),
-    MenuItem(_("Pendamping"), "mentors:mentor_list", ALL_ROLES - {Role.PENDAMPING}),
 ]
 
 

@@ -10,7 +10,6 @@ Adding a view that takes an identifier? Add its entry here, in the app's section
 """
 
 from conftest import KAB_GARUT
-from mentors.tests.scope_builders import MENTOR_URLS
 
 
 def _garut_mentor_login(world):
@@ -83,7 +82,6 @@ OBJECT_URLS = {
     "groups:kube_classify": lambda world: {"pk": _garut_kube(world).pk},
     "groups:kur_refer": lambda world: {"pk": _garut_kube(world).pk},
     # mentors
-    **MENTOR_URLS,
     # graduation
     # dashboards
     "dashboards:region": lambda world: {"region_code": KAB_GARUT},
