@@ -172,3 +172,17 @@ def test_logout_returns_to_the_login_page(client, officer_bandung):
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert response.url == LOGIN
+
+
+@pytest.mark.django_db
+def test_the_menu_marks_the_current_section_on_its_sub_pages(client, officer_bandung):
+    client.force_login(officer_bandung)
+    users = reverse("accounts:user_list")
+
+    on_create = client.get(reverse("accounts:user_create"))
+    on_home = client.get(reverse("home"))
+
+    assert f'class="nav-link active" aria-current="page" href="{users}"' in on_create.text
+    assert 'class="nav-link active" aria-current="page" href="/"' not in on_create.text
+    assert 'class="nav-link active" aria-current="page" href="/"' in on_home.text
+    assert f'class="nav-link active" aria-current="page" href="{users}"' not in on_home.text
