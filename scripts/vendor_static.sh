@@ -37,8 +37,12 @@ copy bootstrap-icons/fonts bootstrap-icons/font/fonts/bootstrap-icons.woff2 boot
 copy htmx htmx.org/dist/htmx.min.js htmx.org/LICENSE
 copy chartjs chart.js/dist/chart.umd.min.js chart.js/dist/chart.umd.min.js.map chart.js/LICENSE.md
 
+# The bundles include these libraries; their licences travel with them.
+cp "$NM/@popperjs/core/LICENSE.md" "$OUT/bootstrap/LICENSE-popper.md"
+cp "$NM/@kurkle/color/LICENSE.md" "$OUT/chartjs/LICENSE-kurkle-color.md"
+
 # Record what was copied, so a reviewer sees the versions without node_modules.
-for pkg in bootstrap bootstrap-icons htmx.org chart.js; do
+for pkg in bootstrap bootstrap-icons htmx.org chart.js @popperjs/core @kurkle/color; do
     printf '%s %s\n' "$pkg" "$(node -p "require('./$NM/$pkg/package.json').version")"
 done > "$OUT/VERSIONS"
 echo "Vendored into $OUT:"
