@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -32,11 +32,15 @@ from groups.forms import (
     TransitionForm,
     default_report_month,
 )
-from groups.models import OCCUPYING_STATUSES, Kube, Membership, Status
+from groups.models import OCCUPYING_STATUSES, Kube, MemberRole, Membership, Status
 from groups.permissions import TRANSITIONS, available_transitions, may_edit_registry, may_report, may_take
 from regions.models import Region
 
 KUBE_PER_PAGE = 25
+# Officers first, in the order of the Permensos: ketua, sekretaris, bendahara, then anggota.
+ROLE_ORDER = Case(
+    *(When(role=role, then=Value(index)) for index, role in enumerate(MemberRole.values)), default=Value(9)
+)
 SEARCH_RESULTS = 20
 
 
@@ -117,12 +121,12 @@ def kube_queue(request):
 
 @login_required
 def kube_detail(request, pk):
-    kube = _kube(request, pk)
+    kube = _kube(request, pk, related=("program", "business_field", "kecamatan__parent", "secretariat_village"))
     heads = Member.objects.filter(household=OuterRef("household"), relationship=Relationship.HEAD)
     memberships = (
         kube.memberships.select_related("household__village")
-        .annotate(head_name=Subquery(heads.values("name")[:1]))
-        .order_by("left_on", "role", "id")
+        .annotate(head_name=Subquery(heads.values("name")[:1]), role_order=ROLE_ORDER)
+        .order_by("left_on", "role_order", "id")
     )
     current = [m for m in memberships if m.left_on is None]
     former = [m for m in memberships if m.left_on is not None]

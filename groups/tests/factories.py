@@ -1,6 +1,7 @@
 """KUBE, memberships, grants and reports; a KUBE in Kecamatan Sukasari, Kota Bandung, by default."""
 
 import datetime
+import importlib
 
 import factory
 
@@ -20,14 +21,37 @@ BANDUNG_KECAMATAN = "32.73.01"  # Sukasari
 GARUT_KECAMATAN = "32.05.01"  # Garut Kota
 
 
+def ensure_reference_data() -> None:
+    """The programmes, fields and thresholds the data migration seeds.
+
+    A transactional test (the browser tests) flushes every table, seeded rows included;
+    re-seeding is idempotent, so factories and tests call this before reading them.
+    """
+    from django.apps import apps
+
+    seed = importlib.import_module("groups.migrations.0002_reference_data").seed
+    if not Program.objects.filter(code="reguler").exists():
+        seed(apps, None)
+
+
+def get_program(code: str) -> Program:
+    ensure_reference_data()
+    return Program.objects.get(code=code)
+
+
+def get_business_field(name: str) -> BusinessField:
+    ensure_reference_data()
+    return BusinessField.objects.get(name=name)
+
+
 class KubeFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Kube
 
     name = factory.Sequence(lambda n: f"KUBE Maju Bersama {n}")
-    program = factory.LazyFunction(lambda: Program.objects.get(code="reguler"))
+    program = factory.LazyFunction(lambda: get_program("reguler"))
     business_type = BusinessType.PERDAGANGAN
-    business_field = factory.LazyFunction(lambda: BusinessField.objects.get(name="Warung sembako"))
+    business_field = factory.LazyFunction(lambda: get_business_field("Warung sembako"))
     kecamatan_id = BANDUNG_KECAMATAN
     founded_on = datetime.date(2025, 1, 15)
     bank_name = "BRI"
