@@ -2,7 +2,8 @@
 
 Every user page reads through `services.manageable_users(request.user)`, which is
 `User.objects.visible_to(request.user)` narrowed by the role rule: a login outside
-it is a 404. A role that manages nobody gets 403 before anything is looked up.
+it is a 404. A role that manages nobody gets 403 on the list and create pages, and
+on a login's own pages once the login is known to be in its scope (`_managed_user`).
 """
 
 from functools import wraps
@@ -61,10 +62,9 @@ def _managed_user(request, pk) -> User:
 def user_list(request):
     users = services.manageable_users(request.user).select_related("region", "directorate_area")
     query = request.GET.get("q", "").strip()
-    if query:
-        users = users.filter(
-            Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
-        )
+    # Every word must match somewhere, so "siti rahayu" finds first name Siti, last name Rahayu.
+    for word in query.split():
+        users = users.filter(Q(username__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word))
     roles = services.assignable_roles(request.user)
     role = request.GET.get("role", "")
     if role in roles:

@@ -122,6 +122,9 @@ def test_the_list_searches_names_and_usernames(client, officer_bandung, regions)
 
     assert [u.username for u in by_name.context["page"].object_list] == ["budi"]
     assert [u.username for u in by_username.context["page"].object_list] == ["andi.kurnia"]
+    full_name = client.get(USER_LIST, {"q": "Budi Santoso"}).context["page"].object_list
+    assert [u.username for u in full_name] == ["budi"]
+    assert list(client.get(USER_LIST, {"q": "Budi Kurnia"}).context["page"].object_list) == []
 
 
 def test_the_list_filters_by_role_and_status(client, officer_jabar, officer_bandung, mentor_bandung, mentor_garut):
