@@ -166,14 +166,14 @@ class Mentor(models.Model):
     def __str__(self):
         return self.name
 
-    def clean(self):
-        self.region_code = self.work_area_id
-
     def save(self, *args, **kwargs):
         self.region_code = self.work_area_id
         if kwargs.get("update_fields") is not None and "work_area" in kwargs["update_fields"]:
             kwargs["update_fields"] = {*kwargs["update_fields"], "region_code"}
         super().save(*args, **kwargs)
+
+    def clean(self):
+        self.region_code = self.work_area_id
 
     @property
     def province_code(self) -> str:

@@ -1,0 +1,631 @@
+"""Mentor pages. Every object is fetched through `X.objects.visible_to(request.user)`:
+outside the user's scope it is a 404, never a 403 that would confirm it exists.
+Views parse with a form, call a service from `mentors.services`, and redirect.
+"""
+
+import datetime
+import uuid
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from beneficiaries.models import Member, Relationship
+from groups.models import Kube, Membership
+from mentors import reports, selectors, services
+from mentors.forms import (
+    AssignForm,
+    AssignmentEndForm,
+    MentorCreateForm,
+    MentorFilterForm,
+    MentorForm,
+    ParticipationForm,
+    ResubmitForm,
+    ReturnForm,
+    TrainingBatchForm,
+    VisitForm,
+)
+from mentors.models import (
+    Assignment,
+    FieldVisit,
+    Mentor,
+    MentorSettings,
+    TrainingBatch,
+    TrainingParticipation,
+    VisitPhoto,
+    VisitStatus,
+)
+from regions.models import Region
+
+PER_PAGE = 25
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _query_string(request) -> str:
+    return urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
+
+
+def _officer(request) -> None:
+    """Registry and compliance pages are for the offices; a mentor has their own pages."""
+    _require(not request.user.is_mentor)
+
+
+# --- Registry -----------------------------------------------------------------------------------
+
+
+@login_required
+def mentor_list(request):
+    _officer(request)
+    form = MentorFilterForm(request.GET or None, user=request.user)
+    mentors = Mentor.objects.visible_to(request.user)
+    filters = form.filters()
+    mentors = mentors.search(filters.get("q", ""))
+    if filters.get("status"):
+        mentors = mentors.filter(status=filters["status"])
+    if filters.get("work_area"):
+        mentors = mentors.filter(work_area=filters["work_area"])
+    mentors = mentors.select_related("work_area", "user").with_caseload().order_by("name", "id")
+    page = Paginator(mentors, PER_PAGE).get_page(request.GET.get("page"))
+    query_string = _query_string(request)
+    return render(
+        request,
+        "mentors/mentor_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query_string": query_string,
+            "filtered": bool(query_string),
+            "can_manage": services.may_manage_mentors(request.user),
+            "settings": MentorSettings.objects.current(),
+        },
+    )
+
+
+@login_required
+def mentor_detail(request, pk):
+    mentor = get_object_or_404(Mentor.objects.visible_to(request.user).select_related("work_area", "user"), pk=pk)
+    _officer(request)
+    assignments = list(
+        Assignment.objects.visible_to(request.user)
+        .filter(mentor=mentor)
+        .select_related("kube", "ended_by")
+        .order_by("ended_on", "-started_on")
+    )
+    current_ids = [a.kube_id for a in assignments if a.is_active]
+    current_kube = selectors.with_last_visit(Kube.objects.filter(pk__in=current_ids)).order_by("name")
+    today = timezone.localdate()
+    overdue_days = selectors.overdue_days()
+    kube_rows = [{"kube": kube, "days": selectors.days_since(kube.last_visited_on, today)} for kube in current_kube]
+    months = [(today.replace(day=1) - datetime.timedelta(days=31 * n)).replace(day=1) for n in range(12)]
+    return render(
+        request,
+        "mentors/mentor_detail.html",
+        {
+            "mentor": mentor,
+            "kube_rows": kube_rows,
+            "overdue_days": overdue_days,
+            "history": [a for a in assignments if not a.is_active],
+            "participations": mentor.participations.select_related("batch").order_by("-batch__start_date"),
+            "visits": FieldVisit.objects.visible_to(request.user).filter(mentor=mentor).for_list()[:10],
+            "cap": MentorSettings.objects.current().caseload_cap,
+            "can_manage": services.may_manage_mentors(request.user),
+            "report_months": months,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentor_create(request):
+    _require(services.may_manage_mentors(request.user))
+    form = MentorCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            mentor = services.mentor_create(
+                user=request.user, data=data, username=data["username"], password=data["password1"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Pendamping %(name)s terdaftar dengan akun %(username)s.")
+                % {"name": mentor.name, "username": mentor.user.username},
+            )
+            return redirect("mentors:mentor_detail", pk=mentor.pk)
+    return render(request, "mentors/mentor_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mentor_edit(request, pk):
+    mentor = get_object_or_404(Mentor.objects.visible_to(request.user), pk=pk)
+    _require(services.may_manage_mentors(request.user))
+    form = MentorForm(request.POST or None, user=request.user, mentor=mentor)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mentor_update(user=request.user, mentor=mentor, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Data pendamping disimpan."))
+            return redirect("mentors:mentor_detail", pk=mentor.pk)
+    return render(request, "mentors/mentor_form.html", {"form": form, "mentor": mentor})
+
+
+# --- Training -----------------------------------------------------------------------------------
+
+
+@login_required
+def batch_list(request):
+    batches = TrainingBatch.objects.visible_to(request.user).order_by("-start_date", "-id")
+    participants = TrainingParticipation.objects.visible_to(request.user).filter(batch=OuterRef("pk"))
+    batches = batches.annotate(
+        participant_count=Coalesce(Subquery(participants.values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
+    )
+    page = Paginator(batches, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentors/batch_list.html",
+        {"page": page, "can_manage": services.may_manage_training(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def batch_create(request):
+    _require(services.may_manage_training(request.user))
+    form = TrainingBatchForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = services.training_batch_create(user=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Angkatan pelatihan dibuat."))
+            return redirect("mentors:batch_detail", pk=batch.pk)
+    return render(request, "mentors/batch_form.html", {"form": form})
+
+
+@login_required
+def batch_detail(request, pk):
+    batch = get_object_or_404(TrainingBatch.objects.visible_to(request.user), pk=pk)
+    participations = list(
+        TrainingParticipation.objects.visible_to(request.user)
+        .filter(batch=batch)
+        .select_related("mentor__work_area")
+        .order_by("mentor__region_code", "mentor__name")
+    )
+    codes = {p.mentor.region_code[:2] for p in participations}
+    provinces = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+    tree: dict[str, dict] = {}
+    for participation in participations:
+        province = participation.mentor.region_code[:2]
+        node = tree.setdefault(province, {"name": provinces.get(province, province), "total": 0, "areas": {}})
+        node["total"] += 1
+        area = node["areas"].setdefault(
+            participation.mentor.region_code, {"name": participation.mentor.work_area.name, "people": []}
+        )
+        area["people"].append(participation)
+    groups = [
+        {**node, "code": code, "areas": [dict(a, code=c) for c, a in sorted(node["areas"].items())]}
+        for code, node in sorted(tree.items())
+    ]
+    can_manage = services.may_manage_training(request.user)
+    return render(
+        request,
+        "mentors/batch_detail.html",
+        {
+            "batch": batch,
+            "groups": groups,
+            "total": len(participations),
+            "area_count": len({p.mentor.region_code for p in participations}),
+            "attended": sum(1 for p in participations if p.attended),
+            "form": ParticipationForm(user=request.user) if can_manage else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def participant_add(request, pk):
+    batch = get_object_or_404(TrainingBatch.objects.visible_to(request.user), pk=pk)
+    _require(services.may_manage_training(request.user))
+    form = ParticipationForm(request.POST, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.participation_save(
+            user=request.user, batch=batch, mentor=data["mentor"], attended=data["attended"], result=data["result"]
+        )
+        messages.success(request, _("Peserta %(name)s disimpan.") % {"name": data["mentor"].name})
+    else:
+        messages.error(request, _("Pilih pendamping dan hasil pelatihan."))
+    return redirect("mentors:batch_detail", pk=batch.pk)
+
+
+# --- Assignments --------------------------------------------------------------------------------
+
+
+@login_required
+def assignment_list(request):
+    """KUBE that can have a mentor, with their current mentor and last visit; unassigned first."""
+    _officer(request)
+    kubes = selectors.with_last_visit(
+        Kube.objects.visible_to(request.user).filter(status__in=services.ASSIGNABLE_STATUSES)
+    ).select_related("kecamatan")
+    show = request.GET.get("tampil", "")
+    if show == "tanpa":
+        kubes = kubes.filter(mentor_id__isnull=True)
+    kubes = kubes.order_by("mentor_name", "name", "id")
+    page = Paginator(kubes, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentors/assignment_list.html",
+        {"page": page, "show": show, "query_string": _query_string(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def kube_assign(request, kube_pk):
+    kube = get_object_or_404(Kube.objects.visible_to(request.user).select_related("kecamatan"), pk=kube_pk)
+    _require(services.may_manage_mentors(request.user))
+    form = AssignForm(request.POST or None, user=request.user, kube=kube)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assignment = services.assignment_create(
+                user=request.user,
+                mentor=form.cleaned_data["mentor"],
+                kube=kube,
+                started_on=form.cleaned_data["started_on"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(mentor)s ditugaskan mendampingi %(kube)s.") % {"mentor": assignment.mentor, "kube": kube.name},
+            )
+            return redirect("mentors:kube_assign", kube_pk=kube.pk)
+    history = (
+        Assignment.objects.visible_to(request.user)
+        .filter(kube=kube)
+        .select_related("mentor", "created_by", "ended_by")
+        .order_by("-started_on", "-id")
+    )
+    return render(
+        request,
+        "mentors/kube_assign.html",
+        {"kube": kube, "form": form, "history": history, "cap": MentorSettings.objects.current().caseload_cap},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_end(request, pk):
+    assignment = get_object_or_404(Assignment.objects.visible_to(request.user).select_related("mentor", "kube"), pk=pk)
+    _require(services.may_manage_mentors(request.user))
+    form = AssignmentEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_end(
+                user=request.user,
+                assignment=assignment,
+                ended_on=form.cleaned_data["ended_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Penugasan diakhiri."))
+            return redirect("mentors:mentor_detail", pk=assignment.mentor_id)
+    return render(request, "mentors/assignment_end.html", {"assignment": assignment, "form": form})
+
+
+# --- Field visits -------------------------------------------------------------------------------
+
+
+@login_required
+def visit_home(request):
+    """The mentor's main page: my KUBE (most overdue first) and my visits (returned first)."""
+    if not request.user.is_mentor:
+        return redirect("mentors:visit_review")
+    today = timezone.localdate()
+    overdue_days = selectors.overdue_days()
+    rows = [
+        {"kube": kube, "days": selectors.days_since(kube.last_visited_on, today)}
+        for kube in selectors.my_kube(request.user)
+    ]
+    for row in rows:
+        row["overdue"] = row["days"] is None or row["days"] > overdue_days
+    visits = FieldVisit.objects.visible_to(request.user).returned_first()
+    page = Paginator(visits, 10).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentors/visit_home.html",
+        {
+            "rows": rows,
+            "page": page,
+            "overdue_days": overdue_days,
+            "has_record": Mentor.objects.filter(user=request.user).exists(),
+        },
+    )
+
+
+def _member_choices(kube: Kube) -> list[tuple[int, str]]:
+    heads = Member.objects.filter(household=OuterRef("household"), relationship=Relationship.HEAD)
+    memberships = (
+        Membership.objects.filter(kube=kube, left_on__isnull=True)
+        .annotate(head_name=Subquery(heads.values("name")[:1]))
+        .order_by("role", "id")
+    )
+    return [(m.household_id, f"{m.head_name or m.household_id} · {m.get_role_display()}") for m in memberships]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_create(request, kube_pk):
+    kube = get_object_or_404(
+        selectors.with_last_visit(Kube.objects.visible_to(request.user)).select_related("program"), pk=kube_pk
+    )
+    mentor = services.mentor_of(request.user)
+    initial = {"client_uuid": uuid.uuid4(), "visited_on": timezone.localdate()}
+    form = VisitForm(request.POST or None, initial=initial, members=_member_choices(kube))
+    status = 200
+    if request.method == "POST":
+        photos = request.FILES.getlist("photos")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                visit, created = services.visit_record(
+                    user=request.user,
+                    kube=kube,
+                    client_uuid=data["client_uuid"],
+                    visited_on=data["visited_on"],
+                    topics=data["topics"],
+                    members=data["members"],
+                    latitude=data["latitude"],
+                    longitude=data["longitude"],
+                    accuracy_m=data["accuracy_m"],
+                    notes=data["notes"],
+                    problems=data["problems"],
+                    follow_up=data["follow_up"],
+                    next_plan=data["next_plan"],
+                    photos=photos,
+                    report=form.report(),
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+                if hasattr(error, "error_dict") and "photos" in error.error_dict:
+                    form.photo_errors = error.error_dict["photos"]
+            else:
+                if created:
+                    messages.success(request, _("Kunjungan tersimpan dan dikirim untuk diverifikasi."))
+                else:
+                    messages.info(request, _("Kunjungan ini sudah tersimpan sebelumnya; tidak dicatat dua kali."))
+                return redirect("mentors:visit_detail", pk=visit.pk)
+        status = 400
+    return render(
+        request,
+        "mentors/visit_form.html",
+        {
+            "kube": kube,
+            "mentor": mentor,
+            "form": form,
+            "days": selectors.days_since(kube.last_visited_on),
+            "max_photos": MentorSettings.objects.current().max_photos,
+            "photo_errors": [str(e) for e in getattr(form, "photo_errors", [])],
+        },
+        status=status,
+    )
+
+
+def _visit(request, pk) -> FieldVisit:
+    return get_object_or_404(
+        FieldVisit.objects.visible_to(request.user).select_related(
+            "kube__kecamatan", "mentor", "reviewed_by", "business_report"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+def visit_detail(request, pk):
+    visit = _visit(request, pk)
+    heads = Member.objects.filter(household=OuterRef("pk"), relationship=Relationship.HEAD)
+    present = visit.members_present.annotate(head_name=Subquery(heads.values("name")[:1])).order_by("no_kk")
+    user = request.user
+    reviewable = services.may_manage_mentors(user) and visit.status == VisitStatus.SUBMITTED
+    is_own = user.is_mentor and visit.mentor.user_id == user.pk
+    return render(
+        request,
+        "mentors/visit_detail.html",
+        {
+            "visit": visit,
+            "present": present,
+            "photos": visit.photos.all(),
+            "reviewable": reviewable,
+            "return_form": ReturnForm() if reviewable else None,
+            "can_resubmit": is_own and visit.status == VisitStatus.RETURNED,
+        },
+    )
+
+
+@login_required
+def visit_photo(request, pk, photo_pk, size):
+    """Photos are served through the visit's scope, never from a public media URL."""
+    visit = _visit(request, pk)
+    photo = get_object_or_404(VisitPhoto.objects.filter(visit=visit), pk=photo_pk)
+    field = {"besar": photo.image, "kecil": photo.thumbnail}.get(size)
+    if field is None or not field.name or not field.storage.exists(field.name):
+        raise Http404
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
+@require_POST
+def visit_verify(request, pk):
+    visit = _visit(request, pk)
+    _require(services.may_manage_mentors(request.user))
+    try:
+        services.visit_verify(user=request.user, visit=visit)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Kunjungan diverifikasi."))
+    return redirect(request.POST.get("next") or "mentors:visit_review")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_return(request, pk):
+    visit = _visit(request, pk)
+    _require(services.may_manage_mentors(request.user))
+    form = ReturnForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_return(user=request.user, visit=visit, comment=form.cleaned_data["comment"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Kunjungan dikembalikan ke pendamping."))
+            return redirect("mentors:visit_review")
+    return render(request, "mentors/visit_return.html", {"visit": visit, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def visit_resubmit(request, pk):
+    visit = _visit(request, pk)
+    _require(request.user.is_mentor and visit.mentor.user_id == request.user.pk)
+    form = ResubmitForm(
+        request.POST or None,
+        initial={
+            "notes": visit.notes,
+            "problems": visit.problems,
+            "follow_up": visit.follow_up,
+            "next_plan": visit.next_plan,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_resubmit(user=request.user, visit=visit, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("Kunjungan diperbaiki dan dikirim ulang."))
+            return redirect("mentors:visit_detail", pk=visit.pk)
+    return render(request, "mentors/visit_resubmit.html", {"visit": visit, "form": form})
+
+
+@login_required
+def visit_review(request):
+    """The district office's queue: submitted visits, oldest first; or all visits by status."""
+    _officer(request)
+    status = request.GET.get("status", VisitStatus.SUBMITTED)
+    visits = FieldVisit.objects.visible_to(request.user).select_related("kube", "mentor")
+    if status in VisitStatus.values:
+        visits = visits.filter(status=status)
+    visits = (
+        visits.order_by("created_at", "id")
+        if status == VisitStatus.SUBMITTED
+        else visits.order_by("-visited_on", "-id")
+    )
+    photos = VisitPhoto.objects.order_by("id")
+    visits = visits.prefetch_related(Prefetch("photos", queryset=photos))
+    page = Paginator(visits, PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "mentors/visit_review.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": VisitStatus.choices,
+            "query_string": _query_string(request),
+            "can_review": services.may_manage_mentors(request.user),
+        },
+    )
+
+
+# --- Compliance and reports ---------------------------------------------------------------------
+
+
+@login_required
+def compliance(request):
+    _officer(request)
+    today = timezone.localdate()
+    try:
+        days = max(1, int(request.GET.get("hari", "")))
+    except ValueError:
+        days = selectors.overdue_days()
+    try:
+        year = int(request.GET.get("tahun", today.year))
+    except ValueError:
+        year = today.year
+    kubes = (
+        selectors.assigned_kube(request.user)
+        .filter(selectors.overdue_q(today, days))
+        .select_related("kecamatan")
+        .order_by("last_visited_on", "name", "id")
+    )
+    page = Paginator(kubes, PER_PAGE).get_page(request.GET.get("page"))
+    rows = [{"kube": kube, "days": selectors.days_since(kube.last_visited_on, today)} for kube in page.object_list]
+    months, per_month = selectors.visits_per_mentor_month(request.user, year=year)
+    return render(
+        request,
+        "mentors/compliance.html",
+        {
+            "days": days,
+            "year": year,
+            "years": list(range(today.year - 3, today.year + 1)),
+            "page": page,
+            "rows": rows,
+            "by_mentor": selectors.overdue_by_mentor(request.user, today=today, days=days),
+            "by_kabkota": selectors.overdue_by_kabkota(request.user, today=today, days=days),
+            "months": months,
+            "per_month": per_month,
+            "query_string": _query_string(request),
+        },
+    )
+
+
+@login_required
+def mentor_report(request, pk, year, month, fmt):
+    mentor = get_object_or_404(Mentor.objects.visible_to(request.user).select_related("work_area"), pk=pk)
+    if not 1 <= month <= 12 or not 2000 <= year <= 2100 or fmt not in ("xlsx", "pdf"):
+        raise Http404
+    data = reports.monthly_report(user=request.user, mentor=mentor, month=datetime.date(year, month, 1))
+    filename = f"laporan-pendamping-{mentor.pk}-{year}-{month:02d}.{fmt}"
+    if fmt == "xlsx":
+        content = reports.as_xlsx(data)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content = reports.as_pdf(data)
+        content_type = "application/pdf"
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
