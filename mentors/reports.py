@@ -108,7 +108,7 @@ def _business_rows(report: MonthlyReport) -> list[list]:
 
 
 def _headers():
-    visits = [_("No"), _("Tanggal"), _("KUBE"), _("Anggota hadir"), _("Topik"), _("Catatan"), _("Status")]
+    visits = [_("No."), _("Tanggal"), _("KUBE"), _("Hadir"), _("Topik"), _("Catatan"), _("Status")]
     business = [_("KUBE"), _("Omzet (Rp)"), _("Biaya (Rp)"), _("Laba (Rp)"), _("Tabungan (Rp)"), _("Hadir rapat")]
     return visits, business
 
@@ -221,7 +221,7 @@ def as_pdf(report: MonthlyReport) -> bytes:
         Paragraph(_("Kementerian Sosial Republik Indonesia · Program KUBE"), styles["Normal"]),
         Spacer(1, 0.4 * cm),
     ]
-    summary = Table([[label, value] for label, value in _summary(report)], colWidths=[5 * cm, 12 * cm])
+    summary = Table([[label, value] for label, value in _summary(report)], colWidths=[5 * cm, 12 * cm], hAlign="LEFT")
     summary.setStyle(TableStyle([("FONTSIZE", (0, 0), (-1, -1), 9), ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
     story += [summary, Spacer(1, 0.4 * cm)]
 
@@ -270,7 +270,7 @@ def as_pdf(report: MonthlyReport) -> bytes:
         [
             ["", place_date],
             [_("Mengetahui,"), ""],
-            [_("Kepala Dinas Sosial"), _("Pendamping KUBE")],
+            [_("Kepala Dinas Sosial %(area)s") % {"area": report.mentor.work_area.name}, _("Pendamping KUBE")],
             ["", ""],
             ["", ""],
             ["", ""],
@@ -278,10 +278,10 @@ def as_pdf(report: MonthlyReport) -> bytes:
             [_("NIP."), _("NIK. %(nik)s") % {"nik": report.mentor.nik}],
         ],
         colWidths=[12 * cm, 12 * cm],
-        rowHeights=[None, None, None, 0.6 * cm, 0.6 * cm, 0.6 * cm, None, None],
+        rowHeights=[None, None, None, 0.5 * cm, 0.5 * cm, 0.5 * cm, None, None],
     )
     signatures.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("FONTSIZE", (0, 0), (-1, -1), 9)]))
-    story += [Spacer(1, 0.8 * cm), KeepTogether(signatures)]
+    story += [Spacer(1, 0.5 * cm), KeepTogether(signatures)]
 
     def footer(canvas, document):
         canvas.saveState()
