@@ -9,7 +9,7 @@ from openpyxl.styles import Font
 
 from dashboards.selectors import Table, as_number
 
-NUMBER_FORMATS = {"rupiah": '"Rp" #,##0', "int": "#,##0", "kg": "#,##0.0", "pct": "0.0"}
+NUMBER_FORMATS = {"rupiah": '"Rp" #,##0', "int": "#,##0", "kg": "#,##0.0", "pct": "0.0", "dec": "0.0"}
 
 
 def _cell_value(value):

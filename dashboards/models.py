@@ -65,6 +65,19 @@ class AreaFigures(models.Model):
     kur_referred = models.PositiveIntegerField(default=0)
     kur_approved = models.PositiveIntegerField(default=0)
     kur_amount = models.BigIntegerField(default=0)
+    # Mentoring: active KUBE with a mentor now, and visited within the overdue window (30 days).
+    kube_assigned = models.PositiveIntegerField(default=0)
+    kube_visited = models.PositiveIntegerField(default=0)
+    # Active mentors by work area and their open assignments (program_id = 0 rows, kab/kota and up).
+    mentors_active = models.PositiveIntegerField(default=0)
+    mentor_cases = models.PositiveIntegerField(default=0)
+    # Graduation (program_id = 0 rows): readiness of active households, open proposals, decisions.
+    grad_belum = models.PositiveIntegerField(default=0)
+    grad_menuju = models.PositiveIntegerField(default=0)
+    grad_siap = models.PositiveIntegerField(default=0)
+    grad_proposed = models.PositiveIntegerField(default=0)
+    graduated = models.PositiveIntegerField(default=0)
+    relapsed = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("angka wilayah")
@@ -98,6 +111,10 @@ class AreaMonth(models.Model):
     group_savings = models.BigIntegerField(default=0)
     eggs_produced_kg = models.DecimalField(max_digits=14, decimal_places=1, default=0)
     grants_disbursed = models.BigIntegerField(default=0)
+    visits = models.PositiveIntegerField(default=0)
+    # Graduations decided and relapses flagged in the month (program_id = 0 rows).
+    graduations = models.PositiveIntegerField(default=0)
+    relapses = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("angka bulanan wilayah")

@@ -182,6 +182,22 @@ def region_area(user, code: str) -> Area:
 
 # --- Figures --------------------------------------------------------------------------------
 
+#: Figures that have no programme: a programme filter shows them for all programmes.
+AGNOSTIC_FIGURES = {
+    "households_registered",
+    "mentors_active",
+    "mentor_cases",
+    "grad_belum",
+    "grad_menuju",
+    "grad_siap",
+    "grad_proposed",
+    "graduated",
+    "relapsed",
+}
+AGNOSTIC_MONTH = {"graduations", "relapses"}
+#: Monthly figures summed over the selected year up to the selected month.
+YEAR_FIELDS = ["visits", "graduations", "relapses", "grants_disbursed"]
+
 
 def data_as_of() -> datetime.datetime | None:
     return DashboardRefresh.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
@@ -191,11 +207,25 @@ def _pct(part, whole) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
+def _ratio(part, whole) -> float | None:
+    return round(part / whole, 1) if whole else None
+
+
+def with_derived(row: dict) -> dict:
+    """Rates of an area from its counts (also for sums of areas, so never stored)."""
+    row["members_pct"] = _pct(row.get("member_households", 0), row.get("households_registered", 0))
+    row["coverage_pct"] = _pct(row.get("kube_visited", 0), row.get("kube_aktif", 0))
+    row["caseload"] = _ratio(row.get("mentor_cases", 0), row.get("mentors_active", 0))
+    row["graduation_rate"] = _pct(row.get("graduations_year", 0), row.get("member_households", 0))
+    row["revenue_per_kube"] = round(row["revenue"] / row["kube_aktif"]) if row.get("kube_aktif") else None
+    return row
+
+
 @dataclass
 class Column:
     key: str
     label: str
-    kind: str = "int"  # int, rupiah, pct, kg, text
+    kind: str = "int"  # int, rupiah, pct, kg, dec, text
 
 
 @dataclass
@@ -210,16 +240,12 @@ class Table:
         return [row.get(column.key) for column in self.columns]
 
 
-def _with_derived(row: dict) -> dict:
-    row["members_pct"] = _pct(row.get("member_households", 0), row.get("households_registered", 0))
-    return row
-
-
-def _area_columns(child_label: str) -> list[Column]:
+def _business_columns(child_label: str) -> list[Column]:
     return [
         Column("name", child_label, "text"),
         Column("kube_total", _("KUBE")),
         Column("kube_aktif", _("KUBE aktif")),
+        Column("level_tumbuh", _("Tumbuh")),
         Column("level_berkembang", _("Berkembang")),
         Column("level_maju", _("Maju")),
         Column("member_households", _("KPM anggota")),
@@ -233,8 +259,80 @@ def _area_columns(child_label: str) -> list[Column]:
     ]
 
 
+def _mentoring_columns(child_label: str) -> list[Column]:
+    return [
+        Column("name", child_label, "text"),
+        Column("mentors_active", _("Pendamping aktif")),
+        Column("caseload", _("KUBE per pendamping"), "dec"),
+        Column("kube_visited", _("KUBE dikunjungi 30 hari")),
+        Column("coverage_pct", _("Cakupan kunjungan (%)"), "pct"),
+        Column("grad_belum", _("Belum")),
+        Column("grad_menuju", _("Menuju")),
+        Column("grad_siap", _("Siap")),
+        Column("grad_proposed", _("Diusulkan")),
+        Column("graduations_year", _("Graduasi tahun ini")),
+        Column("graduation_rate", _("Tingkat graduasi (%)"), "pct"),
+        Column("relapses_year", _("Kambuh tahun ini")),
+    ]
+
+
 def _sum_rows(rows: list[dict], keys: list[str]) -> dict:
     return {key: sum((row.get(key) or 0) for row in rows) for key in keys}
+
+
+SUMMED_KEYS = FIGURE_FIELDS + MONTH_FIELDS + ["visits_year", "graduations_year", "relapses_year"]
+
+
+def _merge_programme(rows_by_programme: dict[int, dict], program_id: int, agnostic: set[str]) -> dict:
+    """The selected programme's figures, with the programme-less ones from the all-programme row."""
+    chosen = dict(rows_by_programme.get(program_id, {}))
+    if program_id != ALL_PROGRAMS:
+        everything = rows_by_programme.get(ALL_PROGRAMS, {})
+        chosen.update({key: everything.get(key, 0) for key in agnostic})
+    return chosen
+
+
+def _children(area: Area, filters: Filters, user) -> list[dict]:
+    """One row per child area (province, kab/kota or kecamatan) with its figures, ordered by code."""
+    regions = Region.objects.visible_to(user).filter(level=area.child_level)
+    if area.child_codes is not None:
+        regions = regions.filter(code__in=area.child_codes)
+    elif area.level > 0:
+        regions = regions.filter(code__startswith=area.child_prefix)
+    programmes = {ALL_PROGRAMS, filters.program_id}
+    condition = _child_filter(area) & Q(level=area.child_level, program_id__in=programmes)
+    figures: dict[str, dict[int, dict]] = {}
+    for row in AreaFigures.objects.filter(condition).values("region_code", "program_id", *FIGURE_FIELDS):
+        figures.setdefault(row.pop("region_code"), {})[row.pop("program_id")] = row
+    in_month = Q(month=filters.month)
+    monthly: dict[str, dict[int, dict]] = {}
+    for row in (
+        AreaMonth.objects.filter(condition, month__gte=filters.month.replace(month=1), month__lte=filters.month)
+        .values("region_code", "program_id")
+        .annotate(
+            # Prefixed: an annotation named like a field would shadow it for the yearly sums.
+            **{f"in_month_{name}": Sum(name, filter=in_month) for name in MONTH_FIELDS},
+            **{f"{name}_year": Sum(name) for name in ("visits", "graduations", "relapses")},
+        )
+    ):
+        region_code, program_id = row.pop("region_code"), row.pop("program_id")
+        monthly.setdefault(region_code, {})[program_id] = {k.removeprefix("in_month_"): v for k, v in row.items()}
+    agnostic_month = AGNOSTIC_MONTH | {"graduations_year", "relapses_year"}
+    rows = []
+    for region in regions.order_by("code").only("code", "name", "kind", "retired"):
+        if region.retired and region.code not in figures:
+            continue
+        row = {
+            "code": region.code,
+            "name": region.display_name,
+            "url": reverse("dashboards:region", args=[region.code]),
+        }
+        row.update(dict.fromkeys(SUMMED_KEYS, 0))
+        row.update(_merge_programme(figures.get(region.code, {}), filters.program_id, AGNOSTIC_FIGURES))
+        month = _merge_programme(monthly.get(region.code, {}), filters.program_id, agnostic_month)
+        row.update({key: value or 0 for key, value in month.items()})
+        rows.append(with_derived(row))
+    return rows
 
 
 def _child_filter(area: Area) -> Q:
@@ -245,63 +343,38 @@ def _child_filter(area: Area) -> Q:
     return Q(region_code__startswith=area.child_prefix)
 
 
-def _children(area: Area, filters: Filters, user) -> list[dict]:
-    """One row per child area (province, kab/kota or kecamatan) with its figures, ordered by code."""
-    regions = Region.objects.visible_to(user).filter(level=area.child_level)
-    if area.child_codes is not None:
-        regions = regions.filter(code__in=area.child_codes)
-    elif area.level > 0:
-        regions = regions.filter(code__startswith=area.child_prefix)
-    condition = _child_filter(area) & Q(level=area.child_level, program_id=filters.program_id)
-    figures = {
-        row["region_code"]: row for row in AreaFigures.objects.filter(condition).values("region_code", *FIGURE_FIELDS)
-    }
-    monthly = {
-        row["region_code"]: row
-        for row in AreaMonth.objects.filter(condition, month=filters.month).values("region_code", *MONTH_FIELDS)
-    }
-    rows = []
-    for region in regions.order_by("code").only("code", "name", "kind", "retired"):
-        if region.retired and region.code not in figures:
-            continue
-        row = {
-            "code": region.code,
-            "name": region.display_name,
-            "url": reverse("dashboards:region", args=[region.code]),
-        }
-        row.update(dict.fromkeys(FIGURE_FIELDS, 0))
-        row.update(dict.fromkeys(MONTH_FIELDS, 0))
-        row.update({k: v for k, v in figures.get(region.code, {}).items() if k != "region_code"})
-        row.update({k: v for k, v in monthly.get(region.code, {}).items() if k != "region_code"})
-        rows.append(_with_derived(row))
-    return rows
-
-
 def _totals_by_program(area: Area) -> dict[int, dict]:
     rows = (
         AreaFigures.objects.filter(region_code__in=area.codes)
         .values("program_id")
         .annotate(**{name: Sum(name) for name in FIGURE_FIELDS})
     )
-    return {row.pop("program_id"): row for row in rows}
+    return {row.pop("program_id"): {k: v or 0 for k, v in row.items()} for row in rows}
 
 
 def _trend(area: Area, filters: Filters) -> list[dict]:
-    """The last 24 months up to the selected one, every month present (zeros where nothing was reported)."""
+    """The 24 months up to the selected one, every month present (zeros where nothing happened)."""
     first = add_months(filters.month, -(TREND_MONTHS - 1))
-    found = {
-        row["month"]: row
-        for row in AreaMonth.objects.filter(
-            region_code__in=area.codes, program_id=filters.program_id, month__gte=first, month__lte=filters.month
+    found: dict[datetime.date, dict[int, dict]] = {}
+    for row in (
+        AreaMonth.objects.filter(
+            region_code__in=area.codes,
+            program_id__in={ALL_PROGRAMS, filters.program_id},
+            month__gte=first,
+            month__lte=filters.month,
         )
-        .values("month")
+        .values("month", "program_id")
         .annotate(**{name: Sum(name) for name in MONTH_FIELDS})
-    }
-    months = [add_months(first, offset) for offset in range(TREND_MONTHS)]
-    return [
-        {"month": month, "label": f"{month:%m/%Y}", **dict.fromkeys(MONTH_FIELDS, 0), **found.get(month, {})}
-        for month in months
-    ]
+    ):
+        found.setdefault(row.pop("month"), {})[row.pop("program_id")] = row
+    rows = []
+    for month in (add_months(first, offset) for offset in range(TREND_MONTHS)):
+        row = {"month": month, "label": f"{month:%m/%Y}", **dict.fromkeys(MONTH_FIELDS, 0)}
+        row.update(
+            {k: v or 0 for k, v in _merge_programme(found.get(month, {}), filters.program_id, AGNOSTIC_MONTH).items()}
+        )
+        rows.append(row)
+    return rows
 
 
 def _directorate_groups(rows: list[dict]) -> list[dict]:
@@ -317,7 +390,7 @@ def _directorate_groups(rows: list[dict]) -> list[dict]:
         group = groups.setdefault(slug, {"slug": slug, "name": name, "rows": []})
         group["rows"].append(row)
     for group in groups.values():
-        group["total"] = _sum_rows(group["rows"], FIGURE_FIELDS + MONTH_FIELDS)
+        group["total"] = with_derived(_sum_rows(group["rows"], SUMMED_KEYS))
         group["url"] = f"{reverse('dashboards:national')}?wilayah={group['slug']}" if group["slug"] else None
     return sorted(groups.values(), key=lambda g: (g["slug"] == "", g["slug"]))
 
@@ -328,20 +401,29 @@ class Dashboard:
     filters: Filters
     data_as_of: datetime.datetime | None
     totals: dict
-    month_totals: dict
-    year_totals: dict
     children: Table | None
+    mentoring: Table | None
     groups: list[dict]
     trend: Table
     distribution: Table
     programs: list[Program]
-    kube_page: object = None
 
     def table(self, slug: str) -> Table | None:
         return {t.slug: t for t in self.tables()}.get(slug)
 
     def tables(self) -> list[Table]:
-        return [t for t in (self.children, self.trend, self.distribution) if t is not None]
+        return [t for t in (self.children, self.mentoring, self.trend, self.distribution) if t is not None]
+
+    @property
+    def funnel(self) -> list[tuple[str, int]]:
+        t = self.totals
+        return [
+            (_("Belum"), t["grad_belum"]),
+            (_("Menuju"), t["grad_menuju"]),
+            (_("Siap"), t["grad_siap"]),
+            (_("Diusulkan"), t["grad_proposed"]),
+            (_("Graduasi tahun ini"), t["graduations_year"]),
+        ]
 
     def charts(self) -> dict:
         """Chart.js data for the page, from the same tables the page shows."""
@@ -355,6 +437,13 @@ class Dashboard:
                     {"label": _("Tabungan kelompok (Rp)"), "data": [row["group_savings"] for row in trend]},
                 ],
             },
+            "activity": {
+                "labels": [row["label"] for row in trend],
+                "series": [
+                    {"label": _("Kunjungan pendamping"), "data": [row["visits"] for row in trend]},
+                    {"label": _("Graduasi"), "data": [row["graduations"] for row in trend]},
+                ],
+            },
             "levels": {
                 "labels": [str(label) for _value, label in MaturityLevel.choices],
                 "data": [self.totals.get(f"level_{value}", 0) for value, _label in MaturityLevel.choices],
@@ -363,45 +452,46 @@ class Dashboard:
                 "labels": [row["category"] for row in self.distribution.rows if row["dimension_key"] == "program"],
                 "data": [row["count"] for row in self.distribution.rows if row["dimension_key"] == "program"],
             },
+            "funnel": {"labels": [label for label, _n in self.funnel], "data": [n for _label, n in self.funnel]},
         }
-        if self.children is not None:
-            ranked = sorted(
-                (row for row in self.children.rows if row["kube_aktif"]),
-                key=lambda row: -(row["revenue_per_kube"] or 0),
-            )[:15]
-            charts["ranking"] = {
-                "labels": [row["name"] for row in ranked],
-                "data": [row["revenue_per_kube"] for row in ranked],
-            }
+        if self.children is not None and self.children.rows:
+            for key in ("coverage_pct", "graduation_rate"):
+                ranked = sorted(self.children.rows, key=lambda row, key=key: (-(row[key] or 0), row["name"]))[:15]
+                charts[f"ranking_{key}"] = {
+                    "labels": [row["name"] for row in ranked],
+                    "data": [row[key] or 0 for row in ranked],
+                }
         return charts
 
 
 def _distribution(totals_by_program: dict[int, dict], programs: list[Program], program_id: int) -> Table:
     totals = totals_by_program.get(program_id, {})
     rows = []
-    for value, label in Status.choices:
-        rows.append({"dimension_key": "status", "dimension": _("Status"), "category": str(label)})
-        rows[-1]["count"] = totals.get(f"kube_{value}", 0) or 0
-    for value, label in MaturityLevel.choices:
-        rows.append(
-            {"dimension_key": "level", "dimension": _("Tingkat kematangan (KUBE aktif)"), "category": str(label)}
-        )
-        rows[-1]["count"] = totals.get(f"level_{value}", 0) or 0
-    for value, label in BusinessType.choices:
-        rows.append({"dimension_key": "type", "dimension": _("Jenis usaha (KUBE aktif)"), "category": str(label)})
-        rows[-1]["count"] = totals.get(f"type_{value}", 0) or 0
+    dimensions = [
+        ("status", _("Status"), Status.choices, "kube_"),
+        ("level", _("Tingkat kematangan (KUBE aktif)"), MaturityLevel.choices, "level_"),
+        ("type", _("Jenis usaha (KUBE aktif)"), BusinessType.choices, "type_"),
+    ]
+    for key, dimension, choices, prefix in dimensions:
+        for value, label in choices:
+            rows.append(
+                {
+                    "dimension_key": key,
+                    "dimension": dimension,
+                    "category": str(label),
+                    "count": totals.get(f"{prefix}{value}", 0),
+                }
+            )
     for program in programs:
-        if program_id not in (ALL_PROGRAMS, program.pk):
-            continue
-        count = (totals_by_program.get(program.pk) or {}).get("kube_aktif", 0) or 0
-        rows.append(
-            {
-                "dimension_key": "program",
-                "dimension": _("Program (KUBE aktif)"),
-                "category": program.name,
-                "count": count,
-            }
-        )
+        if program_id in (ALL_PROGRAMS, program.pk):
+            rows.append(
+                {
+                    "dimension_key": "program",
+                    "dimension": _("Program (KUBE aktif)"),
+                    "category": program.name,
+                    "count": totals_by_program.get(program.pk, {}).get("kube_aktif", 0),
+                }
+            )
     return Table(
         slug="sebaran",
         title=_("Sebaran KUBE"),
@@ -417,13 +507,13 @@ def _distribution(totals_by_program: dict[int, dict], programs: list[Program], p
 def dashboard(area: Area, filters: Filters, user) -> Dashboard:
     programs = list(Program.objects.order_by("name"))
     totals_by_program = _totals_by_program(area)
-    totals = dict.fromkeys(FIGURE_FIELDS, 0) | {
-        k: v or 0 for k, v in totals_by_program.get(filters.program_id, {}).items()
-    }
-    _with_derived(totals)
     trend_rows = _trend(area, filters)
-    month_totals = trend_rows[-1]
-    year_totals = _sum_rows([row for row in trend_rows if row["month"].year == filters.year], MONTH_FIELDS)
+    this_year = [row for row in trend_rows if row["month"].year == filters.year]
+    totals = dict.fromkeys(SUMMED_KEYS, 0)
+    totals.update(_merge_programme(totals_by_program, filters.program_id, AGNOSTIC_FIGURES))
+    totals.update({key: trend_rows[-1][key] for key in MONTH_FIELDS})
+    totals.update({f"{key}_year": sum(row[key] for row in this_year) for key in ("visits", "graduations", "relapses")})
+    with_derived(totals)
     trend = Table(
         slug="tren",
         title=_("Tren 24 bulan"),
@@ -435,22 +525,31 @@ def dashboard(area: Area, filters: Filters, user) -> Dashboard:
             Column("group_savings", _("Tabungan kelompok"), "rupiah"),
             Column("eggs_produced_kg", _("Telur (kg)"), "kg"),
             Column("grants_disbursed", _("Bantuan disalurkan"), "rupiah"),
+            Column("visits", _("Kunjungan")),
+            Column("graduations", _("Graduasi")),
+            Column("relapses", _("Kambuh")),
         ],
         rows=trend_rows,
     )
-    children = None
+    children = mentoring = None
     groups: list[dict] = []
     if area.child_level is not None:
         rows = _children(area, filters, user)
-        for row in rows:
-            row["revenue_per_kube"] = round(row["revenue"] / row["kube_aktif"]) if row["kube_aktif"] else None
         label = str(Level(area.child_level).label)
+        total = with_derived(_sum_rows(rows, SUMMED_KEYS)) | {"name": _("Jumlah")}
         children = Table(
             slug="wilayah",
-            title=_("Menurut %(level)s") % {"level": label.lower()},
-            columns=_area_columns(label),
+            title=_("KUBE dan usaha menurut %(level)s") % {"level": label.lower()},
+            columns=_business_columns(label),
             rows=rows,
-            total=_sum_rows(rows, FIGURE_FIELDS + MONTH_FIELDS) | {"name": _("Jumlah")},
+            total=total,
+        )
+        mentoring = Table(
+            slug="pendampingan",
+            title=_("Pendampingan dan graduasi menurut %(level)s") % {"level": label.lower()},
+            columns=_mentoring_columns(label),
+            rows=rows,
+            total=total,
         )
         if area.level == 0 and area.directorate is None:
             groups = _directorate_groups(rows)
@@ -459,9 +558,8 @@ def dashboard(area: Area, filters: Filters, user) -> Dashboard:
         filters=filters,
         data_as_of=data_as_of(),
         totals=totals,
-        month_totals=month_totals,
-        year_totals=year_totals,
         children=children,
+        mentoring=mentoring,
         groups=groups,
         trend=trend,
         distribution=_distribution(totals_by_program, programs, filters.program_id),
@@ -503,7 +601,6 @@ def kube_table(kubes) -> Table:
             "kecamatan": kube.kecamatan.name,
             "program": kube.program.name,
             "status": kube.get_status_display(),
-            "status_value": kube.status,
             "maturity_level": kube.get_maturity_level_display(),
             "member_count": kube.member_count,
         }

@@ -33,7 +33,7 @@ def cell(row: dict, column) -> str:
         return "" if value is None else str(value)
     if column.kind == "rupiah":
         return format_rupiah(value)
-    if column.kind == "kg":
+    if column.kind in ("kg", "dec"):
         return format_number(value, 1)
     if column.kind == "pct":
         return "–" if value is None else f"{format_number(value, 1)}%"
@@ -43,3 +43,8 @@ def cell(row: dict, column) -> str:
 @register.filter
 def get(mapping: dict, key):
     return mapping.get(key)
+
+
+@register.filter
+def percent(value) -> str:
+    return "–" if value is None else f"{format_number(value, 1)}%"

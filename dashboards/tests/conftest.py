@@ -12,6 +12,13 @@ Month under test: October 2026 (`?periode=2026-10`).
   10.000.000, costs 6.000.000, savings 2.000.000; KUR disetujui Rp 50.000.000.
 - KUBE E, Jakarta Pusat (outside Wilayah I): Reguler, aktif, 2 members; October omzet 7.000.000.
 - One more household in Garut that is in no KUBE.
+
+Mentoring (dates relative to today, as the refresh's 30-day window is):
+- Garut: mentor M1 (aktif) assigned to A and B, visited A 5 days ago and B 45 days ago;
+  mentor M2 aktif without KUBE; mentor M3 nonaktif. Bandung: mentor M4 assigned to D.
+Graduation (Garut, A's five households and the one outside KUBE):
+- readiness siap 2, menuju 2, belum 2; one open proposal;
+- one graduation decided on 10 March 2026; one decided in June 2025 that relapsed on 1 September 2026.
 """
 
 import datetime
@@ -19,7 +26,9 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
+from graduation.models import CriteriaSet, GraduationDecision, GraduationStatus
 from groups.models import BusinessField, BusinessType, KurStatus, MaturityLevel, Program, Status
 from groups.tests.factories import (
     BusinessReportFactory,
@@ -29,6 +38,8 @@ from groups.tests.factories import (
     complete_members,
     household_in,
 )
+from mentors.models import RecruitmentStatus
+from mentors.tests.factories import AssignmentFactory, FieldVisitFactory, MentorFactory
 
 OCTOBER = datetime.date(2026, 10, 1)
 SEPTEMBER = datetime.date(2026, 9, 1)
@@ -101,7 +112,45 @@ def small_world(regions, admin_user):
         MembershipFactory(kube=kube_e)
     report(kube_e, OCTOBER, 7_000_000, 5_000_000, 0)
 
-    household_in(first)
+    outside = household_in(first)
+
+    today = timezone.localdate()
+    m1 = MentorFactory(garut=True)
+    MentorFactory(garut=True)
+    MentorFactory(garut=True, status=RecruitmentStatus.NONAKTIF)
+    m4 = MentorFactory()
+    for kube, mentor in ((kube_a, m1), (kube_b, m1), (kube_d, m4)):
+        AssignmentFactory(mentor=mentor, kube=kube, started_on=datetime.date(2025, 2, 1), created_by=admin_user)
+    recent = FieldVisitFactory(mentor=m1, kube=kube_a, visited_on=today - datetime.timedelta(days=5))
+    old_visit = FieldVisitFactory(mentor=m1, kube=kube_b, visited_on=today - datetime.timedelta(days=45))
+
+    households = [membership.household for membership in kube_a.memberships.order_by("id")] + [outside]
+    criteria = CriteriaSet.objects.active()
+    now = timezone.now()
+    for household, state in zip(households, ["siap", "siap", "menuju", "menuju", "belum", "belum"], strict=True):
+        GraduationStatus.objects.create(household=household, state=state, score=0, criteria=criteria, computed_at=now)
+    GraduationDecision.objects.create(household=households[0], basis="siap", proposed_by=admin_user)
+    GraduationDecision.objects.create(
+        household=households[1],
+        basis="siap",
+        proposed_by=admin_user,
+        status="diputuskan",
+        kind="mandiri",
+        decided_by=admin_user,
+        decided_at=now,
+        decided_on=datetime.date(2026, 3, 10),
+    )
+    GraduationDecision.objects.create(
+        household=households[2],
+        basis="siap",
+        proposed_by=admin_user,
+        status="diputuskan",
+        kind="mandiri",
+        decided_by=admin_user,
+        decided_at=now,
+        decided_on=datetime.date(2025, 6, 2),
+        relapse_on=datetime.date(2026, 9, 1),
+    )
 
     from dashboards.refresh import refresh_all
 
@@ -116,4 +165,6 @@ def small_world(regions, admin_user):
         kube_c=kube_c,
         kube_d=kube_d,
         kube_e=kube_e,
+        recent_visit=recent,
+        old_visit=old_visit,
     )

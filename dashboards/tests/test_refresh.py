@@ -84,3 +84,36 @@ def test_the_task_follows_the_registers(small_world):
     refresh_dashboards.apply(kwargs={"trigger": "test"}).get()
     assert (figures(small_world.first).kube_draft, figures(small_world.first).kube_diusulkan) == (0, 1)
     assert DashboardRefresh.objects.order_by("-finished_at").first().trigger == "test"
+
+
+def test_mentoring_figures(small_world):
+    garut = figures("32.05")
+    # Active KUBE A and B are both assigned; only A was visited in the last 30 days.
+    assert (garut.kube_assigned, garut.kube_visited) == (2, 1)
+    assert (garut.mentors_active, garut.mentor_cases) == (2, 2)
+    assert (figures("32.73").mentors_active, figures("32.73").mentor_cases) == (1, 1)
+    assert (figures("32").mentors_active, figures("32").kube_visited) == (3, 1)
+    # Mentors work for a kab/kota: no kecamatan row carries them, but KUBE coverage is per kecamatan.
+    assert figures(small_world.first).mentors_active == 0
+    assert figures(small_world.first).kube_visited == 1
+    assert figures("32.05", small_world.bekerja.pk).kube_assigned == 1
+
+
+def test_visits_by_month(small_world):
+    recent = small_world.recent_visit.visited_on.replace(day=1)
+    old = small_world.old_visit.visited_on.replace(day=1)
+    expected = {recent: 2} if recent == old else {recent: 1, old: 1}
+    for when, count in expected.items():
+        assert month("32.05", when).visits == count
+
+
+def test_graduation_figures(small_world):
+    garut = figures("32.05")
+    assert (garut.grad_siap, garut.grad_menuju, garut.grad_belum) == (2, 2, 2)
+    assert (garut.grad_proposed, garut.graduated, garut.relapsed) == (1, 2, 1)
+    assert figures(small_world.first).grad_siap == 2
+    assert figures("").graduated == 2
+    assert month("32.05", OCTOBER.replace(month=3)).graduations == 1
+    assert month("32.05", SEPTEMBER).relapses == 1
+    # No programme: the programme rows carry none of it.
+    assert figures("32.05", small_world.reguler.pk).grad_siap == 0

@@ -40,15 +40,32 @@
     data: { labels: charts.programs.labels, datasets: [{ data: charts.programs.data, backgroundColor: colours[0] }] },
     options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
   });
-  if (charts.ranking) {
-    draw("chart-ranking", {
+  draw("chart-activity", {
+    type: "bar",
+    data: {
+      labels: charts.activity.labels,
+      datasets: charts.activity.series.map(function (series, i) {
+        return { label: series.label, data: series.data, backgroundColor: colours[i + 3] };
+      })
+    },
+    options: { plugins: { legend: { position: "bottom" } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } }, x: { ticks: { maxRotation: 0, autoSkip: true } } } }
+  });
+  draw("chart-funnel", {
+    type: "bar",
+    data: { labels: charts.funnel.labels, datasets: [{ data: charts.funnel.data, backgroundColor: colours }] },
+    options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
+  });
+  [["chart-ranking-coverage", charts.ranking_coverage_pct, colours[1]],
+   ["chart-ranking-graduation", charts.ranking_graduation_rate, colours[2]]].forEach(function (item) {
+    if (!item[1]) { return; }
+    draw(item[0], {
       type: "bar",
-      data: { labels: charts.ranking.labels, datasets: [{ data: charts.ranking.data, backgroundColor: colours[1] }] },
+      data: { labels: item[1].labels, datasets: [{ data: item[1].data, backgroundColor: item[2] }] },
       options: {
         indexAxis: "y",
         plugins: { legend: { display: false } },
-        scales: { x: { beginAtZero: true, ticks: { callback: function (value) { return "Rp " + compact.format(value); } } } }
+        scales: { x: { beginAtZero: true, suggestedMax: 100, ticks: { callback: function (value) { return value + "%"; } } } }
       }
     });
-  }
+  });
 }());
