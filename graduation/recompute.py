@@ -46,11 +46,7 @@ class RecomputeBusy(RuntimeError):
     """Another readiness run holds the lock."""
 
 
-def _rupiah(expr: str) -> str:
-    return f"'Rp ' || replace(to_char(({expr})::numeric, 'FM999,999,999,999,999,990'), ',', '.')"
-
-
-_COMPUTE_CTES = f"""
+_COMPUTE_CTES = """
 WITH hh AS (
     SELECT h.id, h.is_urban, h.desil
     FROM beneficiaries_household h
@@ -137,56 +133,55 @@ WITH hh AS (
            s.met * 100 / s.counted AS score,
            s.alamiah,
            jsonb_build_object(
-               'assessment', CASE WHEN s.assessed
-                   THEN jsonb_build_object('date', s.assessed_on, 'text', 'Asesmen terakhir ' || to_char(s.assessed_on, 'DD-MM-YYYY') || '.')
-                   ELSE jsonb_build_object('date', NULL, 'text', 'Belum ada asesmen.') END,
+               'assessment', jsonb_build_object(
+                   'date', s.assessed_on,
+                   'text', CASE WHEN s.assessed THEN 'Asesmen terakhir.' ELSE 'Belum ada asesmen.' END),
                'income', jsonb_build_object(
                    'verdict', s.v_income,
                    'value', CASE WHEN s.assessed AND s.n > 0 THEN round(s.monthly_income::numeric / s.n) END,
                    'threshold', round(%(multiple)s * s.line_amount),
+                   'members', s.n,
                    'text', CASE
                        WHEN NOT s.assessed THEN 'Belum ada asesmen.'
                        WHEN s.n = 0 THEN 'Keluarga tanpa anggota tercatat.'
                        WHEN s.line_amount IS NULL THEN 'Belum ada garis kemiskinan yang dimuat.'
-                       ELSE 'Pendapatan ' || {_rupiah("s.monthly_income")} || ' / ' || s.n || ' orang = '
-                            || {_rupiah("round(s.monthly_income::numeric / s.n)")} || ' per kapita; ambang '
-                            || replace(%(multiple)s::text, '.', ',') || ' × ' || {_rupiah("s.line_amount")}
-                            || ' = ' || {_rupiah("round(%(multiple)s * s.line_amount)")} || '. ' || s.line_why
-                       END),
+                       ELSE s.line_why END),
                'kube', jsonb_build_object(
                    'verdict', s.v_kube,
                    'value', s.months,
                    'level', s.level,
                    'threshold', %(min_months)s,
-                   'text', CASE WHEN s.level IS NULL THEN 'Bukan anggota KUBE aktif.'
-                       ELSE 'Anggota KUBE tingkat ' || initcap(s.level) || ' selama ' || s.months
-                            || ' bulan; minimal ' || %(min_level_label)s || ' dan ' || %(min_months)s || ' bulan.'
-                       END),
+                   'text', CASE s.level
+                       WHEN %(maju)s THEN 'Anggota KUBE tingkat Maju.'
+                       WHEN %(berkembang)s THEN 'Anggota KUBE tingkat Berkembang.'
+                       WHEN 'tumbuh' THEN 'Anggota KUBE tingkat Tumbuh.'
+                       ELSE 'Bukan anggota KUBE aktif.' END),
                'assets', jsonb_build_object(
                    'verdict', s.v_assets,
                    'value', greatest(s.savings, s.productive_assets),
                    'threshold', %(assets)s,
                    'text', CASE WHEN NOT s.assessed THEN 'Belum ada asesmen.'
-                       ELSE 'Tabungan ' || {_rupiah("s.savings")} || ', aset produktif '
-                            || {_rupiah("s.productive_assets")} || '; ambang ' || {_rupiah("%(assets)s")} || '.'
-                       END),
+                       WHEN s.savings >= %(assets)s THEN 'Tabungan mencapai ambang.'
+                       WHEN s.productive_assets >= %(assets)s THEN 'Aset produktif mencapai ambang.'
+                       ELSE 'Tabungan dan aset produktif di bawah ambang.' END),
                'desil', jsonb_build_object(
                    'verdict', s.v_desil,
                    'value', s.desil,
                    'threshold', %(desil)s,
                    'text', CASE WHEN s.desil IS NULL THEN 'Desil DTSEN tidak diketahui: tidak dihitung.'
-                       ELSE 'Desil ' || s.desil || '; harus di atas ' || %(desil)s || '.' END),
+                       WHEN s.desil > %(desil)s THEN 'Desil di atas ambang.'
+                       ELSE 'Desil tidak di atas ambang.' END),
                'alamiah', jsonb_build_object(
                    'value', s.alamiah,
                    'text', CASE WHEN s.n = 0 THEN 'Tidak ada anggota tercatat.'
                        WHEN s.alamiah THEN 'Tidak ada lagi anggota yang membuat keluarga layak PKH.'
-                       ELSE 'Masih ada anggota yang membuat keluarga layak PKH: '
+                       ELSE 'Masih layak PKH: '
                             || concat_ws(', ',
-                                   CASE WHEN s.under_6 > 0 THEN s.under_6 || ' anak di bawah 6 tahun' END,
-                                   CASE WHEN s.school_age > 0 THEN s.school_age || ' anak usia sekolah (6–21)' END,
-                                   CASE WHEN s.pregnant > 0 THEN s.pregnant || ' ibu hamil' END,
-                                   CASE WHEN s.elderly > 0 THEN s.elderly || ' lansia (60+)' END,
-                                   CASE WHEN s.disabled > 0 THEN s.disabled || ' penyandang disabilitas' END)
+                                   CASE WHEN s.under_6 > 0 THEN 'anak di bawah 6 tahun' END,
+                                   CASE WHEN s.school_age > 0 THEN 'anak usia sekolah (6–21)' END,
+                                   CASE WHEN s.pregnant > 0 THEN 'ibu hamil' END,
+                                   CASE WHEN s.elderly > 0 THEN 'lansia (60+)' END,
+                                   CASE WHEN s.disabled > 0 THEN 'penyandang disabilitas' END)
                             || '.' END)
            ) AS explanation
     FROM scored s
@@ -205,6 +200,10 @@ _WRITE_SQL = (
         (household_id, state, score, alamiah_candidate, explanation, criteria_id, run_id, computed_at)
     SELECT c.household_id, c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s, %(run_id)s, %(now)s
     FROM computed c
+    LEFT JOIN old o ON o.household_id = c.household_id
+    -- Unchanged rows never reach the insert: a run on unchanged data writes nothing.
+    WHERE (o.state, o.score, o.alamiah_candidate, o.explanation, o.criteria_id)
+          IS DISTINCT FROM (c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s)
     ON CONFLICT (household_id) DO UPDATE
     SET state = EXCLUDED.state, score = EXCLUDED.score, alamiah_candidate = EXCLUDED.alamiah_candidate,
         explanation = EXCLUDED.explanation, criteria_id = EXCLUDED.criteria_id,
@@ -292,6 +291,8 @@ def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSe
     """One province in one statement; its ledger progress commits with it."""
     with transaction.atomic():
         with connection.cursor() as cursor:
+            # Room for the per-province hash aggregates (members, memberships) without spilling to disk.
+            cursor.execute("SET LOCAL work_mem = '32MB'")
             cursor.execute(
                 _WRITE_SQL, _params(province=province, run_date=run.run_date, criteria=criteria, run_id=run.pk)
             )

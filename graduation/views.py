@@ -1,15 +1,34 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import OuterRef, Subquery
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from graduation.models import PovertyLine
+from beneficiaries.models import Household, Member, Relationship
+from graduation import services
+from graduation.forms import AssessmentForm, CriteriaForm, DecisionActionForm, ProposeForm
+from graduation.models import (
+    CriteriaSet,
+    DecisionStatus,
+    GraduationDecision,
+    GraduationStatus,
+    GraduationStatusChange,
+    HouseholdAssessment,
+    PovertyLine,
+    RecomputeRun,
+)
 from graduation.poverty_lines import HEADERS, poverty_lines_import
+from graduation.recompute import is_busy
+from graduation.tasks import enqueue_recompute
 
 MAX_UPLOAD_BYTES = 1024 * 1024
+PAGE_SIZE = 50
 
 
 class PovertyLineUploadForm(forms.Form):
@@ -50,3 +69,247 @@ def poverty_line_list(request):
         "graduation/poverty_line_list.html",
         {"lines": lines, "form": form, "errors": errors, "can_load": can_load, "headers": HEADERS},
     )
+
+
+# --- Household readiness ----------------------------------------------------------------------
+
+
+def _household(request, household_id: int) -> Household:
+    return get_object_or_404(Household.objects.visible_to(request.user).with_head(), pk=household_id)
+
+
+def _show_errors(request, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@login_required
+def household_readiness(request, household_id: int):
+    """A household's readiness: every criterion against its threshold, the history, assessments and decisions."""
+    household = _household(request, household_id)
+    status = GraduationStatus.objects.filter(household=household).select_related("criteria", "run").first()
+    decisions = GraduationDecision.objects.filter(household=household).select_related(
+        "proposed_by", "verified_by", "decided_by"
+    )
+    user = request.user
+    return render(
+        request,
+        "graduation/household_readiness.html",
+        {
+            "household": household,
+            "status": status,
+            "changes": GraduationStatusChange.objects.filter(household=household)[:50],
+            "assessments": HouseholdAssessment.objects.filter(household=household).select_related("assessor")[:50],
+            "decisions": decisions,
+            "open_decision": next((d for d in decisions if d.is_open), None),
+            "relapse": next((d for d in decisions if d.relapse_on), None),
+            "can_assess": services.can_assess(user),
+            "can_propose": services.can_propose(user) and household.is_active,
+        },
+    )
+
+
+@login_required
+def assessment_create(request, household_id: int):
+    household = _household(request, household_id)
+    if not services.can_assess(request.user):
+        raise PermissionDenied
+    form = AssessmentForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_record(user=request.user, household=household, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            messages.success(request, _("Asesmen dicatat. Kesiapan dihitung ulang pada proses malam berikutnya."))
+            return redirect("graduation:household_readiness", household_id=household.pk)
+    return render(request, "graduation/assessment_form.html", {"household": household, "form": form})
+
+
+@login_required
+def decision_propose(request, household_id: int):
+    household = _household(request, household_id)
+    if not services.can_propose(request.user):
+        raise PermissionDenied
+    form = ProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.graduation_propose(user=request.user, household=household, **form.cleaned_data)
+        except ValidationError as error:
+            _show_errors(request, error)
+        else:
+            messages.success(request, _("Usulan graduasi dikirim ke dinas sosial kabupaten/kota."))
+            return redirect("graduation:household_readiness", household_id=household.pk)
+    status = GraduationStatus.objects.filter(household=household).first()
+    return render(request, "graduation/decision_propose.html", {"household": household, "form": form, "status": status})
+
+
+# --- Lists ------------------------------------------------------------------------------------
+
+
+def _head_name():
+    heads = Member.objects.filter(household=OuterRef("household_id"), relationship=Relationship.HEAD)
+    return Subquery(heads.values("name")[:1])
+
+
+def _status_list(request, statuses, *, title: str, intro: str):
+    rows = (
+        statuses.select_related("household__village")
+        .annotate(head_name=_head_name())
+        .order_by("household__region_code", "household_id")
+    )
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "graduation/status_list.html", {"page": page, "title": title, "intro": intro})
+
+
+@login_required
+def siap_list(request):
+    return _status_list(
+        request,
+        GraduationStatus.objects.visible_to(request.user).siap(),
+        title=_("KPM siap graduasi"),
+        intro=_("Keluarga aktif yang memenuhi semua kriteria yang dihitung pada proses terakhir."),
+    )
+
+
+@login_required
+def alamiah_list(request):
+    return _status_list(
+        request,
+        GraduationStatus.objects.visible_to(request.user).alamiah(),
+        title=_("Calon graduasi alamiah"),
+        intro=_("Keluarga aktif yang tidak lagi memiliki anggota yang membuatnya layak PKH."),
+    )
+
+
+@login_required
+def decision_queue(request):
+    """What waits for this user: the district office verifies and decides; a mentor follows their proposals."""
+    decisions = GraduationDecision.objects.visible_to(request.user)
+    if request.user.is_mentor:
+        decisions = decisions.filter(proposed_by=request.user)
+    status = request.GET.get("status") or "open"
+    if status == "open":
+        decisions = decisions.open()
+    elif status in DecisionStatus.values:
+        decisions = decisions.filter(status=status)
+    rows = decisions.select_related("household__village", "proposed_by").annotate(head_name=_head_name())
+    page = Paginator(rows.order_by("proposed_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "graduation/decision_queue.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": DecisionStatus.choices,
+            "can_decide": services.can_decide(request.user),
+            "query_string": f"status={status}",
+        },
+    )
+
+
+@login_required
+def decision_detail(request, pk: int):
+    decision = get_object_or_404(
+        GraduationDecision.objects.visible_to(request.user).select_related("household", "proposed_by"), pk=pk
+    )
+    form = DecisionActionForm(request.POST or None)
+    if request.method == "POST":
+        if not services.can_decide(request.user):
+            raise PermissionDenied
+        if form.is_valid():
+            action, note = form.cleaned_data["action"], form.cleaned_data["note"]
+            try:
+                if action == "verify":
+                    services.graduation_verify(user=request.user, decision=decision, note=note)
+                elif action == "decide":
+                    services.graduation_decide(user=request.user, decision=decision, kind=form.cleaned_data["kind"])
+                else:
+                    services.graduation_reject(user=request.user, decision=decision, reason=note)
+            except ValidationError as error:
+                _show_errors(request, error)
+            else:
+                messages.success(request, _("Keputusan graduasi disimpan."))
+                return redirect("graduation:decision_detail", pk=decision.pk)
+    status = GraduationStatus.objects.filter(household=decision.household).first()
+    return render(
+        request,
+        "graduation/decision_detail.html",
+        {"decision": decision, "form": form, "status": status, "can_decide": services.can_decide(request.user)},
+    )
+
+
+@login_required
+def monitoring_list(request):
+    """Graduated households in their 12 months of monitoring; relapses first."""
+    decisions = (
+        GraduationDecision.objects.visible_to(request.user)
+        .filter(status=DecisionStatus.DECIDED)
+        .select_related("household__village", "relapse_assessment")
+        .annotate(head_name=_head_name())
+    )
+    decisions = decisions.relapsed() if request.GET.get("kambuh") else decisions.monitored(timezone.localdate())
+    page = Paginator(decisions.order_by("relapse_on", "-decided_on", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "graduation/monitoring_list.html",
+        {"page": page, "relapsed_only": bool(request.GET.get("kambuh")), "query_string": request.GET.urlencode()},
+    )
+
+
+# --- Administration ---------------------------------------------------------------------------
+
+
+def _require_admin(request) -> None:
+    if not request.user.is_national:
+        raise PermissionDenied
+
+
+@login_required
+def run_list(request):
+    _require_admin(request)
+    runs = RecomputeRun.objects.select_related("criteria", "triggered_by")[:30]
+    return render(request, "graduation/run_list.html", {"runs": runs, "latest": runs[0] if runs else None})
+
+
+@login_required
+@require_POST
+def run_now(request):
+    _require_admin(request)
+    if is_busy():
+        messages.warning(request, _("Proses graduasi lain sedang berjalan; tunggu sampai selesai."))
+    else:
+        enqueue_recompute(user_id=request.user.pk)
+        messages.success(request, _("Proses graduasi dimulai."))
+    return redirect("graduation:run_list")
+
+
+@login_required
+def run_progress(request):
+    """The latest run's progress bar (polled by htmx while it runs)."""
+    _require_admin(request)
+    latest = RecomputeRun.objects.select_related("criteria").first()
+    return render(request, "graduation/_run_progress.html", {"latest": latest})
+
+
+@login_required
+def criteria_list(request):
+    """The criteria versions; administrators save a new version (the old ones stay with their results)."""
+    active = CriteriaSet.objects.active()
+    form = None
+    if request.user.is_national:
+        form = CriteriaForm(
+            request.POST or None, instance=CriteriaSet(**{f: getattr(active, f) for f in CriteriaForm.Meta.fields})
+        )
+        if request.method == "POST" and form.is_valid():
+            version = services.criteria_revise(
+                user=request.user,
+                data={name: form.cleaned_data[name] for name in services.CRITERIA_FIELDS},
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Kriteria versi %(version)s berlaku.") % {"version": version.version})
+            return redirect("graduation:criteria_list")
+    elif request.method == "POST":
+        raise PermissionDenied
+    versions = CriteriaSet.objects.select_related("created_by")[:50]
+    return render(request, "graduation/criteria_list.html", {"active": active, "versions": versions, "form": form})

@@ -1,0 +1,208 @@
+"""Nightly graduation run benchmark: the whole run, a second run on unchanged data, a rules check.
+
+    .venv/bin/python bench/recompute.py [--households 1000000] [--database kube_bench_graduation]
+
+Builds (once; later runs reuse it) a separate database on the same PostgreSQL server with
+`seed_demo --households N` (demo households, their KUBE and 24 months of reports) and an
+assessment for about 70 % of the households, then:
+
+1. clears the readiness tables and times the whole nightly run (KUBE maturity for all
+   groups, then readiness province by province): targets ≤ 60 s and ≤ 500 MB peak memory
+   on 1,000,000 households;
+2. times a second run on unchanged data: target ≤ 20 s with 0 households changed;
+3. compares the stored results of a random sample of 1,000 households with the plain-Python
+   implementation of the same rules (`graduation/readiness.py`).
+
+Peak memory is reported for this process (ru_maxrss) and for the PostgreSQL backend that
+ran the statements (VmHWM, when the server runs on this machine).
+"""
+
+import argparse
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kube_portal.settings")
+
+
+def bench_database_url(name: str) -> str:
+    """The bench database on the embedded server (created if missing), unless DATABASE_URL is set."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    import psycopg2
+
+    from kube_portal import embedded
+
+    params = embedded.postgres_settings()
+    admin = psycopg2.connect(host=params["HOST"], dbname="postgres", user=params["USER"])
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return f"postgres://{params['USER']}@/{name}?host={params['HOST']}"
+
+
+def _database_argument() -> str:
+    for index, argument in enumerate(sys.argv):
+        if argument == "--database" and index + 1 < len(sys.argv):
+            return sys.argv[index + 1]
+        if argument.startswith("--database="):
+            return argument.split("=", 1)[1]
+    return "kube_bench_graduation"
+
+
+# Before Django starts: every connection of this process and its children uses the bench database.
+os.environ["DATABASE_URL"] = bench_database_url(_database_argument())
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+ASSESSED_SHARE = 0.7
+
+
+def prepare(households: int) -> None:
+    from beneficiaries.models import Household
+    from graduation.models import HouseholdAssessment
+    from regions.models import Region
+
+    call_command("migrate", verbosity=0)
+    if Region.objects.count() < 80_000:
+        call_command("load_regions", verbosity=0)
+    if Household.objects.count() < households:
+        # In a child process, so that this process's peak memory is the run's.
+        manage = Path(__file__).resolve().parent.parent / "manage.py"
+        subprocess.run([sys.executable, str(manage), "seed_demo", "--households", str(households)], check=True)
+    if not HouseholdAssessment.objects.exists():
+        started = time.monotonic()
+        from accounts.models import User
+
+        assessor = User.objects.filter(is_superuser=True).first() or User.objects.order_by("id").first()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setseed(0.2026)")
+            # Income around the poverty line and above, per household of its size; some savings and assets.
+            cursor.execute(
+                """
+                INSERT INTO graduation_householdassessment
+                    (household_id, assessed_on, monthly_income, savings, productive_assets, housing_condition,
+                     source, assessor_id, note, created_at)
+                SELECT h.id, current_date - (random() * 300)::int,
+                       (m.n * (300000 + random() * 1500000))::bigint,
+                       (random() * random() * 12000000)::bigint,
+                       (random() * random() * 15000000)::bigint,
+                       (ARRAY['layak', 'kurang', 'tidak'])[1 + (random() * 2)::int],
+                       (ARRAY['kunjungan', 'survei'])[1 + (random())::int],
+                       %s, '', now()
+                FROM beneficiaries_household h
+                JOIN (SELECT household_id, count(*) AS n FROM beneficiaries_member GROUP BY household_id) m
+                  ON m.household_id = h.id
+                WHERE random() < %s
+                """,
+                [assessor.pk, ASSESSED_SHARE],
+            )
+            cursor.execute("ANALYZE")
+        print(f"Assessments generated in {time.monotonic() - started:.0f} s")
+
+
+def backend_peak_mb() -> float | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def clear_results() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE graduation_graduationstatuschange, graduation_graduationstatus, graduation_recomputerun "
+            "RESTART IDENTITY CASCADE"
+        )
+        cursor.execute("UPDATE groups_kube SET maturity_level = 'tumbuh', maturity_set_on = NULL")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--households", type=int, default=1_000_000)
+    parser.add_argument("--database", default="kube_bench_graduation")
+    parser.add_argument("--sample", type=int, default=1000)
+    args = parser.parse_args()
+
+    prepare(args.households)
+
+    from beneficiaries.models import Household, Member
+    from graduation import readiness
+    from graduation.models import GraduationStatus, HouseholdAssessment
+    from graduation.recompute import recompute_graduation
+    from groups.models import Kube
+
+    print(
+        f"Data: {Household.objects.filter(is_active=True).count():,} active households, "
+        f"{Member.objects.count():,} members, {Kube.objects.count():,} KUBE, "
+        f"{HouseholdAssessment.objects.count():,} assessments"
+    )
+    clear_results()
+    connection.close()  # a fresh backend, so its peak memory is this run's
+
+    started = time.monotonic()
+    first = recompute_graduation()
+    first_seconds = time.monotonic() - started
+    backend_mb = backend_peak_mb()
+    print(
+        f"Run 1 (full): {first_seconds:.1f} s, {first.households_changed:,} households written, "
+        f"counts {first.counts}, KUBE maturity {first.maturity}"
+    )
+
+    started = time.monotonic()
+    second = recompute_graduation()
+    second_seconds = time.monotonic() - started
+    print(f"Run 2 (unchanged data): {second_seconds:.1f} s, {second.households_changed:,} households changed")
+
+    ids = list(GraduationStatus.objects.values_list("household_id", flat=True))
+    sample = random.Random(2026).sample(ids, min(args.sample, len(ids)))  # noqa: S311 - sampling, not security
+    python = readiness.compute(sample, run_date=first.run_date)
+    stored = {
+        s.household_id: (
+            s.state,
+            s.score,
+            s.alamiah_candidate,
+            {k: s.explanation[k]["verdict"] for k in python[s.household_id].verdicts},
+        )
+        for s in GraduationStatus.objects.filter(household_id__in=sample)
+    }
+    mismatches = [
+        pk
+        for pk, result in python.items()
+        if stored.get(pk) != (result.state, result.score, result.alamiah_candidate, dict(result.verdicts))
+    ]
+    print(f"Sample check: {len(sample) - len(mismatches)} / {len(sample)} households equal to the Python rules")
+
+    python_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"Peak memory: bench process {python_mb:.0f} MB"
+        + (f", PostgreSQL backend {backend_mb:.0f} MB" if backend_mb is not None else "")
+    )
+    ok = not mismatches and second.households_changed == 0
+    if args.households >= 1_000_000:
+        ok = ok and first_seconds <= 60 and second_seconds <= 20 and python_mb <= 500
+    print("OK" if ok else f"NOT OK (mismatches: {mismatches[:10]})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from graduation.models import CriteriaSet, GraduationKind, HouseholdAssessment, ProposalBasis
+
+
+class CriteriaForm(forms.ModelForm):
+    class Meta:
+        model = CriteriaSet
+        fields = ["income_multiple", "min_kube_level", "min_kube_months", "assets_threshold", "desil_threshold", "note"]
+
+
+class AssessmentForm(forms.ModelForm):
+    class Meta:
+        model = HouseholdAssessment
+        fields = ["assessed_on", "monthly_income", "savings", "productive_assets", "housing_condition", "note"]
+        widgets = {"assessed_on": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_assessed_on(self):
+        day = self.cleaned_data["assessed_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("Tanggal asesmen tidak boleh di masa depan."))
+        return day
+
+
+class ProposeForm(forms.Form):
+    basis = forms.ChoiceField(label=_("Dasar usulan"), choices=ProposalBasis.choices)
+    reason = forms.CharField(label=_("Alasan"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("basis") == ProposalBasis.OTHER and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Tuliskan alasan usulan."))
+        return data
+
+
+class DecisionActionForm(forms.Form):
+    ACTIONS = [("verify", _("Verifikasi")), ("decide", _("Putuskan")), ("reject", _("Tolak"))]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    kind = forms.ChoiceField(label=_("Jenis graduasi"), choices=GraduationKind.choices, required=False)
+    note = forms.CharField(label=_("Catatan / alasan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))

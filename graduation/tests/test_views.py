@@ -1,0 +1,194 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from graduation.models import (
+    CriteriaSet,
+    DecisionStatus,
+    GraduationDecision,
+    HouseholdAssessment,
+    ProposalBasis,
+    RecomputeRun,
+    RunStatus,
+)
+from graduation.recompute import recompute_graduation
+from graduation.tests.helpers import RUN_DATE, assess, garut_household, join, kube_at_level, months_before
+from graduation.tests.scope_builders import GRADUATION_URLS
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def siap_households(count: int):
+    kube = kube_at_level()
+    made = []
+    for _ in range(count):
+        household = garut_household(desil=6)
+        assess(household, income=1_000_000, savings=6_000_000)
+        join(household, kube, on=months_before(RUN_DATE, 13))
+        made.append(household)
+    recompute_graduation(run_date=RUN_DATE)
+    return made
+
+
+def test_every_graduation_object_page_is_scoped(regions, officer_garut, officer_bandung, mentor_bandung):
+    from types import SimpleNamespace
+
+    world = SimpleNamespace(regions=regions, officer_garut=officer_garut)
+    for name, build in GRADUATION_URLS.items():
+        url = reverse(name, kwargs=build(world))
+        assert client_for(officer_garut).get(url).status_code == 200, name
+        assert client_for(officer_bandung).get(url).status_code == 404, name
+        assert client_for(mentor_bandung).get(url).status_code == 404, name
+
+
+def test_readiness_page_shows_every_criterion_against_its_threshold_and_the_history(regions, officer_garut):
+    (household,) = siap_households(1)
+    response = client_for(officer_garut).get(reverse("graduation:household_readiness", args=[household.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for criterion in ("income", "kube", "assets", "desil"):
+        assert f'data-criterion="{criterion}" data-verdict="met"' in html
+    assert "Rp 1.000.000" in html or "Rp 1,000,000" in html
+    assert "870.524" in html or "870,524" in html
+    assert "garis nasional perdesaan, Maret 2025" in html
+    assert "Siap" in html
+
+
+@pytest.mark.parametrize("url_name", ["graduation:siap_list", "graduation:alamiah_list"])
+def test_lists_are_scoped_paginated_and_take_constant_queries(regions, officer_garut, officer_bandung, url_name):
+    client = client_for(officer_garut)
+    siap_households(1)
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(reverse(url_name))
+    assert response.status_code == 200
+    siap_households(4)
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(reverse(url_name))
+    assert len(one) == len(five)
+    assert response.context["page"].paginator.count == 5
+    assert client_for(officer_bandung).get(reverse(url_name)).context["page"].paginator.count == 0
+
+
+def test_assessment_form_records_an_assessment(regions, officer_garut):
+    household = garut_household()
+    url = reverse("graduation:assessment_create", args=[household.pk])
+    response = client_for(officer_garut).post(
+        url,
+        {
+            "assessed_on": "2026-05-01",
+            "monthly_income": "2500000",
+            "savings": "100000",
+            "productive_assets": "0",
+            "housing_condition": "layak",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+    assessment = HouseholdAssessment.objects.get(household=household)
+    assert assessment.monthly_income == 2_500_000 and assessment.assessor == officer_garut
+
+
+def test_the_decision_workflow_over_http(regions, officer_garut, officer_jabar):
+    (household,) = siap_households(1)
+    officer = client_for(officer_garut)
+    response = officer.post(reverse("graduation:decision_propose", args=[household.pk]), {"basis": "siap"})
+    assert response.status_code == 302
+    decision = GraduationDecision.objects.get(household=household)
+    queue = officer.get(reverse("graduation:decision_queue"))
+    assert list(queue.context["page"]) == [decision]
+    detail = reverse("graduation:decision_detail", args=[decision.pk])
+    assert client_for(officer_jabar).post(detail, {"action": "verify"}).status_code == 403
+    officer.post(detail, {"action": "verify", "note": "ok"})
+    officer.post(detail, {"action": "decide", "kind": "mandiri"})
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.DECIDED
+    monitoring = officer.get(reverse("graduation:monitoring_list"))
+    assert list(monitoring.context["page"]) == [decision]
+
+
+def test_reject_needs_a_reason(regions, officer_garut):
+    household = garut_household()
+    decision = GraduationDecision.objects.create(
+        household=household, basis=ProposalBasis.OTHER, reason="alasan", proposed_by=officer_garut
+    )
+    officer = client_for(officer_garut)
+    detail = reverse("graduation:decision_detail", args=[decision.pk])
+    officer.post(detail, {"action": "reject", "note": ""})
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.PROPOSED
+    officer.post(detail, {"action": "reject", "note": "Belum stabil"})
+    decision.refresh_from_db()
+    assert decision.status == DecisionStatus.REJECTED
+
+
+def test_run_ledger_is_for_administrators_and_run_now_starts_a_run(
+    regions, admin_user, officer_garut, django_capture_on_commit_callbacks
+):
+    from kube_portal.celery import app
+
+    assert client_for(officer_garut).get(reverse("graduation:run_list")).status_code == 403
+    assert client_for(officer_garut).post(reverse("graduation:run_now")).status_code == 403
+    admin = client_for(admin_user)
+    assert admin.get(reverse("graduation:run_list")).status_code == 200
+    garut_household()
+    app.conf.task_always_eager = True
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = admin.post(reverse("graduation:run_now"))
+    finally:
+        app.conf.task_always_eager = False
+    assert response.status_code == 302
+    run = RecomputeRun.objects.get()
+    assert run.status == RunStatus.DONE and run.triggered_by == admin_user
+    progress = admin.get(reverse("graduation:run_progress")).content.decode()
+    assert "100%" in progress and "hx-get" not in progress
+
+
+def test_progress_bar_polls_while_a_run_is_going(regions, admin_user):
+    RecomputeRun.objects.create(
+        run_date=datetime.date(2026, 6, 1),
+        criteria=CriteriaSet.objects.active(),
+        provinces_total=4,
+        progress={"11": {}, "12": {}},
+    )
+    html = client_for(admin_user).get(reverse("graduation:run_progress")).content.decode()
+    assert "50%" in html and "hx-get" in html
+
+
+def test_criteria_page_saves_a_new_version(regions, admin_user, officer_garut):
+    url = reverse("graduation:criteria_list")
+    assert client_for(officer_garut).get(url).status_code == 200
+    assert client_for(officer_garut).post(url, {}).status_code == 403
+    response = client_for(admin_user).post(
+        url,
+        {
+            "income_multiple": "2.00",
+            "min_kube_level": "maju",
+            "min_kube_months": "18",
+            "assets_threshold": "7000000",
+            "desil_threshold": "5",
+            "note": "Tahun 2027",
+        },
+    )
+    assert response.status_code == 302
+    active = CriteriaSet.objects.active()
+    assert (active.version, active.min_kube_level, active.min_kube_months) == (2, "maju", 18)
+    assert CriteriaSet.objects.count() == 2
+
+
+def test_graduation_menu_items(regions, admin_user, officer_garut):
+    from accounts.navigation import menu_for
+
+    admin_urls = {item["url_name"] for item in menu_for(admin_user)}
+    assert {"graduation:siap_list", "graduation:run_list", "graduation:poverty_line_list"} <= admin_urls
+    assert "graduation:run_list" not in {item["url_name"] for item in menu_for(officer_garut)}
