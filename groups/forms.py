@@ -121,8 +121,12 @@ class KubeForm(forms.ModelForm):
 
 
 class KubeFilterForm(forms.Form):
-    q = forms.CharField(label=_("Cari nama atau nomor registrasi"), required=False)
-    program = forms.ModelChoiceField(label=_("Program"), queryset=Program.objects.none(), required=False)
+    q = forms.CharField(
+        label=_("Cari nama atau nomor registrasi"), required=False, widget=forms.TextInput(attrs={"type": "search"})
+    )
+    program = forms.ModelChoiceField(
+        label=_("Program"), queryset=Program.objects.none(), required=False, empty_label=_("Semua")
+    )
     business_type = forms.ChoiceField(
         label=_("Jenis usaha"), choices=[("", _("Semua"))] + BusinessType.choices, required=False
     )
@@ -130,10 +134,19 @@ class KubeFilterForm(forms.Form):
     maturity_level = forms.ChoiceField(
         label=_("Tingkat"), choices=[("", _("Semua"))] + MaturityLevel.choices, required=False
     )
-    kecamatan = forms.ModelChoiceField(label=_("Kecamatan"), queryset=Region.objects.none(), required=False)
+    kecamatan = forms.ModelChoiceField(
+        label=_("Kecamatan"), queryset=Region.objects.none(), required=False, empty_label=_("Semua")
+    )
+    has_mentor = forms.ChoiceField(
+        label=_("Pendamping"),
+        choices=[("", _("Semua")), ("ya", _("Ada pendamping")), ("tidak", _("Tanpa pendamping"))],
+        required=False,
+    )
 
     def __init__(self, *args, kubes, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
         self.fields["program"].queryset = Program.objects.all()
         # Only kecamatan that hold a KUBE the user sees: one query, whatever the scope's size.
         self.fields["kecamatan"].queryset = (

@@ -7,7 +7,7 @@ prefix. Everything below a KUBE is scoped through `kube__region_code`.
 
 from django.conf import settings
 from django.db import connection, models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -39,8 +39,12 @@ class Program(models.Model):
         return self.name
 
     def grant_amount_for(self, year: int) -> int | None:
-        """The default grant of the latest year up to `year` (amounts carry over until changed)."""
+        """The default grant of the latest year up to `year` (amounts carry over until changed).
+
+        Before the first year on record, the first amount on record applies.
+        """
         row = self.grant_amounts.filter(year__lte=year).order_by("-year").first()
+        row = row or self.grant_amounts.order_by("year").first()
         return row.amount if row else None
 
 
@@ -138,11 +142,29 @@ class KubeQuerySet(ScopedQuerySet):
             return self
         return self.filter(Q(registration_number__istartswith=text) | Q(name__icontains=text))
 
+    def with_mentor(self, has_mentor: bool = True):
+        """KUBE with (or without) a mentor assigned today."""
+        from mentors.models import Assignment
+        from mentors.scope import active_assignment_q
+
+        assigned = Assignment.objects.filter(active_assignment_q(), kube=OuterRef("pk"))
+        return self.filter(Exists(assigned) if has_mentor else ~Exists(assigned))
+
     def filtered(
-        self, *, q="", program=None, business_type="", status="", maturity_level="", kecamatan=None
+        self,
+        *,
+        q="",
+        program=None,
+        business_type="",
+        status="",
+        maturity_level="",
+        kecamatan=None,
+        has_mentor="",
     ) -> "KubeQuerySet":
         """The list and export filters; empty values filter nothing."""
         kubes = self.search(q)
+        if has_mentor:
+            kubes = kubes.with_mentor(has_mentor == "ya")
         if program is not None:
             kubes = kubes.filter(program=program)
         if business_type:

@@ -21,7 +21,9 @@ def test_reference_data_is_seeded(regions):
     reguler = Program.objects.get(code="reguler")
     assert reguler.grant_amount_for(2025) == 20_000_000
     assert reguler.grant_amount_for(2027) == 20_000_000  # carries over until changed
-    assert reguler.grant_amount_for(2020) is None
+    assert reguler.grant_amount_for(2020) == 20_000_000  # before the first year: the first amount
+    reguler.grant_amounts.create(year=2027, amount=25_000_000)
+    assert (reguler.grant_amount_for(2026), reguler.grant_amount_for(2028)) == (20_000_000, 25_000_000)
     assert Program.objects.get(code="bekerja").tracks_eggs
     assert Program.objects.filter(name="e-Warong KUBE").exists()
     assert {"Ternak ayam petelur", "Warung sembako", "Kerajinan tangan"} <= set(

@@ -253,3 +253,16 @@ def test_pages_in_english(client, regions, officer_jabar):
     assert "Status history" in body and "Recommend" in body and "Members (5 households)" in body
     body = client.get(reverse("groups:kube_queue")).content.decode()
     assert "Awaiting your action" in body
+
+
+def test_filter_by_mentor(bandung_client, regions):
+    from mentors.tests.factories import AssignmentFactory
+
+    with_mentor, without = KubeFactory(name="Didampingi", status=Status.AKTIF), KubeFactory(name="Sendiri")
+    AssignmentFactory(kube=with_mentor)
+    AssignmentFactory(kube=KubeFactory(name="Dulu didampingi"), ended_on=datetime.date(2025, 6, 1))
+    response = bandung_client.get(reverse("groups:kube_list"), {"has_mentor": "ya"})
+    assert list(response.context["page"].object_list) == [with_mentor]
+    response = bandung_client.get(reverse("groups:kube_list"), {"has_mentor": "tidak"})
+    assert {k.name for k in response.context["page"].object_list} == {"Sendiri", "Dulu didampingi"}
+    assert without.name == "Sendiri"
