@@ -186,3 +186,27 @@ def test_the_menu_marks_the_current_section_on_its_sub_pages(client, officer_ban
     assert 'class="nav-link active" aria-current="page" href="/"' not in on_create.text
     assert 'class="nav-link active" aria-current="page" href="/"' in on_home.text
     assert f'class="nav-link active" aria-current="page" href="{users}"' not in on_home.text
+
+
+@pytest.mark.django_db
+def test_menu_entries_beyond_the_bar_go_under_lainnya(client, officer_bandung, monkeypatch):
+    from accounts import navigation
+    from accounts.context_processors import NAV_INLINE
+    from accounts.models import Role
+
+    extra = [
+        navigation.MenuItem(f"Menu {number}", "accounts:password_change", frozenset(Role))
+        for number in range(NAV_INLINE)
+    ]
+    monkeypatch.setattr(navigation, "MENU", navigation.MENU[:1] + extra)
+    client.force_login(officer_bandung)
+
+    response = client.get(reverse("accounts:password_change"))
+
+    assert [item["label"] for item in response.context["nav_items"]][1:] == [f"Menu {n}" for n in range(5)]
+    assert [item["label"] for item in response.context["nav_more"]] == ["Menu 5"]
+    assert response.context["nav_more_active"]
+    assert 'class="nav-link dropdown-toggle active"' in response.text
+    # Listed a second time, plainly, for the collapsed phone menu.
+    assert response.text.count(">Menu 5</a>") == 2
+    assert "Lainnya" in response.text
