@@ -90,8 +90,9 @@ REPORT_COLUMNS = [
 def _cell(value) -> str:
     if value is None:
         return "\\N"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    if not isinstance(value, str):  # numbers, dates, datetimes: nothing to escape
+        return str(value)
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _copy(cursor, table: str, columns: list[str], rows: list) -> None:

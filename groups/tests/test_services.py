@@ -386,3 +386,15 @@ def test_only_maju_is_referred_to_kur(kube_bandung, officer_bandung):
     Kube.objects.filter(pk=kube_bandung.pk).update(maturity_level=MaturityLevel.MAJU)
     kube = services.kube_refer_to_kur(kube=kube_bandung, user=officer_bandung, bank="BRI", amount=50_000_000)
     assert (kube.kur_bank, kube.kur_status) == ("BRI", "dirujuk")
+
+
+def test_a_proposed_kube_keeps_its_reviewed_data(kube_bandung, officer_bandung):
+    from groups.services import KUBE_FIELDS
+
+    move(kube_bandung, Status.DIUSULKAN)
+    data = {field: getattr(kube_bandung, field) for field in KUBE_FIELDS}
+    services.kube_update(kube=kube_bandung, user=officer_bandung, data={**data, "bank_account_number": "999"})
+    kube_bandung.refresh_from_db()
+    assert kube_bandung.bank_account_number == "999"
+    with pytest.raises(ValidationError, match="hanya rekening"):
+        services.kube_update(kube=kube_bandung, user=officer_bandung, data={**data, "name": "Nama lain"})

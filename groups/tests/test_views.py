@@ -266,3 +266,16 @@ def test_filter_by_mentor(bandung_client, regions):
     response = bandung_client.get(reverse("groups:kube_list"), {"has_mentor": "tidak"})
     assert {k.name for k in response.context["page"].object_list} == {"Sendiri", "Dulu didampingi"}
     assert without.name == "Sendiri"
+
+
+def test_queue_query_count_does_not_grow(client, regions, officer_jabar, django_assert_max_num_queries):
+    client.force_login(officer_jabar)
+    for _ in range(2):
+        MembershipFactory(kube=KubeFactory(status=Status.DIUSULKAN))
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("groups:kube_queue"))
+    for _ in range(15):
+        MembershipFactory(kube=KubeFactory(status=Status.DIUSULKAN))
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("groups:kube_queue"))
+    assert response.context["page"].paginator.count == 17
