@@ -455,8 +455,10 @@ class Dashboard:
             "funnel": {"labels": [label for label, _n in self.funnel], "data": [n for _label, n in self.funnel]},
         }
         if self.children is not None and self.children.rows:
-            for key in ("coverage_pct", "graduation_rate"):
-                ranked = sorted(self.children.rows, key=lambda row, key=key: (-(row[key] or 0), row["name"]))[:15]
+            # Only areas where the rate means something: with active KUBE, with member households.
+            for key, base in (("coverage_pct", "kube_aktif"), ("graduation_rate", "member_households")):
+                rated = [row for row in self.children.rows if row[base]]
+                ranked = sorted(rated, key=lambda row, key=key: (-(row[key] or 0), row["name"]))[:15]
                 charts[f"ranking_{key}"] = {
                     "labels": [row["name"] for row in ranked],
                     "data": [row[key] or 0 for row in ranked],

@@ -48,3 +48,9 @@ def get(mapping: dict, key):
 @register.filter
 def percent(value) -> str:
     return "–" if value is None else f"{format_number(value, 1)}%"
+
+
+@register.filter
+def kg(value) -> str:
+    """One decimal, Indonesian style: 120,5."""
+    return format_number(value, 1)

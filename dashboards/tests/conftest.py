@@ -36,6 +36,7 @@ from groups.tests.factories import (
     KubeFactory,
     MembershipFactory,
     complete_members,
+    ensure_reference_data,
     household_in,
 )
 from mentors.models import RecruitmentStatus
@@ -67,6 +68,7 @@ def report(kube, month, revenue, costs, savings, eggs=None):
 
 @pytest.fixture
 def small_world(regions, admin_user):
+    ensure_reference_data()  # a transactional (browser) test flushed the seeded programmes
     first, second = garut_kecamatan()
     reguler = Program.objects.get(code="reguler")
     bekerja = Program.objects.get(code="bekerja")
