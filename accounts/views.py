@@ -147,7 +147,7 @@ def user_edit(request, pk):
 def _role_from_query(request) -> dict:
     # ?role= comes from the role select (htmx), so the region list follows the chosen role.
     role = request.GET.get("role", "")
-    return {"role": role} if role else {}
+    return {"role": role} if role in services.assignable_roles(request.user) else {}
 
 
 def _render_form(request, template, context):

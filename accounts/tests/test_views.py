@@ -442,3 +442,10 @@ def test_the_edit_page_shows_the_history_of_the_login(client, officer_bandung, m
     history = [(entry.action, entry.actor) for entry in response.context["history"]]
     assert history == [(UserAction.REACTIVATE, officer_bandung), (UserAction.DEACTIVATE, officer_bandung)]
     assert "Diaktifkan kembali" in response.text
+
+
+def test_a_role_the_manager_may_not_give_is_not_preselected(client, officer_jabar):
+    form = as_user(client, officer_jabar).get(USER_CREATE, {"role": Role.ADMIN}).context["form"]
+
+    assert form.selected_role() == ""
+    assert form.shows_region
