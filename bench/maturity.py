@@ -7,6 +7,11 @@ reports with INSERT ... SELECT generate_series (growing, flat and shrinking busi
 some loss-making), times `groups.maturity.classify_all` over all of them, runs it a second
 time (which must change nothing), and removes the generated rows unless --keep. Uses the
 development database (embedded PostgreSQL unless DATABASE_URL is set).
+
+Result on the development machine (2 vCPU, embedded PostgreSQL), 2026-11-23: 100,000 KUBE
+and 2,400,000 reports generated in 44 s; classify_all in 6.6 s (about 15,000 KUBE/s, 10
+chunks of 10,000), 9,680 tumbuh / 63,229 berkembang / 27,091 maju; the re-run, 6.5 s,
+changed nothing.
 """
 
 import argparse

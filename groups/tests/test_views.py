@@ -279,3 +279,44 @@ def test_queue_query_count_does_not_grow(client, regions, officer_jabar, django_
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(reverse("groups:kube_queue"))
     assert response.context["page"].paginator.count == 17
+
+
+def test_report_edit_and_kur_referral_pages(bandung_client, regions):
+    kube = KubeFactory(status=Status.AKTIF, maturity_level="maju")
+    report = BusinessReport.objects.create(
+        kube=kube, month=datetime.date(2025, 4, 1), revenue=2_000_000, costs=1_000_000
+    )
+    url = reverse("groups:report_edit", args=[kube.pk, report.pk])
+    response = bandung_client.get(url)
+    assert 'value="Rp 2.000.000"' in response.content.decode()
+    form = {
+        "month": "2025-04",
+        "revenue": "Rp 2.500.000",
+        "costs": "Rp 1.000.000",
+        "cash": "0",
+        "group_savings": "0",
+        "assets_value": "0",
+        "members_present": "5",
+    }
+    assert bandung_client.post(url, form).status_code == 302
+    report.refresh_from_db()
+    assert report.profit == 1_500_000
+
+    body = bandung_client.get(reverse("groups:kube_detail", args=[kube.pk])).content.decode()
+    assert "Rujuk ke KUR" in body
+    response = bandung_client.post(
+        reverse("groups:kur_refer", args=[kube.pk]),
+        {"bank": "Bank BRI", "amount": "Rp 50.000.000", "status": "dirujuk"},
+    )
+    assert response.status_code == 302
+    kube.refresh_from_db()
+    assert (kube.kur_bank, kube.kur_amount, kube.kur_status) == ("Bank BRI", 50_000_000, "dirujuk")
+
+
+def test_kur_referral_of_a_tumbuh_kube_is_refused(bandung_client, regions):
+    kube = KubeFactory(status=Status.AKTIF)
+    response = bandung_client.post(
+        reverse("groups:kur_refer", args=[kube.pk]), {"bank": "Bank BRI", "amount": "", "status": "dirujuk"}
+    )
+    assert response.status_code == 200
+    assert "Hanya KUBE aktif dengan tingkat Maju" in str(response.context["form"].non_field_errors())
