@@ -297,6 +297,8 @@ class RecomputeRun(models.Model):
 
 
 class GraduationStatusQuerySet(HouseholdChildQuerySet):
+    region_field = "region_code"
+
     def siap(self):
         return self.filter(state=Readiness.SIAP, household__is_active=True)
 
@@ -314,6 +316,8 @@ class GraduationStatus(models.Model):
         primary_key=True,
         related_name="graduation_status",
     )
+    # Copy of the household's region code, written by each run: prefix scoping and per-province chunks.
+    region_code = models.CharField(_("kode wilayah"), max_length=13, editable=False)
     state = models.CharField(_("kesiapan"), max_length=10, choices=Readiness.choices)
     #: Criteria met out of those counted, in percent.
     score = models.PositiveSmallIntegerField(_("skor"))
@@ -332,6 +336,7 @@ class GraduationStatus(models.Model):
         verbose_name = _("status graduasi")
         verbose_name_plural = _("status graduasi")
         indexes = [
+            models.Index(fields=["region_code"], name="graduation_status_region", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["state"], name="graduation_status_state", condition=models.Q(state="siap")),
             models.Index(
                 fields=["alamiah_candidate"],

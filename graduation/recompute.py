@@ -48,36 +48,9 @@ class RecomputeBusy(RuntimeError):
 
 _COMPUTE_CTES = """
 WITH hh AS (
-    SELECT h.id, h.is_urban, h.desil
+    SELECT h.id, h.region_code, h.is_urban, h.desil
     FROM beneficiaries_household h
     WHERE h.is_active AND h.region_code LIKE %(prefix)s
-), latest AS (
-    SELECT DISTINCT ON (a.household_id)
-           a.household_id, a.monthly_income, a.savings, a.productive_assets, a.assessed_on
-    FROM graduation_householdassessment a
-    WHERE a.household_id IN (SELECT id FROM hh) AND a.assessed_on <= %(run_date)s
-    ORDER BY a.household_id, a.assessed_on DESC, a.id DESC
-), members AS (
-    SELECT m.household_id, count(*) AS n,
-           count(*) FILTER (WHERE m.birth_date > %(born_after_6)s) AS under_6,
-           count(*) FILTER (WHERE m.birth_date <= %(born_after_6)s AND m.birth_date > %(born_after_22)s)
-               AS school_age,
-           count(*) FILTER (WHERE m.is_pregnant) AS pregnant,
-           count(*) FILTER (WHERE m.birth_date <= %(born_by_60)s) AS elderly,
-           count(*) FILTER (WHERE m.has_disability) AS disabled
-    FROM beneficiaries_member m
-    WHERE m.household_id IN (SELECT id FROM hh)
-    GROUP BY m.household_id
-), kube AS (
-    SELECT DISTINCT ON (ms.household_id) ms.household_id, k.maturity_level AS level,
-           CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END AS rank,
-           greatest(0, (extract(year FROM age(%(run_date)s, ms.joined_on)) * 12
-                        + extract(month FROM age(%(run_date)s, ms.joined_on)))::int) AS months
-    FROM groups_membership ms
-    JOIN groups_kube k ON k.id = ms.kube_id
-    WHERE ms.household_id IN (SELECT id FROM hh) AND ms.left_on IS NULL
-      AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
-    ORDER BY ms.household_id, 3 DESC, 4 DESC
 ), line AS (
     SELECT DISTINCT ON (pl.area) pl.area = 'perkotaan' AS is_urban, pl.amount,
            CASE WHEN pl.province_id IS NULL
@@ -92,18 +65,47 @@ WITH hh AS (
       AND (pl.province_id = %(province)s OR pl.province_id IS NULL)
     ORDER BY pl.area, pl.province_id IS NULL, pl.period DESC
 ), facts AS (
-    SELECT hh.id, hh.desil, l.household_id IS NOT NULL AS assessed,
+    -- Per household, index lookups (LATERAL) rather than scans of whole tables: a province
+    -- reads only its own households' members, assessments and memberships.
+    SELECT hh.id, hh.region_code, hh.desil, l.household_id IS NOT NULL AS assessed,
            l.monthly_income, l.savings, l.productive_assets, l.assessed_on,
-           coalesce(m.n, 0) AS n,
-           coalesce(m.under_6, 0) AS under_6, coalesce(m.school_age, 0) AS school_age,
-           coalesce(m.pregnant, 0) AS pregnant, coalesce(m.elderly, 0) AS elderly,
-           coalesce(m.disabled, 0) AS disabled,
+           m.n, m.under_6, m.school_age, m.pregnant, m.elderly, m.disabled,
            k.level, coalesce(k.rank, 0) AS rank, coalesce(k.months, 0) AS months,
            pl.amount AS line_amount, pl.why AS line_why
     FROM hh
-    LEFT JOIN latest l ON l.household_id = hh.id
-    LEFT JOIN members m ON m.household_id = hh.id
-    LEFT JOIN kube k ON k.household_id = hh.id
+    -- The latest assessment up to the run date.
+    LEFT JOIN LATERAL (
+        SELECT a.household_id, a.monthly_income, a.savings, a.productive_assets, a.assessed_on
+        FROM graduation_householdassessment a
+        WHERE a.household_id = hh.id AND a.assessed_on <= %(run_date)s
+        ORDER BY a.assessed_on DESC, a.id DESC
+        LIMIT 1
+    ) l ON true
+    -- Member count and the PKH components, by aggregates.
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS n,
+               count(*) FILTER (WHERE m.birth_date > %(born_after_6)s) AS under_6,
+               count(*) FILTER (WHERE m.birth_date <= %(born_after_6)s AND m.birth_date > %(born_after_22)s)
+                   AS school_age,
+               count(*) FILTER (WHERE m.is_pregnant) AS pregnant,
+               count(*) FILTER (WHERE m.birth_date <= %(born_by_60)s) AS elderly,
+               count(*) FILTER (WHERE m.has_disability) AS disabled
+        FROM beneficiaries_member m
+        WHERE m.household_id = hh.id
+    ) m
+    -- The best current membership of an active KUBE: highest level, then longest.
+    LEFT JOIN LATERAL (
+        SELECT k.maturity_level AS level,
+               CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END AS rank,
+               greatest(0, (extract(year FROM age(%(run_date)s, ms.joined_on)) * 12
+                            + extract(month FROM age(%(run_date)s, ms.joined_on)))::int) AS months
+        FROM groups_membership ms
+        JOIN groups_kube k ON k.id = ms.kube_id
+        WHERE ms.household_id = hh.id AND ms.left_on IS NULL
+          AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
+        ORDER BY 2 DESC, 3 DESC
+        LIMIT 1
+    ) k ON true
     LEFT JOIN line pl ON pl.is_urban = hh.is_urban
 ), verdicts AS (
     SELECT f.*,
@@ -127,7 +129,7 @@ WITH hh AS (
            v.n > 0 AND v.under_6 + v.school_age + v.pregnant + v.elderly + v.disabled = 0 AS alamiah
     FROM verdicts v
 ), computed AS (
-    SELECT s.id AS household_id,
+    SELECT s.id AS household_id, s.region_code,
            CASE WHEN NOT s.assessed OR s.met = 0 THEN 'belum'
                 WHEN s.met = s.counted THEN 'siap' ELSE 'menuju' END AS state,
            s.met * 100 / s.counted AS score,
@@ -186,9 +188,11 @@ WITH hh AS (
            ) AS explanation
     FROM scored s
 ), old AS (
-    SELECT gs.household_id, gs.state, gs.score, gs.alamiah_candidate, gs.explanation, gs.criteria_id
+    -- The stored results of the province, by its region prefix (rows are clustered by province).
+    SELECT gs.household_id, gs.region_code, gs.state, gs.score, gs.alamiah_candidate, gs.explanation,
+           gs.criteria_id
     FROM graduation_graduationstatus gs
-    WHERE gs.household_id IN (SELECT id FROM hh)
+    WHERE gs.region_code LIKE %(prefix)s
 )
 """  # noqa: S608 - only our own SQL fragments are interpolated, values are parameters
 
@@ -197,27 +201,35 @@ _WRITE_SQL = (
     + """
 , upserted AS (
     INSERT INTO graduation_graduationstatus AS gs
-        (household_id, state, score, alamiah_candidate, explanation, criteria_id, run_id, computed_at)
-    SELECT c.household_id, c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s, %(run_id)s, %(now)s
+        (household_id, region_code, state, score, alamiah_candidate, explanation, criteria_id, run_id,
+         computed_at)
+    SELECT c.household_id, c.region_code, c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s,
+           %(run_id)s, %(now)s
     FROM computed c
     LEFT JOIN old o ON o.household_id = c.household_id
     -- Unchanged rows never reach the insert: a run on unchanged data writes nothing.
-    WHERE (o.state, o.score, o.alamiah_candidate, o.explanation, o.criteria_id)
-          IS DISTINCT FROM (c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s)
+    WHERE (o.region_code, o.state, o.score, o.alamiah_candidate, o.explanation, o.criteria_id)
+          IS DISTINCT FROM (c.region_code, c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s)
     ON CONFLICT (household_id) DO UPDATE
-    SET state = EXCLUDED.state, score = EXCLUDED.score, alamiah_candidate = EXCLUDED.alamiah_candidate,
+    SET region_code = EXCLUDED.region_code, state = EXCLUDED.state, score = EXCLUDED.score, alamiah_candidate = EXCLUDED.alamiah_candidate,
         explanation = EXCLUDED.explanation, criteria_id = EXCLUDED.criteria_id,
         run_id = EXCLUDED.run_id, computed_at = EXCLUDED.computed_at
-    WHERE (gs.state, gs.score, gs.alamiah_candidate, gs.explanation, gs.criteria_id)
-          IS DISTINCT FROM (EXCLUDED.state, EXCLUDED.score, EXCLUDED.alamiah_candidate,
+    WHERE (gs.region_code, gs.state, gs.score, gs.alamiah_candidate, gs.explanation, gs.criteria_id)
+          IS DISTINCT FROM (EXCLUDED.region_code, EXCLUDED.state, EXCLUDED.score, EXCLUDED.alamiah_candidate,
                             EXCLUDED.explanation, EXCLUDED.criteria_id)
     RETURNING gs.household_id, gs.state
 ), history AS (
     INSERT INTO graduation_graduationstatuschange (household_id, changed_on, from_state, to_state, run_id, created_at)
-    SELECT u.household_id, %(run_date)s, coalesce(o.state, ''), u.state, %(run_id)s, %(now)s
+    SELECT u.household_id, %(run_date)s, coalesce(o.from_state, ''), u.state, %(run_id)s, %(now)s
     FROM upserted u
-    LEFT JOIN old o ON o.household_id = u.household_id
-    WHERE o.state IS DISTINCT FROM u.state
+    -- The state before this statement; a household that moved province is not in `old`.
+    CROSS JOIN LATERAL (
+        SELECT coalesce(
+            (SELECT o.state FROM old o WHERE o.household_id = u.household_id),
+            (SELECT gs.state FROM graduation_graduationstatus gs WHERE gs.household_id = u.household_id)
+        ) AS from_state
+    ) o
+    WHERE o.from_state IS DISTINCT FROM u.state
     RETURNING 1
 )
 SELECT c.state, count(*), count(*) FILTER (WHERE c.alamiah), count(u.household_id),
@@ -232,8 +244,9 @@ _DRY_COUNTS_SQL = (
     _COMPUTE_CTES
     + """
 SELECT c.state, count(*), count(*) FILTER (WHERE c.alamiah),
-       count(*) FILTER (WHERE (o.state, o.score, o.alamiah_candidate, o.explanation, o.criteria_id)
-                              IS DISTINCT FROM (c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s)),
+       count(*) FILTER (WHERE (o.region_code, o.state, o.score, o.alamiah_candidate, o.explanation, o.criteria_id)
+                              IS DISTINCT FROM (c.region_code, c.state, c.score, c.alamiah, c.explanation,
+                                                %(criteria_id)s)),
        count(*) FILTER (WHERE o.state IS DISTINCT FROM c.state)
 FROM computed c
 LEFT JOIN old o ON o.household_id = c.household_id
