@@ -191,6 +191,9 @@ def seed_households(count: int, *, stdout=None, seed: int | None = None) -> int:
     while total < count:
         households: list = []
         members: list = []
+        # Numbers are kept unique within a batch; across batches ON CONFLICT skips the rare repeat.
+        generator.kks.clear()
+        generator.niks.clear()
         for _index in range(min(BATCH, count - total)):
             generator.household(households, members)
         before, total = total, _insert(households, members)

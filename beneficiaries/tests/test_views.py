@@ -300,3 +300,14 @@ class TestDuplicates:
 
 def test_nik_helper_matches_lokal():
     assert compose_nik("32.73.01.1001", datetime.date(1990, 5, 5), "P", 1) == "3273014505900001"
+
+
+def test_pages_and_identity_messages_in_english(client, officer_bandung, settings):
+    client.force_login(officer_bandung)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert "Beneficiary households (KPM)" in client.get(LIST).content.decode()
+    wrong = member_post(0, nik="3273011506800001", name="A", sex="P", birth="1980-06-15", relationship="kepala")
+    response = client.post(reverse("beneficiaries:household_create"), household_post(wrong))
+    assert response.context["formset"].forms[0].errors["sex"] == [
+        "Sex does not match the NIK: the NIK says male (day 15), the entry says female."
+    ]
