@@ -137,6 +137,9 @@ if TESTING:
 # Failed logins allowed per username and per client address in the window.
 LOGIN_ATTEMPTS_LIMIT = env_int("LOGIN_ATTEMPTS_LIMIT", default=5)
 LOGIN_ATTEMPTS_WINDOW_SECONDS = env_int("LOGIN_ATTEMPTS_WINDOW_SECONDS", default=900)
+# Reverse proxies in front of the app that append to X-Forwarded-For; the throttle counts
+# the address the outermost of ours saw, never one a client wrote itself.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Language and time ----------------------------------------------------------------------
 
