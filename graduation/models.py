@@ -2,6 +2,7 @@ import datetime
 import decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -324,6 +325,8 @@ class GraduationStatus(models.Model):
     alamiah_candidate = models.BooleanField(_("calon graduasi alamiah"), default=False)
     #: {criterion: {"value", "threshold", "verdict", "text"}} plus "assessment" and "alamiah".
     explanation = models.JSONField(_("penjelasan"), default=dict)
+    #: The facts the result was computed from (recompute.py): a run rewrites the row only when they change.
+    inputs = ArrayField(models.BigIntegerField(null=True), verbose_name=_("masukan"), default=list, editable=False)
     criteria = models.ForeignKey(CriteriaSet, verbose_name=_("kriteria"), on_delete=models.PROTECT, related_name="+")
     run = models.ForeignKey(
         RecomputeRun, verbose_name=_("proses"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

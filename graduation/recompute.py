@@ -46,13 +46,68 @@ class RecomputeBusy(RuntimeError):
     """Another readiness run holds the lock."""
 
 
+_EXPLANATION = """
+           jsonb_build_object(
+               'assessment', jsonb_build_object(
+                   'date', s.assessed_on,
+                   'text', CASE WHEN s.assessed THEN 'Asesmen terakhir.' ELSE 'Belum ada asesmen.' END),
+               'income', jsonb_build_object(
+                   'verdict', s.v_income,
+                   'value', CASE WHEN s.assessed AND s.n > 0 THEN round(s.monthly_income::numeric / s.n) END,
+                   'threshold', round(%(multiple)s * s.line_amount),
+                   'members', s.n,
+                   'text', CASE
+                       WHEN NOT s.assessed THEN 'Belum ada asesmen.'
+                       WHEN s.n = 0 THEN 'Keluarga tanpa anggota tercatat.'
+                       WHEN s.line_amount IS NULL THEN 'Belum ada garis kemiskinan yang dimuat.'
+                       ELSE s.line_why END),
+               'kube', jsonb_build_object(
+                   'verdict', s.v_kube,
+                   'value', s.months,
+                   'level', s.level,
+                   'threshold', %(min_months)s,
+                   'text', CASE s.level
+                       WHEN %(maju)s THEN 'Anggota KUBE tingkat Maju.'
+                       WHEN %(berkembang)s THEN 'Anggota KUBE tingkat Berkembang.'
+                       WHEN 'tumbuh' THEN 'Anggota KUBE tingkat Tumbuh.'
+                       ELSE 'Bukan anggota KUBE aktif.' END),
+               'assets', jsonb_build_object(
+                   'verdict', s.v_assets,
+                   'value', greatest(s.savings, s.productive_assets),
+                   'threshold', %(assets)s,
+                   'text', CASE WHEN NOT s.assessed THEN 'Belum ada asesmen.'
+                       WHEN s.savings >= %(assets)s THEN 'Tabungan mencapai ambang.'
+                       WHEN s.productive_assets >= %(assets)s THEN 'Aset produktif mencapai ambang.'
+                       ELSE 'Tabungan dan aset produktif di bawah ambang.' END),
+               'desil', jsonb_build_object(
+                   'verdict', s.v_desil,
+                   'value', s.desil,
+                   'threshold', %(desil)s,
+                   'text', CASE WHEN s.desil IS NULL THEN 'Desil DTSEN tidak diketahui: tidak dihitung.'
+                       WHEN s.desil > %(desil)s THEN 'Desil di atas ambang.'
+                       ELSE 'Desil tidak di atas ambang.' END),
+               'alamiah', jsonb_build_object(
+                   'value', s.alamiah,
+                   'text', CASE WHEN s.n = 0 THEN 'Tidak ada anggota tercatat.'
+                       WHEN s.alamiah THEN 'Tidak ada lagi anggota yang membuat keluarga layak PKH.'
+                       ELSE 'Masih layak PKH: '
+                            || concat_ws(', ',
+                                   CASE WHEN s.under_6 > 0 THEN 'anak di bawah 6 tahun' END,
+                                   CASE WHEN s.school_age > 0 THEN 'anak usia sekolah (6–21)' END,
+                                   CASE WHEN s.pregnant > 0 THEN 'ibu hamil' END,
+                                   CASE WHEN s.elderly > 0 THEN 'lansia (60+)' END,
+                                   CASE WHEN s.disabled > 0 THEN 'penyandang disabilitas' END)
+                            || '.' END)
+           )
+"""
+
 _COMPUTE_CTES = """
-WITH hh AS (
+WITH hh AS MATERIALIZED (
     SELECT h.id, h.region_code, h.is_urban, h.desil
     FROM beneficiaries_household h
     WHERE h.is_active AND h.region_code LIKE %(prefix)s
 ), line AS (
-    SELECT DISTINCT ON (pl.area) pl.area = 'perkotaan' AS is_urban, pl.amount,
+    SELECT DISTINCT ON (pl.area) pl.area = 'perkotaan' AS is_urban, pl.id, pl.amount,
            CASE WHEN pl.province_id IS NULL
                 THEN 'Garis kemiskinan ' || pl.area || ' provinsi belum dimuat; dipakai garis nasional '
                      || pl.area || ', '
@@ -71,7 +126,7 @@ WITH hh AS (
            l.monthly_income, l.savings, l.productive_assets, l.assessed_on,
            m.n, m.under_6, m.school_age, m.pregnant, m.elderly, m.disabled,
            k.level, coalesce(k.rank, 0) AS rank, coalesce(k.months, 0) AS months,
-           pl.amount AS line_amount, pl.why AS line_why
+           pl.id AS line_id, pl.amount AS line_amount, pl.why AS line_why
     FROM hh
     -- The latest assessment up to the run date.
     LEFT JOIN LATERAL (
@@ -128,71 +183,27 @@ WITH hh AS (
                AS counted,
            v.n > 0 AND v.under_6 + v.school_age + v.pregnant + v.elderly + v.disabled = 0 AS alamiah
     FROM verdicts v
-), computed AS (
-    SELECT s.id AS household_id, s.region_code,
+), judged AS (
+    SELECT s.*,
            CASE WHEN NOT s.assessed OR s.met = 0 THEN 'belum'
                 WHEN s.met = s.counted THEN 'siap' ELSE 'menuju' END AS state,
            s.met * 100 / s.counted AS score,
-           s.alamiah,
-           jsonb_build_object(
-               'assessment', jsonb_build_object(
-                   'date', s.assessed_on,
-                   'text', CASE WHEN s.assessed THEN 'Asesmen terakhir.' ELSE 'Belum ada asesmen.' END),
-               'income', jsonb_build_object(
-                   'verdict', s.v_income,
-                   'value', CASE WHEN s.assessed AND s.n > 0 THEN round(s.monthly_income::numeric / s.n) END,
-                   'threshold', round(%(multiple)s * s.line_amount),
-                   'members', s.n,
-                   'text', CASE
-                       WHEN NOT s.assessed THEN 'Belum ada asesmen.'
-                       WHEN s.n = 0 THEN 'Keluarga tanpa anggota tercatat.'
-                       WHEN s.line_amount IS NULL THEN 'Belum ada garis kemiskinan yang dimuat.'
-                       ELSE s.line_why END),
-               'kube', jsonb_build_object(
-                   'verdict', s.v_kube,
-                   'value', s.months,
-                   'level', s.level,
-                   'threshold', %(min_months)s,
-                   'text', CASE s.level
-                       WHEN %(maju)s THEN 'Anggota KUBE tingkat Maju.'
-                       WHEN %(berkembang)s THEN 'Anggota KUBE tingkat Berkembang.'
-                       WHEN 'tumbuh' THEN 'Anggota KUBE tingkat Tumbuh.'
-                       ELSE 'Bukan anggota KUBE aktif.' END),
-               'assets', jsonb_build_object(
-                   'verdict', s.v_assets,
-                   'value', greatest(s.savings, s.productive_assets),
-                   'threshold', %(assets)s,
-                   'text', CASE WHEN NOT s.assessed THEN 'Belum ada asesmen.'
-                       WHEN s.savings >= %(assets)s THEN 'Tabungan mencapai ambang.'
-                       WHEN s.productive_assets >= %(assets)s THEN 'Aset produktif mencapai ambang.'
-                       ELSE 'Tabungan dan aset produktif di bawah ambang.' END),
-               'desil', jsonb_build_object(
-                   'verdict', s.v_desil,
-                   'value', s.desil,
-                   'threshold', %(desil)s,
-                   'text', CASE WHEN s.desil IS NULL THEN 'Desil DTSEN tidak diketahui: tidak dihitung.'
-                       WHEN s.desil > %(desil)s THEN 'Desil di atas ambang.'
-                       ELSE 'Desil tidak di atas ambang.' END),
-               'alamiah', jsonb_build_object(
-                   'value', s.alamiah,
-                   'text', CASE WHEN s.n = 0 THEN 'Tidak ada anggota tercatat.'
-                       WHEN s.alamiah THEN 'Tidak ada lagi anggota yang membuat keluarga layak PKH.'
-                       ELSE 'Masih layak PKH: '
-                            || concat_ws(', ',
-                                   CASE WHEN s.under_6 > 0 THEN 'anak di bawah 6 tahun' END,
-                                   CASE WHEN s.school_age > 0 THEN 'anak usia sekolah (6–21)' END,
-                                   CASE WHEN s.pregnant > 0 THEN 'ibu hamil' END,
-                                   CASE WHEN s.elderly > 0 THEN 'lansia (60+)' END,
-                                   CASE WHEN s.disabled > 0 THEN 'penyandang disabilitas' END)
-                            || '.' END)
-           ) AS explanation
+           -- Every input of the result and its explanation: a row is rewritten only when these
+           -- (or the criteria version) differ, so unchanged households cost no JSON at all.
+           ARRAY[s.assessed::int, s.monthly_income, s.savings, s.productive_assets,
+                 s.assessed_on - DATE '2000-01-01', s.n, s.under_6, s.school_age, s.pregnant, s.elderly,
+                 s.disabled, s.rank, s.months, s.line_id, s.line_amount, s.desil]::bigint[] AS inputs
     FROM scored s
 ), old AS (
     -- The stored results of the province, by its region prefix (rows are clustered by province).
-    SELECT gs.household_id, gs.region_code, gs.state, gs.score, gs.alamiah_candidate, gs.explanation,
-           gs.criteria_id
+    SELECT gs.household_id, gs.region_code, gs.state, gs.score, gs.alamiah_candidate, gs.inputs, gs.criteria_id
     FROM graduation_graduationstatus gs
     WHERE gs.region_code LIKE %(prefix)s
+), changed AS (
+    SELECT j.*, o.state AS old_state
+    FROM judged j
+    LEFT JOIN old o ON o.household_id = j.id
+    WHERE (o.region_code, o.inputs, o.criteria_id) IS DISTINCT FROM (j.region_code, j.inputs, %(criteria_id)s)
 )
 """  # noqa: S608 - only our own SQL fragments are interpolated, values are parameters
 
@@ -201,22 +212,21 @@ _WRITE_SQL = (
     + """
 , upserted AS (
     INSERT INTO graduation_graduationstatus AS gs
-        (household_id, region_code, state, score, alamiah_candidate, explanation, criteria_id, run_id,
+        (household_id, region_code, state, score, alamiah_candidate, explanation, inputs, criteria_id, run_id,
          computed_at)
-    SELECT c.household_id, c.region_code, c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s,
-           %(run_id)s, %(now)s
-    FROM computed c
-    LEFT JOIN old o ON o.household_id = c.household_id
-    -- Unchanged rows never reach the insert: a run on unchanged data writes nothing.
-    WHERE (o.region_code, o.state, o.score, o.alamiah_candidate, o.explanation, o.criteria_id)
-          IS DISTINCT FROM (c.region_code, c.state, c.score, c.alamiah, c.explanation, %(criteria_id)s)
+    SELECT s.id, s.region_code, s.state, s.score, s.alamiah,
+"""
+    + _EXPLANATION
+    + """,
+           s.inputs, %(criteria_id)s, %(run_id)s, %(now)s
+    FROM changed s
     ON CONFLICT (household_id) DO UPDATE
-    SET region_code = EXCLUDED.region_code, state = EXCLUDED.state, score = EXCLUDED.score, alamiah_candidate = EXCLUDED.alamiah_candidate,
-        explanation = EXCLUDED.explanation, criteria_id = EXCLUDED.criteria_id,
+    SET region_code = EXCLUDED.region_code, state = EXCLUDED.state, score = EXCLUDED.score,
+        alamiah_candidate = EXCLUDED.alamiah_candidate, explanation = EXCLUDED.explanation,
+        inputs = EXCLUDED.inputs, criteria_id = EXCLUDED.criteria_id,
         run_id = EXCLUDED.run_id, computed_at = EXCLUDED.computed_at
-    WHERE (gs.region_code, gs.state, gs.score, gs.alamiah_candidate, gs.explanation, gs.criteria_id)
-          IS DISTINCT FROM (EXCLUDED.region_code, EXCLUDED.state, EXCLUDED.score, EXCLUDED.alamiah_candidate,
-                            EXCLUDED.explanation, EXCLUDED.criteria_id)
+    WHERE (gs.region_code, gs.inputs, gs.criteria_id)
+          IS DISTINCT FROM (EXCLUDED.region_code, EXCLUDED.inputs, EXCLUDED.criteria_id)
     RETURNING gs.household_id, gs.state
 ), history AS (
     INSERT INTO graduation_graduationstatuschange (household_id, changed_on, from_state, to_state, run_id, created_at)
@@ -225,43 +235,39 @@ _WRITE_SQL = (
     -- The state before this statement; a household that moved province is not in `old`.
     CROSS JOIN LATERAL (
         SELECT coalesce(
-            (SELECT o.state FROM old o WHERE o.household_id = u.household_id),
+            (SELECT c.old_state FROM changed c WHERE c.id = u.household_id),
             (SELECT gs.state FROM graduation_graduationstatus gs WHERE gs.household_id = u.household_id)
         ) AS from_state
     ) o
     WHERE o.from_state IS DISTINCT FROM u.state
     RETURNING 1
 )
-SELECT c.state, count(*), count(*) FILTER (WHERE c.alamiah), count(u.household_id),
+SELECT j.state, count(*), count(*) FILTER (WHERE j.alamiah), count(u.household_id),
        (SELECT count(*) FROM history)
-FROM computed c
-LEFT JOIN upserted u ON u.household_id = c.household_id
-GROUP BY c.state
+FROM judged j
+LEFT JOIN upserted u ON u.household_id = j.id
+GROUP BY j.state
 """
 )
 
 _DRY_COUNTS_SQL = (
     _COMPUTE_CTES
     + """
-SELECT c.state, count(*), count(*) FILTER (WHERE c.alamiah),
-       count(*) FILTER (WHERE (o.region_code, o.state, o.score, o.alamiah_candidate, o.explanation, o.criteria_id)
-                              IS DISTINCT FROM (c.region_code, c.state, c.score, c.alamiah, c.explanation,
-                                                %(criteria_id)s)),
-       count(*) FILTER (WHERE o.state IS DISTINCT FROM c.state)
-FROM computed c
-LEFT JOIN old o ON o.household_id = c.household_id
-GROUP BY c.state
+SELECT j.state, count(*), count(*) FILTER (WHERE j.alamiah), count(c.id),
+       count(*) FILTER (WHERE c.id IS NOT NULL AND c.old_state IS DISTINCT FROM c.state)
+FROM judged j
+LEFT JOIN changed c ON c.id = j.id
+GROUP BY j.state
 """
 )
 
 _DRY_SAMPLE_SQL = (
     _COMPUTE_CTES
     + """
-SELECT c.household_id, o.state, c.state, o.alamiah_candidate, c.alamiah, o.score, c.score
-FROM computed c
-LEFT JOIN old o ON o.household_id = c.household_id
-WHERE (o.state, o.alamiah_candidate, o.score) IS DISTINCT FROM (c.state, c.alamiah, c.score)
-ORDER BY c.household_id
+SELECT c.id, c.old_state, c.state, o.alamiah_candidate, c.alamiah, o.score, c.score
+FROM changed c
+LEFT JOIN old o ON o.household_id = c.id
+ORDER BY c.id
 LIMIT %(sample)s
 """
 )
