@@ -158,10 +158,15 @@ class VisitForm(forms.Form):
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
     visited_on = forms.DateField(label=_("Tanggal kunjungan"), widget=DATE)
     members = forms.TypedMultipleChoiceField(
-        label=_("Anggota yang hadir"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Anggota yang hadir"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     topics = forms.MultipleChoiceField(
-        label=_("Topik pendampingan"), choices=Topic.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Topik pendampingan"),
+        choices=Topic.choices,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     notes = forms.CharField(label=_("Catatan usaha"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     problems = forms.CharField(

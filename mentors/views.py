@@ -11,16 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Case, Count, OuterRef, Prefetch, Subquery, When
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from beneficiaries.models import Member, Relationship
-from groups.models import Kube, Membership
+from groups.models import OFFICER_ROLES, Kube, Membership
 from mentors import reports, selectors, services
 from mentors.forms import (
     AssignForm,
@@ -378,8 +379,11 @@ def _member_choices(kube: Kube) -> list[tuple[int, str]]:
     heads = Member.objects.filter(household=OuterRef("household"), relationship=Relationship.HEAD)
     memberships = (
         Membership.objects.filter(kube=kube, left_on__isnull=True)
-        .annotate(head_name=Subquery(heads.values("name")[:1]))
-        .order_by("role", "id")
+        .annotate(
+            head_name=Subquery(heads.values("name")[:1]),
+            rank=Case(*[When(role=role, then=i) for i, role in enumerate(OFFICER_ROLES)], default=len(OFFICER_ROLES)),
+        )
+        .order_by("rank", "id")
     )
     return [(m.household_id, f"{m.head_name or m.household_id} · {m.get_role_display()}") for m in memberships]
 
@@ -419,13 +423,17 @@ def visit_create(request, kube_pk):
             except ValidationError as error:
                 _add_errors(form, error)
                 if hasattr(error, "error_dict") and "photos" in error.error_dict:
-                    form.photo_errors = error.error_dict["photos"]
+                    form.photo_errors = error.message_dict["photos"]
             else:
                 if created:
                     messages.success(request, _("Kunjungan tersimpan dan dikirim untuk diverifikasi."))
                 else:
                     messages.info(request, _("Kunjungan ini sudah tersimpan sebelumnya; tidak dicatat dua kali."))
-                return redirect("mentors:visit_detail", pk=visit.pk)
+                url = reverse("mentors:visit_detail", args=[visit.pk])
+                if request.headers.get("X-Requested-With") == "fetch":
+                    # The page's script navigates itself, so the message waits for the next page.
+                    return JsonResponse({"url": url, "created": created})
+                return redirect(url)
         status = 400
     return render(
         request,

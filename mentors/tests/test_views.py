@@ -309,3 +309,12 @@ def test_mentor_detail_shows_assigned_kube_and_report_links(officer_bandung, ass
     response = client_for(officer_bandung).get(reverse("mentors:mentor_detail", args=[assignment.mentor.pk]))
     assert [row["kube"] for row in response.context["kube_rows"]] == [kube]
     assert "PDF" in response.content.decode()
+
+
+def test_the_page_script_gets_the_visit_address_as_json(mentor_bandung, assignment, kube):
+    client = client_for(mentor_bandung)
+    response = client.post(
+        reverse("mentors:visit_create", args=[kube.pk]), visit_post(kube), headers={"X-Requested-With": "fetch"}
+    )
+    visit = FieldVisit.objects.get()
+    assert response.json() == {"url": reverse("mentors:visit_detail", args=[visit.pk]), "created": True}

@@ -87,9 +87,10 @@
       headers: { "X-Requested-With": "fetch" }
     }).then(function (response) {
       if (response.ok) {
-        clearDraft();
-        window.location.assign(response.url);
-        return null;
+        return response.json().then(function (answer) {
+          clearDraft();
+          window.location.assign(answer.url);
+        });
       }
       // The server refused the input: show its page with the messages (the draft stays).
       return response.text().then(function (html) {
