@@ -1,6 +1,14 @@
 import pytest
+from django.utils import translation
 
 from groups.tests.factories import ensure_reference_data
+
+
+@pytest.fixture(autouse=True)
+def _indonesian_by_default():
+    """Messages are asserted in Bahasa Indonesia; a request in English must not leak into the next test."""
+    with translation.override("id"):
+        yield
 
 
 @pytest.fixture(autouse=True)
