@@ -34,7 +34,7 @@ _WITH_PROGRAM = """GROUPING SETS (
     (program_id), ()
 )"""
 _WITHOUT_PROGRAM = "GROUPING SETS ((kec, kab, prov), (kab, prov), (prov), ())"
-_REGION_COLUMNS = """left(region_code, 8) AS kec, left(region_code, 5) AS kab, left(region_code, 2) AS prov"""
+_REGION_COLUMNS = "left(h.region_code, 8) AS kec, left(h.region_code, 5) AS kab, left(h.region_code, 2) AS prov"
 
 _KEYS = {"id", "region_code", "level", "program_id", "month"}
 FIGURE_COLUMNS = [f.column for f in AreaFigures._meta.concrete_fields if f.column not in _KEYS]
@@ -148,42 +148,35 @@ MENTOR_SOURCE = """(
 
 MENTOR_VALUES = {"mentors_active": "count(*)", "mentor_cases": "sum(cases)"}
 
-REPORT_SOURCE = """(
-    SELECT k.region_code AS kec, left(k.region_code, 5) AS kab, left(k.region_code, 2) AS prov,
-           k.program_id, r.month, r.revenue, r.profit, r.group_savings, r.eggs_produced_kg
-    FROM groups_businessreport r JOIN groups_kube k ON k.id = r.kube_id
-) AS report"""
+# Every monthly fact in one stream, so that one GROUP BY writes all AreaMonth rows (no upserts).
+# Graduations have no programme: their programme is -1 and the per-programme groups of it are
+# dropped by HAVING; the all-programme groups count them.
+MONTH_SOURCE = """(
+    SELECT kec, left(kec, 5) AS kab, left(kec, 2) AS prov, program_id, month,
+           reports, revenue, profit, group_savings, eggs_produced_kg, grants_disbursed, visits, graduations, relapses
+    FROM (
+        SELECT k.region_code AS kec, k.program_id, r.month, 1 AS reports, r.revenue, r.profit, r.group_savings,
+               r.eggs_produced_kg, 0 AS grants_disbursed, 0 AS visits, 0 AS graduations, 0 AS relapses
+        FROM groups_businessreport r JOIN groups_kube k ON k.id = r.kube_id
+        UNION ALL
+        SELECT k.region_code, k.program_id, date_trunc('month', g.disbursed_on)::date, 0, 0, 0, 0, NULL, g.amount, 0, 0, 0
+        FROM groups_grant g JOIN groups_kube k ON k.id = g.kube_id
+        UNION ALL
+        SELECT k.region_code, k.program_id, date_trunc('month', v.visited_on)::date, 0, 0, 0, 0, NULL, 0, 1, 0, 0
+        FROM mentors_fieldvisit v JOIN groups_kube k ON k.id = v.kube_id
+        WHERE v.status <> 'dikembalikan'
+        UNION ALL
+        SELECT left(h.region_code, 8), -1, date_trunc('month', d.decided_on)::date, 0, 0, 0, 0, NULL, 0, 0, 1, 0
+        FROM graduation_graduationdecision d JOIN beneficiaries_household h ON h.id = d.household_id
+        WHERE d.status = 'diputuskan' AND d.decided_on IS NOT NULL
+        UNION ALL
+        SELECT left(h.region_code, 8), -1, date_trunc('month', d.relapse_on)::date, 0, 0, 0, 0, NULL, 0, 0, 0, 1
+        FROM graduation_graduationdecision d JOIN beneficiaries_household h ON h.id = d.household_id
+        WHERE d.status = 'diputuskan' AND d.relapse_on IS NOT NULL
+    ) AS fact
+) AS monthly"""
 
-REPORT_VALUES = {
-    "reports": "count(*)",
-    "revenue": "sum(revenue)",
-    "profit": "sum(profit)",
-    "group_savings": "sum(group_savings)",
-    "eggs_produced_kg": "COALESCE(sum(eggs_produced_kg), 0)",
-}
-
-GRANT_SOURCE = """(
-    SELECT k.region_code AS kec, left(k.region_code, 5) AS kab, left(k.region_code, 2) AS prov,
-           k.program_id, date_trunc('month', g.disbursed_on)::date AS month, g.amount
-    FROM groups_grant g JOIN groups_kube k ON k.id = g.kube_id
-) AS grant_paid"""
-
-VISIT_SOURCE = """(
-    SELECT k.region_code AS kec, left(k.region_code, 5) AS kab, left(k.region_code, 2) AS prov,
-           k.program_id, date_trunc('month', v.visited_on)::date AS month
-    FROM mentors_fieldvisit v JOIN groups_kube k ON k.id = v.kube_id
-    WHERE v.status <> 'dikembalikan'
-) AS visit"""
-
-DECISION_SOURCE = f"""(
-    SELECT {_REGION_COLUMNS}, date_trunc('month', d.decided_on)::date AS month, 1 AS graduated, 0 AS relapsed
-    FROM graduation_graduationdecision d JOIN beneficiaries_household h ON h.id = d.household_id
-    WHERE d.status = 'diputuskan' AND d.decided_on IS NOT NULL
-    UNION ALL
-    SELECT {_REGION_COLUMNS}, date_trunc('month', d.relapse_on)::date, 0, 1
-    FROM graduation_graduationdecision d JOIN beneficiaries_household h ON h.id = d.household_id
-    WHERE d.status = 'diputuskan' AND d.relapse_on IS NOT NULL
-) AS decision"""  # noqa: S608 - constant SQL fragments
+MONTH_VALUES = {column: f"sum({column})" for column in MONTH_COLUMNS}
 
 STATEMENTS = [
     _figures_insert(KUBE_VALUES, source=KUBE_SOURCE, group_by=_WITH_PROGRAM, program="COALESCE(program_id, 0)"),
@@ -192,28 +185,11 @@ STATEMENTS = [
         MENTOR_VALUES, source=MENTOR_SOURCE, group_by="GROUPING SETS ((kec, kab, prov), (prov), ())", program="0"
     ),
     _month_insert(
-        REPORT_VALUES, source=REPORT_SOURCE, group_by=_WITH_PROGRAM, program="COALESCE(program_id, 0)", upsert=False
-    ),
-    _month_insert(
-        {"grants_disbursed": "sum(amount)"},
-        source=GRANT_SOURCE,
-        group_by=_WITH_PROGRAM,
+        MONTH_VALUES,
+        source=MONTH_SOURCE,
+        group_by=f"{_WITH_PROGRAM} HAVING program_id IS DISTINCT FROM -1",
         program="COALESCE(program_id, 0)",
-        upsert=True,
-    ),
-    _month_insert(
-        {"visits": "count(*)"},
-        source=VISIT_SOURCE,
-        group_by=_WITH_PROGRAM,
-        program="COALESCE(program_id, 0)",
-        upsert=True,
-    ),
-    _month_insert(
-        {"graduations": "sum(graduated)", "relapses": "sum(relapsed)"},
-        source=DECISION_SOURCE,
-        group_by=_WITHOUT_PROGRAM,
-        program="0",
-        upsert=True,
+        upsert=False,
     ),
 ]
 

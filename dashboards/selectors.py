@@ -239,6 +239,10 @@ class Table:
     def values(self, row: dict) -> list:
         return [row.get(column.key) for column in self.columns]
 
+    @property
+    def total_rows(self) -> list[dict]:
+        return [self.total] if self.total else []
+
 
 def _business_columns(child_label: str) -> list[Column]:
     return [
@@ -391,7 +395,8 @@ def _directorate_groups(rows: list[dict]) -> list[dict]:
         group["rows"].append(row)
     for group in groups.values():
         group["total"] = with_derived(_sum_rows(group["rows"], SUMMED_KEYS))
-        group["url"] = f"{reverse('dashboards:national')}?wilayah={group['slug']}" if group["slug"] else None
+        url = f"{reverse('dashboards:national')}?wilayah={group['slug']}" if group["slug"] else None
+        group["header_rows"] = [{**group["total"], "name": group["name"], "url": url}]
     return sorted(groups.values(), key=lambda g: (g["slug"] == "", g["slug"]))
 
 

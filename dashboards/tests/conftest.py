@@ -130,7 +130,14 @@ def small_world(regions, admin_user):
     criteria = CriteriaSet.objects.active()
     now = timezone.now()
     for household, state in zip(households, ["siap", "siap", "menuju", "menuju", "belum", "belum"], strict=True):
-        GraduationStatus.objects.create(household=household, state=state, score=0, criteria=criteria, computed_at=now)
+        GraduationStatus.objects.create(
+            household=household,
+            region_code=household.region_code,
+            state=state,
+            score=0,
+            criteria=criteria,
+            computed_at=now,
+        )
     GraduationDecision.objects.create(household=households[0], basis="siap", proposed_by=admin_user)
     GraduationDecision.objects.create(
         household=households[1],
