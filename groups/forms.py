@@ -143,16 +143,21 @@ class KubeFilterForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, kubes, **kwargs):
+    def __init__(self, *args, kubes, wide_scope: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            field.widget.attrs["class"] = "form-control" if name == "q" else "form-select"
         self.fields["program"].queryset = Program.objects.all()
+        kecamatan = self.fields["kecamatan"]
         # Only kecamatan that hold a KUBE the user sees: one query, whatever the scope's size.
-        self.fields["kecamatan"].queryset = (
+        kecamatan.queryset = (
             Region.objects.filter(code__in=kubes.values("kecamatan_id")).select_related("parent").order_by("code")
         )
-        self.fields["kecamatan"].label_from_instance = lambda region: f"{region.name} ({region.parent.name})"
+        kecamatan.label_from_instance = lambda region: f"{region.name} ({region.parent.name})"
+        if wide_scope:
+            # Thousands of kecamatan make no usable list: national and directorate users type the code.
+            kecamatan.widget = forms.TextInput(attrs={"placeholder": "32.73.01", "inputmode": "decimal"})
+        for field in self.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if select else "form-control"
 
     def filters(self) -> dict:
         if not self.is_valid():

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Role
 from beneficiaries.models import Household, Member, Relationship
 from groups import exporting, services
 from groups.forms import (
@@ -71,7 +72,9 @@ def _problem_messages(kube) -> list[str]:
 def filtered_kube(request) -> tuple[KubeFilterForm, "Kube.objects"]:
     """The user's KUBE narrowed by the list filters in the query string (shared with the export)."""
     visible = Kube.objects.visible_to(request.user)
-    form = KubeFilterForm(request.GET or None, kubes=visible)
+    user = request.user
+    wide_scope = not user.is_mentor and (user.is_national or user.role == Role.DIREKTORAT)
+    form = KubeFilterForm(request.GET or None, kubes=visible, wide_scope=wide_scope)
     return form, visible.filtered(**form.filters())
 
 

@@ -320,3 +320,13 @@ def test_kur_referral_of_a_tumbuh_kube_is_refused(bandung_client, regions):
     )
     assert response.status_code == 200
     assert "Hanya KUBE aktif dengan tingkat Maju" in str(response.context["form"].non_field_errors())
+
+
+def test_wide_scopes_type_the_kecamatan_code(client, regions, direktorat_user):
+    KubeFactory(name="Sukasari")
+    KubeFactory(name="Garut Kota", garut=True)
+    client.force_login(direktorat_user)
+    response = client.get(reverse("groups:kube_list"), {"kecamatan": "32.05.01"})
+    body = response.content.decode()
+    assert 'placeholder="32.73.01"' in body and '<select name="kecamatan"' not in body
+    assert [k.name for k in response.context["page"].object_list] == ["Garut Kota"]
