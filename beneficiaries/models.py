@@ -55,7 +55,7 @@ class HouseholdQuerySet(ScopedQuerySet):
 
     def with_head(self):
         """Annotate `head_name` and `head_nik` from the member who heads the household."""
-        heads = Member.objects.filter(household=OuterRef("pk"), relationship=Relationship.HEAD)
+        heads = Member.objects.filter(household=OuterRef("pk"), relationship=Relationship.HEAD).order_by()
         return self.annotate(
             head_name=Subquery(heads.values("name")[:1]),
             head_nik=Subquery(heads.values("nik")[:1]),
