@@ -205,6 +205,9 @@ def test_the_whole_flow_by_the_right_roles(kube_bandung, officer_bandung, office
         (Status.DIREKOMENDASIKAN, "kembalikan", ["officer_bandung", "officer_jabar"]),
         (Status.AKTIF, "nonaktifkan", ["officer_jabar", "direktorat_user"]),
         (Status.AKTIF, "bubarkan", ["officer_jabar", "direktorat_user"]),
+        (Status.NONAKTIF, "aktifkan-kembali", ["officer_jabar", "direktorat_user"]),
+        (Status.DIKEMBALIKAN, "jadikan-draf", ["officer_jabar", "direktorat_user"]),
+        (Status.DIKEMBALIKAN, "usulkan", ["officer_jabar", "direktorat_user"]),
     ],
 )
 def test_a_wrong_role_is_refused(request, kube_bandung, status, action, wrong_roles):
@@ -222,6 +225,11 @@ def test_a_wrong_role_is_refused(request, kube_bandung, status, action, wrong_ro
         (Status.DRAFT, "usulkan", "officer_garut"),
         (Status.DIUSULKAN, "rekomendasikan", "outside_province"),
         (Status.DIREKOMENDASIKAN, "tetapkan", "outside_directorate"),
+        (Status.DIUSULKAN, "kembalikan", "outside_province"),
+        (Status.DIREKOMENDASIKAN, "kembalikan", "outside_directorate"),
+        (Status.AKTIF, "nonaktifkan", "officer_garut"),
+        (Status.AKTIF, "bubarkan", "officer_garut"),
+        (Status.DIKEMBALIKAN, "usulkan", "officer_garut"),
     ],
 )
 def test_outside_scope_is_not_found(request, kube_bandung, regions, status, action, outsider):
@@ -237,7 +245,7 @@ def test_outside_scope_is_not_found(request, kube_bandung, regions, status, acti
         area.provinces.add(regions["31.71"].parent)
         user = UserFactory(role=Role.DIREKTORAT, directorate_area=area)
     with pytest.raises(Kube.DoesNotExist):
-        services.kube_transition(kube=kube_bandung, user=user, action=action)
+        services.kube_transition(kube=kube_bandung, user=user, action=action, comment="x")
 
 
 def test_return_needs_a_reason_and_allows_reproposal(kube_bandung, officer_bandung, officer_jabar, direktorat_user):
@@ -398,3 +406,24 @@ def test_a_proposed_kube_keeps_its_reviewed_data(kube_bandung, officer_bandung):
     assert kube_bandung.bank_account_number == "999"
     with pytest.raises(ValidationError, match="hanya rekening"):
         services.kube_update(kube=kube_bandung, user=officer_bandung, data={**data, "name": "Nama lain"})
+
+
+def test_grants_reports_and_members_outside_scope_are_not_found(kube_bandung, officer_garut):
+    move(kube_bandung, Status.DITETAPKAN)
+    with pytest.raises(Kube.DoesNotExist):
+        services.grant_record(
+            kube=kube_bandung,
+            user=officer_garut,
+            amount=20_000_000,
+            disbursed_on=datetime.date(2025, 3, 3),
+            transfer_reference="SP2D-X",
+            stage="sekaligus",
+        )
+    move(kube_bandung, Status.AKTIF)
+    with pytest.raises(Kube.DoesNotExist):
+        services.report_save(kube=kube_bandung, user=officer_garut, month=datetime.date(2025, 5, 1), data={})
+    with pytest.raises(Kube.DoesNotExist):
+        services.membership_end(membership=kube_bandung.memberships.first(), user=officer_garut, reason="x")
+    with pytest.raises(Kube.DoesNotExist):
+        services.kube_classify_maturity(kube=kube_bandung, user=officer_garut)
+    assert not kube_bandung.grants.exists() and not kube_bandung.reports.exists()
