@@ -1,6 +1,22 @@
 from django.apps import AppConfig
 
+#: Celery tasks after whose success the dashboard figures are rebuilt.
+REFRESH_AFTER_TASKS = {"beneficiaries.tasks.import_run"}
+
 
 class DashboardsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "dashboards"
+
+    def ready(self):
+        from celery.signals import task_success
+
+        task_success.connect(refresh_after_import, dispatch_uid="dashboards.refresh_after_import")
+
+
+def refresh_after_import(sender=None, **kwargs):
+    """An import changed the register: queue a refresh, so the dashboards show it without waiting a night."""
+    if getattr(sender, "name", None) in REFRESH_AFTER_TASKS:
+        from dashboards.tasks import refresh_dashboards
+
+        refresh_dashboards.delay(trigger=f"after {sender.name.rsplit('.', 1)[-1]}")

@@ -261,3 +261,13 @@ def test_the_number_of_queries_does_not_grow_with_the_data(
     with django_assert_max_num_queries(len(before.captured_queries)) as after:
         assert client.get(url).status_code == 200
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_the_dashboard_in_english(client, officer_garut, small_world):
+    client.force_login(officer_garut)
+    client.cookies["django_language"] = "en"
+    response = client.get(f"{region_url('32.05')}?{PERIOD}", HTTP_ACCEPT_LANGUAGE="en")
+    assert '<html lang="en">' in response.text
+    assert "Data as of" in response.text
+    assert "Mentoring and graduation by" in response.text
+    assert "Export XLSX" in response.text
