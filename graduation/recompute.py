@@ -200,7 +200,10 @@ WITH hh AS MATERIALIZED (
     FROM graduation_graduationstatus gs
     WHERE gs.region_code LIKE %(prefix)s
 ), changed AS (
-    SELECT j.*, o.state AS old_state
+    SELECT j.*,
+           -- The state before this run; a household that moved province is not in `old`.
+           coalesce(o.state, (SELECT gs.state FROM graduation_graduationstatus gs WHERE gs.household_id = j.id))
+               AS old_state
     FROM judged j
     LEFT JOIN old o ON o.household_id = j.id
     WHERE (o.region_code, o.inputs, o.criteria_id) IS DISTINCT FROM (j.region_code, j.inputs, %(criteria_id)s)
@@ -230,16 +233,10 @@ _WRITE_SQL = (
     RETURNING gs.household_id, gs.state
 ), history AS (
     INSERT INTO graduation_graduationstatuschange (household_id, changed_on, from_state, to_state, run_id, created_at)
-    SELECT u.household_id, %(run_date)s, coalesce(o.from_state, ''), u.state, %(run_id)s, %(now)s
+    SELECT u.household_id, %(run_date)s, coalesce(c.old_state, ''), u.state, %(run_id)s, %(now)s
     FROM upserted u
-    -- The state before this statement; a household that moved province is not in `old`.
-    CROSS JOIN LATERAL (
-        SELECT coalesce(
-            (SELECT c.old_state FROM changed c WHERE c.id = u.household_id),
-            (SELECT gs.state FROM graduation_graduationstatus gs WHERE gs.household_id = u.household_id)
-        ) AS from_state
-    ) o
-    WHERE o.from_state IS DISTINCT FROM u.state
+    JOIN changed c ON c.id = u.household_id
+    WHERE c.old_state IS DISTINCT FROM u.state
     RETURNING 1
 )
 SELECT j.state, count(*), count(*) FILTER (WHERE j.alamiah), count(u.household_id),

@@ -399,3 +399,19 @@ def test_nightly_task_is_scheduled_at_one_in_the_morning_and_runs(regions):
     result = recompute_graduation_task.apply(kwargs={"province": "32"}).get()
     assert result["busy"] is False
     assert status_of(household).state == Readiness.BELUM
+
+
+def test_a_household_that_moved_province_keeps_one_result_and_its_history(regions):
+    from beneficiaries.models import Household
+
+    household = garut_household(desil=2)
+    run()
+    Household.objects.filter(pk=household.pk).update(village_id="12.71.01.1001", region_code="12.71.01.1001")
+    assess(household, income=5_000_000)
+    second = run()
+    status = status_of(household)
+    assert status.region_code == "12.71.01.1001"
+    assert status.state == Readiness.MENUJU
+    changes = GraduationStatusChange.objects.filter(household=household).order_by("id")
+    assert [(c.from_state, c.to_state) for c in changes] == [("", "belum"), ("belum", "menuju")]
+    assert second.counts["state_changes"] == 1
