@@ -260,3 +260,19 @@ def test_template_download(client, officer_bandung):
     header, example = list(sheet.iter_rows(values_only=True))
     assert list(header) == COLUMNS
     assert example[1] == "3273014505900001"
+
+
+def test_progress_fragment_polls_while_running(client, officer_bandung):
+    job = ImportJob.objects.create(
+        user=officer_bandung,
+        file="imports/x.csv",
+        original_name="x.csv",
+        status=ImportJob.Status.RUNNING,
+        rows_total=10_000,
+        rows_done=5_000,
+    )
+    client.force_login(officer_bandung)
+    content = client.get(reverse("beneficiaries:import_progress", args=[job.pk])).content.decode()
+    assert 'hx-trigger="every 1s"' in content
+    assert 'aria-valuenow="50"' in content
+    assert "Memeriksa baris 5.000 dari 10.000" in content
