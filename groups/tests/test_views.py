@@ -330,3 +330,33 @@ def test_wide_scopes_type_the_kecamatan_code(client, regions, direktorat_user):
     body = response.content.decode()
     assert 'placeholder="32.73.01"' in body and '<select name="kecamatan"' not in body
     assert [k.name for k in response.context["page"].object_list] == ["Garut Kota"]
+
+
+def test_detail_query_count_does_not_grow(bandung_client, regions, officer_bandung, django_assert_max_num_queries):
+    kube = KubeFactory(status=Status.AKTIF, program=Program.objects.get(code="bekerja"))
+    complete_members(kube, 5)
+
+    def add_reports(months):
+        for month in months:
+            BusinessReport.objects.create(
+                kube=kube, month=datetime.date(2024, month, 1), revenue=3_000_000, costs=2_000_000, hens=100
+            )
+
+    add_reports([1, 2])
+    url = reverse("groups:kube_detail", args=[kube.pk])
+    with django_assert_max_num_queries(20) as small:
+        bandung_client.get(url)
+    complete_members(KubeFactory(), 1)  # unrelated
+    for household in [household_in("32.73.01") for _ in range(10)]:
+        MembershipFactory(kube=kube, household=household)
+    add_reports(range(3, 13))
+    Grant.objects.create(
+        kube=kube,
+        amount=1,
+        disbursed_on=datetime.date(2024, 1, 1),
+        transfer_reference="Q1",
+        recorded_by=officer_bandung,
+    )
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = bandung_client.get(url)
+    assert len(response.context["reports"]) == 12 and len(response.context["current_members"]) == 15
