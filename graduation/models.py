@@ -327,9 +327,25 @@ class GraduationStatus(models.Model):
     explanation = models.JSONField(_("penjelasan"), default=dict)
     #: The facts the result was computed from (recompute.py): a run rewrites the row only when they change.
     inputs = ArrayField(models.BigIntegerField(null=True), verbose_name=_("masukan"), default=list, editable=False)
-    criteria = models.ForeignKey(CriteriaSet, verbose_name=_("kriteria"), on_delete=models.PROTECT, related_name="+")
+    # Ledger references without database constraints: a run writes up to a row per household, and
+    # criteria versions and runs are never deleted (PROTECT still guards the criteria in Django).
+    criteria = models.ForeignKey(
+        CriteriaSet,
+        verbose_name=_("kriteria"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     run = models.ForeignKey(
-        RecomputeRun, verbose_name=_("proses"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        RecomputeRun,
+        verbose_name=_("proses"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     computed_at = models.DateTimeField(_("dihitung"))
 
@@ -378,7 +394,14 @@ class GraduationStatusChange(models.Model):
     from_state = models.CharField(_("dari"), max_length=10, choices=Readiness.choices, blank=True)
     to_state = models.CharField(_("menjadi"), max_length=10, choices=Readiness.choices)
     run = models.ForeignKey(
-        RecomputeRun, verbose_name=_("proses"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        RecomputeRun,
+        verbose_name=_("proses"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     created_at = models.DateTimeField(_("dicatat"), default=timezone.now)
 

@@ -415,3 +415,17 @@ def test_a_household_that_moved_province_keeps_one_result_and_its_history(region
     changes = GraduationStatusChange.objects.filter(household=household).order_by("id")
     assert [(c.from_state, c.to_state) for c in changes] == [("", "belum"), ("belum", "menuju")]
     assert second.counts["state_changes"] == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_provinces_in_parallel_give_the_same_results(regions):
+    from groups.tests.factories import ensure_reference_data
+
+    ensure_reference_data()
+    households = _spread_households()
+    result = recompute_graduation(run_date=RUN_DATE, workers=2)
+    assert result.status == RunStatus.DONE
+    assert sorted(result.progress) == ["12", "31", "32"]
+    assert result.counts["siap"] + result.counts["menuju"] + result.counts["belum"] == 12
+    assert stored_states(households) == python_states(households)
+    assert recompute_graduation(run_date=RUN_DATE, workers=2).households_changed == 0
