@@ -62,7 +62,7 @@ def test_demo_mentor_records_a_visit_with_photos_and_location_once(phone, live_s
     phone.locator("[data-testid=my-kube] a", has_text="Catat").first.click()
     phone.wait_for_load_state("networkidle")
 
-    expect(phone.locator("[data-testid=location-status]")).to_contain_text("Lokasi tercatat")
+    expect(phone.locator("[data-testid=location-status]")).to_contain_text("Lokasi tercatat", timeout=15_000)
     phone.locator("input[name=members]").nth(0).check()
     phone.locator("input[name=members]").nth(1).check()
     phone.check("input[name=topics][value=pembukuan]")
@@ -78,7 +78,7 @@ def test_demo_mentor_records_a_visit_with_photos_and_location_once(phone, live_s
     # The signal drops as the mentor taps "Kirim": the form stays, kept as a draft in the phone.
     phone.context.set_offline(True)
     phone.click("#visit-submit")
-    expect(phone.locator("[data-testid=draft-banner]")).to_be_visible()
+    expect(phone.locator("[data-testid=draft-banner]")).to_be_visible(timeout=15_000)
     assert not FieldVisit.objects.filter(client_uuid=client_uuid).exists()
     draft = phone.evaluate("JSON.parse(localStorage.getItem(document.getElementById('visit-form').dataset.draftKey))")
     assert draft["fields"]["client_uuid"] == client_uuid
@@ -99,7 +99,7 @@ def test_demo_mentor_records_a_visit_with_photos_and_location_once(phone, live_s
     # The mentor then taps "Kirim ulang": the stored visit comes back, nothing is stored twice.
     phone.click("#draft-resend")
     phone.wait_for_url("**/pendamping/kunjungan/*/")
-    expect(phone.locator(".alert-info").first).to_contain_text("sudah tersimpan sebelumnya")
+    expect(phone.locator(".alert-info").first).to_contain_text("sudah tersimpan sebelumnya", timeout=15_000)
 
     assert FieldVisit.objects.count() == before + 1
     visit = FieldVisit.objects.get(client_uuid=client_uuid)
