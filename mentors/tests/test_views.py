@@ -318,3 +318,27 @@ def test_the_page_script_gets_the_visit_address_as_json(mentor_bandung, assignme
     )
     visit = FieldVisit.objects.get()
     assert response.json() == {"url": reverse("mentors:visit_detail", args=[visit.pk]), "created": True}
+
+
+def test_admin_edits_the_caseload_setting(admin_user):
+    client = client_for(admin_user)
+    response = client.post(
+        reverse("admin:mentors_mentorsettings_add"),
+        {"caseload_cap": 12, "overdue_days": 21, "max_photos": 5, "max_photo_mb": 8},
+    )
+    assert response.status_code == 302
+    from mentors.models import MentorSettings
+
+    assert (MentorSettings.objects.current().caseload_cap, MentorSettings.objects.current().overdue_days) == (12, 21)
+    assert client.get(reverse("admin:mentors_mentorsettings_add")).status_code == 403
+
+
+def test_mentor_home_query_count_is_constant(mentor_bandung, mentor, admin_user, django_assert_max_num_queries):
+    for _ in range(6):
+        kube = KubeFactory(status="aktif")
+        AssignmentFactory(mentor=mentor, kube=kube, created_by=admin_user)
+        FieldVisitFactory(mentor=mentor, kube=kube)
+    client = client_for(mentor_bandung)
+    with django_assert_max_num_queries(10):
+        response = client.get(reverse("mentors:visit_home"))
+    assert len(response.context["rows"]) == 6
