@@ -139,9 +139,10 @@ def national_area(user, directorate_code: str = "") -> Area:
         return Area(name=_("Nasional"), level=0, codes=[""], child_level=Level.PROVINCE, crumbs=crumbs[:1])
     if user.role != "direktorat":
         raise Http404
+    # A directorate user's national page is its own directorate area: its provinces only.
     provinces = sorted(prefixes)
     return Area(
-        name=_("Nasional"),
+        name=user.directorate_area.name,
         level=0,
         codes=provinces,
         child_level=Level.PROVINCE,

@@ -28,7 +28,7 @@ def test_the_directorate_drills_down_to_a_kecamatan_and_exports(browser, live_se
     browser_login(tab, live_server, direktorat_user.username, PASSWORD)
 
     tab.goto(f"{live_server.url}/dasbor/?periode=2026-10")
-    assert tab.locator("h1").inner_text() == "Dasbor Nasional"
+    assert tab.locator("h1").inner_text() == f"Dasbor {direktorat_user.directorate_area.name}"
     assert "Data per" in tab.locator("#data-as-of").inner_text()
     assert charts_drawn(tab) >= 7
     assert "DKI Jakarta" not in tab.locator("#tabel-wilayah").inner_text()
