@@ -192,3 +192,11 @@ def test_graduation_menu_items(regions, admin_user, officer_garut):
     admin_urls = {item["url_name"] for item in menu_for(admin_user)}
     assert {"graduation:siap_list", "graduation:run_list", "graduation:poverty_line_list"} <= admin_urls
     assert "graduation:run_list" not in {item["url_name"] for item in menu_for(officer_garut)}
+
+
+def test_pages_speak_english_when_asked(regions, officer_garut):
+    (household,) = siap_households(1)
+    client = client_for(officer_garut)
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("graduation:household_readiness", args=[household.pk])).content.decode()
+    assert "Graduation readiness" in html and "Income per capita" in html and "Ready" in html
