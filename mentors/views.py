@@ -17,6 +17,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -505,7 +506,12 @@ def visit_verify(request, pk):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("Kunjungan diverifikasi."))
-    return redirect(request.POST.get("next") or "mentors:visit_review")
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("mentors:visit_review")
+    return redirect(target)
 
 
 @login_required

@@ -342,3 +342,11 @@ def test_mentor_home_query_count_is_constant(mentor_bandung, mentor, admin_user,
     with django_assert_max_num_queries(10):
         response = client.get(reverse("mentors:visit_home"))
     assert len(response.context["rows"]) == 6
+
+
+def test_verify_does_not_redirect_off_site(officer_bandung, assignment, kube):
+    visit = FieldVisitFactory(mentor=assignment.mentor, kube=kube)
+    response = client_for(officer_bandung).post(
+        reverse("mentors:visit_verify", args=[visit.pk]), {"next": "https://example.com/phish"}
+    )
+    assert response.url == reverse("mentors:visit_review")
