@@ -14,8 +14,18 @@ class CriteriaForm(forms.ModelForm):
 class AssessmentForm(forms.ModelForm):
     class Meta:
         model = HouseholdAssessment
-        fields = ["assessed_on", "monthly_income", "savings", "productive_assets", "housing_condition", "note"]
+        fields = ["assessed_on", "visit", "monthly_income", "savings", "productive_assets", "housing_condition", "note"]
         widgets = {"assessed_on": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, user, household, **kwargs):
+        from mentors.models import FieldVisit
+
+        super().__init__(*args, **kwargs)
+        # A mentor's assessment can come from a visit to the household's KUBE.
+        visits = FieldVisit.objects.visible_to(user).filter(kube__memberships__household=household)
+        self.fields["visit"].queryset = visits.select_related("kube").order_by("-visited_on", "-id")
+        self.fields["visit"].required = False
+        self.fields["visit"].label_from_instance = lambda v: f"{v.visited_on:%d-%m-%Y} · {v.kube.name}"
 
     def clean_assessed_on(self):
         day = self.cleaned_data["assessed_on"]

@@ -202,6 +202,14 @@ class HouseholdAssessment(models.Model):
     productive_assets = models.PositiveBigIntegerField(_("aset produktif (Rp)"), default=0)
     housing_condition = models.CharField(_("kondisi rumah"), max_length=10, choices=HousingCondition.choices)
     source = models.CharField(_("sumber"), max_length=10, choices=AssessmentSource.choices)
+    visit = models.ForeignKey(
+        "mentors.FieldVisit",
+        verbose_name=_("kunjungan pendamping"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assessments",
+    )
     assessor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("penilai"), on_delete=models.PROTECT, related_name="+"
     )

@@ -90,13 +90,22 @@ def assessment_record(
     housing_condition: str,
     source: str | None = None,
     note: str = "",
+    visit=None,
 ) -> HouseholdAssessment:
     """Record an assessment (a mentor's is from a visit); flags a relapse of a monitored graduate."""
+    from groups.models import Membership
+    from mentors.models import FieldVisit
+
     if not can_assess(user):
         raise PermissionDenied
     household = Household.objects.visible_to(user).get(pk=household.pk)
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("Tanggal asesmen tidak boleh di masa depan.")})
+    if visit is not None:
+        visit = FieldVisit.objects.visible_to(user).get(pk=visit.pk)
+        if not Membership.objects.filter(kube_id=visit.kube_id, household=household).exists():
+            raise ValidationError({"visit": _("Keluarga ini bukan anggota KUBE yang dikunjungi.")})
+        source = AssessmentSource.MENTOR_VISIT
     if source is None:
         source = AssessmentSource.MENTOR_VISIT if user.role == Role.PENDAMPING else AssessmentSource.OFFICE_SURVEY
     assessment = HouseholdAssessment.objects.create(
@@ -107,6 +116,7 @@ def assessment_record(
         productive_assets=productive_assets,
         housing_condition=housing_condition,
         source=source,
+        visit=visit,
         assessor=user,
         note=note,
     )

@@ -114,7 +114,9 @@ def assessment_create(request, household_id: int):
     household = _household(request, household_id)
     if not services.can_assess(request.user):
         raise PermissionDenied
-    form = AssessmentForm(request.POST or None, initial={"assessed_on": timezone.localdate()})
+    form = AssessmentForm(
+        request.POST or None, initial={"assessed_on": timezone.localdate()}, user=request.user, household=household
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.assessment_record(user=request.user, household=household, **form.cleaned_data)

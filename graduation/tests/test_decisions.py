@@ -186,3 +186,44 @@ def test_a_mentor_assessment_is_from_a_visit_and_an_office_one_a_survey(siap_hou
     )
     assert office.source == AssessmentSource.OFFICE_SURVEY and office.assessor == officer_garut
     assert HouseholdAssessment.objects.visible_to(officer_garut).count() == 2
+
+
+def test_a_mentor_records_an_assessment_from_a_visit_and_proposes(regions, officer_garut):
+    from mentors.tests.scope_builders import _garut_visit
+
+    class World:
+        pass
+
+    world = World()
+    world.officer_garut = officer_garut
+    visit = _garut_visit(world)
+    mentor_user = visit.mentor.user
+    household = visit.kube.memberships.get().household
+    assessment = assessment_record(
+        user=mentor_user,
+        household=household,
+        assessed_on=datetime.date(2026, 5, 5),
+        monthly_income=3_000_000,
+        savings=0,
+        productive_assets=0,
+        housing_condition="layak",
+        visit=visit,
+    )
+    assert assessment.source == AssessmentSource.MENTOR_VISIT and assessment.visit == visit
+    assert assessment.assessor == mentor_user
+    decision = graduation_propose(user=mentor_user, household=household, basis=ProposalBasis.OTHER, reason="Maju")
+    assert decision.proposed_by == mentor_user
+    with pytest.raises(PermissionDenied):
+        graduation_verify(user=mentor_user, decision=decision)
+    other = garut_household()  # not in the visited KUBE
+    with pytest.raises(Household.DoesNotExist):
+        assessment_record(
+            user=mentor_user,
+            household=other,
+            assessed_on=datetime.date(2026, 5, 5),
+            monthly_income=1,
+            savings=0,
+            productive_assets=0,
+            housing_condition="layak",
+            visit=visit,
+        )
