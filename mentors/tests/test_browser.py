@@ -114,3 +114,31 @@ def test_demo_mentor_records_a_visit_with_photos_and_location_once(phone, live_s
     assert phone.evaluate("Object.keys(localStorage).filter(k => k.startsWith('kube-visit-draft-')).length") == 0
     assert fits(phone)
     screenshot(phone, "mentors-visit-detail-phone")
+
+
+def test_district_office_reviews_on_a_phone_and_pages_fit(phone, live_server, demo_mentor):
+    from accounts.models import User
+    from mentors.models import VisitStatus
+
+    officer = User.objects.get(username="dinsos.bandung")
+    waiting = FieldVisit.objects.filter(mentor=demo_mentor, status=VisitStatus.SUBMITTED).order_by("created_at", "id")
+    first = waiting.first()
+    assert first is not None
+    browser_login(phone, live_server, officer.username, DEMO_PASSWORD)
+    for path, name in [
+        ("/pendamping/", "mentors-list-phone"),
+        ("/pendamping/kepatuhan/", "mentors-compliance-phone"),
+        ("/pendamping/penugasan/", "mentors-assignments-phone"),
+        ("/pendamping/pelatihan/", "mentors-training-phone"),
+        ("/pendamping/kunjungan/tinjau/", "mentors-review-phone"),
+    ]:
+        phone.goto(f"{live_server.url}{path}")
+        assert fits(phone), path
+        screenshot(phone, name)
+
+    phone.goto(f"{live_server.url}/pendamping/kunjungan/{first.pk}/")
+    phone.fill("#id_comment", "Lampirkan foto kegiatan.")
+    phone.click("text=Kembalikan ke pendamping")
+    phone.wait_for_load_state("networkidle")
+    first.refresh_from_db()
+    assert (first.status, first.review_comment) == (VisitStatus.RETURNED, "Lampirkan foto kegiatan.")
