@@ -200,3 +200,16 @@ def test_pages_speak_english_when_asked(regions, officer_garut):
     client.cookies["django_language"] = "en"
     html = client.get(reverse("graduation:household_readiness", args=[household.pk])).content.decode()
     assert "Graduation readiness" in html and "Income per capita" in html and "Ready" in html
+
+
+def test_the_household_page_shows_its_readiness(regions, officer_garut):
+    (household,) = siap_households(1)
+    html = (
+        client_for(officer_garut).get(reverse("beneficiaries:household_detail", args=[household.pk])).content.decode()
+    )
+    assert 'data-testid="readiness-card"' in html
+    assert reverse("graduation:household_readiness", args=[household.pk]) in html
+    assert "Siap" in html
+    other = garut_household()
+    html = client_for(officer_garut).get(reverse("beneficiaries:household_detail", args=[other.pk])).content.decode()
+    assert "Belum dihitung." in html
