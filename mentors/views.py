@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, OuterRef, Prefetch, Subquery, When
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -600,12 +600,11 @@ def compliance(request):
         year = int(request.GET.get("tahun", today.year))
     except ValueError:
         year = today.year
-    kubes = (
-        selectors.assigned_kube(request.user)
-        .filter(selectors.overdue_q(today, days))
-        .select_related("kecamatan")
-        .order_by("last_visited_on", "name", "id")
-    )
+    show_all = request.GET.get("tampil") == "semua"
+    kubes = selectors.assigned_kube(request.user).select_related("kecamatan")
+    if not show_all:
+        kubes = kubes.filter(selectors.overdue_q(today, days))
+    kubes = kubes.order_by(F("last_visited_on").asc(nulls_first=True), "name", "id")
     page = Paginator(kubes, PER_PAGE).get_page(request.GET.get("page"))
     rows = [{"kube": kube, "days": selectors.days_since(kube.last_visited_on, today)} for kube in page.object_list]
     months, per_month = selectors.visits_per_mentor_month(request.user, year=year)
@@ -614,6 +613,7 @@ def compliance(request):
         "mentors/compliance.html",
         {
             "days": days,
+            "show_all": show_all,
             "year": year,
             "years": list(range(today.year - 3, today.year + 1)),
             "page": page,

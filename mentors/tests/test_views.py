@@ -350,3 +350,16 @@ def test_verify_does_not_redirect_off_site(officer_bandung, assignment, kube):
         reverse("mentors:visit_verify", args=[visit.pk]), {"next": "https://example.com/phish"}
     )
     assert response.url == reverse("mentors:visit_review")
+
+
+def test_compliance_can_list_every_assigned_kube_with_days_since(officer_bandung, assignment, kube, admin_user):
+    fresh = KubeFactory(status="aktif", name="Segar")
+    AssignmentFactory(mentor=assignment.mentor, kube=fresh, created_by=admin_user)
+    FieldVisitFactory(
+        mentor=assignment.mentor, kube=fresh, visited_on=timezone.localdate() - datetime.timedelta(days=2)
+    )
+    response = client_for(officer_bandung).get(reverse("mentors:compliance"), {"tampil": "semua"})
+    assert [(row["kube"].name, row["days"]) for row in response.context["rows"]] == [
+        ("KUBE Melati", None),
+        ("Segar", 2),
+    ]
