@@ -213,3 +213,24 @@ def test_the_household_page_shows_its_readiness(regions, officer_garut):
     other = garut_household()
     html = client_for(officer_garut).get(reverse("beneficiaries:household_detail", args=[other.pk])).content.decode()
     assert "Belum dihitung." in html
+
+
+@pytest.mark.parametrize("url_name", ["graduation:decision_queue", "graduation:monitoring_list"])
+def test_decision_lists_take_constant_queries(regions, officer_garut, url_name):
+    from graduation.services import graduation_decide, graduation_propose, graduation_verify
+
+    def graduate(count):
+        for household in siap_households(count):
+            decision = graduation_propose(user=officer_garut, household=household, basis=ProposalBasis.SIAP)
+            if url_name == "graduation:monitoring_list":
+                graduation_verify(user=officer_garut, decision=decision)
+                graduation_decide(user=officer_garut, decision=decision, kind="mandiri")
+
+    client = client_for(officer_garut)
+    graduate(1)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(reverse(url_name)).context["page"].paginator.count == 1
+    graduate(3)
+    with CaptureQueriesContext(connection) as four:
+        assert client.get(reverse(url_name)).context["page"].paginator.count == 4
+    assert len(one) == len(four)
