@@ -211,6 +211,8 @@ def refresh_all(*, trigger: str = "manual") -> DashboardRefresh:
     params = {"today": today, "since": today - datetime.timedelta(days=_overdue_days())}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        # The grouping sets hash a few million facts: in memory rather than in batches spilled to disk.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         # DELETE, not TRUNCATE: TRUNCATE's exclusive lock would block the dashboard readers.
         cursor.execute(f"DELETE FROM {AreaFigures._meta.db_table}")  # noqa: S608 - our table name
         cursor.execute(f"DELETE FROM {AreaMonth._meta.db_table}")  # noqa: S608 - our table name
