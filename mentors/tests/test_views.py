@@ -363,3 +363,11 @@ def test_compliance_can_list_every_assigned_kube_with_days_since(officer_bandung
         ("KUBE Melati", None),
         ("Segar", 2),
     ]
+
+
+def test_mentor_pages_speak_english_on_request(mentor_bandung, assignment, settings):
+    client = client_for(mentor_bandung)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("mentors:visit_home")).content.decode()
+    assert "My KUBE" in body and "Record" in body
+    assert "KUBE dampingan saya" not in body
