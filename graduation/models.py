@@ -273,6 +273,7 @@ class RecomputeRun(models.Model):
     counts = models.JSONField(_("jumlah per status"), default=dict)
     households_changed = models.PositiveIntegerField(_("KPM berubah"), default=0)
     maturity = models.JSONField(_("hasil klasifikasi KUBE"), default=dict, blank=True)
+    dashboards_seconds = models.FloatField(_("pembaruan dasbor (detik)"), null=True, blank=True)
     error = models.TextField(_("galat"), blank=True)
     resumed_count = models.PositiveSmallIntegerField(_("dilanjutkan"), default=0)
     triggered_by = models.ForeignKey(

@@ -1,7 +1,8 @@
 """The nightly readiness run: set-based SQL, one statement per province, in a ledger.
 
 Order (DESIGN.md section 5): KUBE maturity for all groups (`groups.maturity.classify_all`)
-→ household readiness, province by province → dashboard figures (when that app lands).
+→ household readiness, province by province → dashboard figures (`dashboards.refresh`,
+after a run over all provinces).
 
 Each province is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE <changed>` statement that
 computes every active household of the province (CTEs: latest assessment per household by
@@ -476,7 +477,24 @@ def recompute_graduation(
         run.status = RunStatus.DONE
         run.finished_at = timezone.now()
         run.save(update_fields=["counts", "households_changed", "status", "finished_at"])
+        if not province:
+            _refresh_dashboards(run)
     return run
+
+
+def _refresh_dashboards(run: RecomputeRun) -> None:
+    """The last step of the nightly run: the dashboard figures, from the fresh KUBE levels and readiness."""
+    from dashboards.refresh import refresh_all
+
+    started = time.monotonic()
+    try:
+        refresh_all(trigger=f"graduation run #{run.pk}")
+    except Exception as error:
+        run.error = _("Dasbor tidak diperbarui: %(error)s") % {"error": f"{type(error).__name__}: {error}"}
+        run.save(update_fields=["error"])
+        raise
+    run.dashboards_seconds = round(time.monotonic() - started, 2)
+    run.save(update_fields=["dashboards_seconds"])
 
 
 @dataclass

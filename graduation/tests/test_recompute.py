@@ -429,3 +429,14 @@ def test_provinces_in_parallel_give_the_same_results(regions):
     assert result.counts["siap"] + result.counts["menuju"] + result.counts["belum"] == 12
     assert stored_states(households) == python_states(households)
     assert recompute_graduation(run_date=RUN_DATE, workers=2).households_changed == 0
+
+
+def test_a_full_run_ends_with_the_dashboard_figures_and_a_province_run_does_not(regions):
+    from dashboards.models import DashboardRefresh
+
+    garut_household()
+    run(province="32")
+    assert DashboardRefresh.objects.count() == 0
+    result = run()
+    assert DashboardRefresh.objects.get().trigger == f"graduation run #{result.pk}"
+    assert result.dashboards_seconds is not None
