@@ -319,6 +319,12 @@ def visit_record(
             _("Tanggal kunjungan tidak boleh sebelum KUBE dibentuk (%(date)s).")
             % {"date": kube.founded_on.strftime("%d-%m-%Y")}
         )
+    assignment = Assignment.objects.active().filter(mentor=mentor, kube=kube).order_by("-started_on").first()
+    if assignment is not None and visited_on < assignment.started_on:
+        errors.setdefault("visited_on", []).append(
+            _("Tanggal kunjungan tidak boleh sebelum Anda ditugaskan ke KUBE ini (%(date)s).")
+            % {"date": assignment.started_on.strftime("%d-%m-%Y")}
+        )
     valid_topics = set(Topic.values)
     topics = list(dict.fromkeys(topics))
     if not topics:

@@ -224,9 +224,7 @@ def test_the_visit_date_may_not_be_in_the_future(mentor_bandung, assignment, kub
 def test_the_visit_date_may_not_be_before_the_kube_was_founded(mentor_bandung, assignment, kube):
     with pytest.raises(ValidationError) as error:
         record(mentor_bandung, kube, visited_on=datetime.date(2025, 1, 14))
-    assert error.value.message_dict["visited_on"] == [
-        "Tanggal kunjungan tidak boleh sebelum KUBE dibentuk (15-01-2025)."
-    ]
+    assert "Tanggal kunjungan tidak boleh sebelum KUBE dibentuk (15-01-2025)." in error.value.message_dict["visited_on"]
 
 
 def test_a_mentor_cannot_log_for_a_kube_not_assigned(mentor_bandung, assignment):
@@ -335,3 +333,11 @@ def test_a_mentor_cannot_verify_their_own_visit(mentor_bandung, assignment, kube
 
 def test_mentor_record_exists_for_persona(mentor, mentor_bandung):
     assert Mentor.objects.visible_to(mentor_bandung).get() == mentor
+
+
+def test_the_visit_date_may_not_be_before_the_assignment(mentor_bandung, assignment, kube):
+    with pytest.raises(ValidationError) as error:
+        record(mentor_bandung, kube, visited_on=datetime.date(2025, 1, 31))
+    assert error.value.message_dict["visited_on"] == [
+        "Tanggal kunjungan tidak boleh sebelum Anda ditugaskan ke KUBE ini (01-02-2025)."
+    ]
