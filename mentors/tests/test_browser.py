@@ -142,3 +142,28 @@ def test_district_office_reviews_on_a_phone_and_pages_fit(phone, live_server, de
     phone.wait_for_load_state("networkidle")
     first.refresh_from_db()
     assert (first.status, first.review_comment) == (VisitStatus.RETURNED, "Lampirkan foto kegiatan.")
+
+
+def test_a_draft_survives_a_reload_and_is_sent_later(phone, live_server, demo_mentor):
+    browser_login(phone, live_server, "pendamping.bandung", DEMO_PASSWORD)
+    phone.goto(f"{live_server.url}/pendamping/kunjungan/")
+    phone.locator("[data-testid=my-kube] a", has_text="Catat").first.click()
+    phone.wait_for_load_state("networkidle")
+    phone.check("input[name=topics][value=tabungan]")
+    phone.fill("#id_notes", "Setoran tabungan kelompok dicatat.")
+    client_uuid = phone.input_value("input[name=client_uuid]")
+
+    phone.context.set_offline(True)
+    phone.click("#visit-submit")
+    expect(phone.locator("[data-testid=draft-banner]")).to_be_visible(timeout=15_000)
+    phone.context.set_offline(False)
+
+    phone.reload()
+    expect(phone.locator("[data-testid=draft-banner]")).to_contain_text("draf kunjungan yang belum terkirim")
+    assert phone.input_value("input[name=client_uuid]") == client_uuid
+    assert phone.input_value("#id_notes") == "Setoran tabungan kelompok dicatat."
+    assert phone.is_checked("input[name=topics][value=tabungan]")
+    phone.click("#draft-resend")
+    phone.wait_for_url("**/pendamping/kunjungan/*/")
+    visit = FieldVisit.objects.get(client_uuid=client_uuid)
+    assert visit.topics == ["tabungan"]
