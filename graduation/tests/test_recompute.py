@@ -20,6 +20,7 @@ from graduation.models import (
 from graduation.recompute import (
     ADVISORY_LOCK_KEY,
     RecomputeBusy,
+    is_busy,
     recompute_dry_run,
     recompute_graduation,
 )
@@ -258,6 +259,7 @@ def test_a_second_run_while_one_holds_the_lock_says_busy(regions):
     try:
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
+        assert is_busy()
         with pytest.raises(RecomputeBusy):
             run()
         with pytest.raises(Exception, match="sedang berjalan"):
@@ -266,6 +268,7 @@ def test_a_second_run_while_one_holds_the_lock_says_busy(regions):
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
         other.close()
+    assert not is_busy()
     assert run().status == RunStatus.DONE
 
 
