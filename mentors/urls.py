@@ -19,6 +19,7 @@ urlpatterns = [
     path("penugasan/<int:pk>/akhiri/", views.assignment_end, name="assignment_end"),
     path("kunjungan/", views.visit_home, name="visit_home"),
     path("kunjungan/tinjau/", views.visit_review, name="visit_review"),
+    path("kunjungan/catat/", views.visit_start, name="visit_start"),
     path("kunjungan/catat/<int:kube_pk>/", views.visit_create, name="visit_create"),
     path("kunjungan/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("kunjungan/<int:pk>/foto/<int:photo_pk>/<slug:size>/", views.visit_photo, name="visit_photo"),

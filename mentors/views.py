@@ -371,9 +371,21 @@ def visit_home(request):
             "rows": rows,
             "page": page,
             "overdue_days": overdue_days,
-            "has_record": Mentor.objects.filter(user=request.user).exists(),
+            "mentor": Mentor.objects.filter(user=request.user).first(),
+            "this_month": today.replace(day=1),
         },
     )
+
+
+@login_required
+def visit_start(request):
+    """The KUBE picker of the visit form: on to the form of the chosen KUBE."""
+    try:
+        pk = int(request.GET.get("kube", ""))
+    except ValueError:
+        return redirect("mentors:visit_home")
+    kube = get_object_or_404(Kube.objects.visible_to(request.user), pk=pk)
+    return redirect("mentors:visit_create", kube_pk=kube.pk)
 
 
 def _member_choices(kube: Kube) -> list[tuple[int, str]]:
@@ -444,6 +456,7 @@ def visit_create(request, kube_pk):
             "mentor": mentor,
             "form": form,
             "days": selectors.days_since(kube.last_visited_on),
+            "my_kube": selectors.my_kube(request.user).only("pk", "name"),
             "max_photos": MentorSettings.objects.current().max_photos,
             "photo_errors": [str(e) for e in getattr(form, "photo_errors", [])],
         },

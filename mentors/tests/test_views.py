@@ -371,3 +371,22 @@ def test_mentor_pages_speak_english_on_request(mentor_bandung, assignment, setti
     body = client.get(reverse("mentors:visit_home")).content.decode()
     assert "My KUBE" in body and "Record" in body
     assert "KUBE dampingan saya" not in body
+
+
+def test_the_kube_picker_leads_only_to_my_kube(mentor_bandung, assignment, kube):
+    client = client_for(mentor_bandung)
+    response = client.get(reverse("mentors:visit_start"), {"kube": kube.pk})
+    assert response.url == reverse("mentors:visit_create", args=[kube.pk])
+    other = KubeFactory(status="aktif")
+    assert client.get(reverse("mentors:visit_start"), {"kube": other.pk}).status_code == 404
+
+
+def test_a_mentor_downloads_their_own_monthly_report(mentor_bandung, assignment, kube):
+    FieldVisitFactory(mentor=assignment.mentor, kube=kube, visited_on=datetime.date(2025, 4, 10))
+    client = client_for(mentor_bandung)
+    home = client.get(reverse("mentors:visit_home"))
+    assert "Laporan bulan ini" in home.content.decode()
+    response = client.get(reverse("mentors:mentor_report", args=[assignment.mentor.pk, 2025, 4, "xlsx"]))
+    assert response.status_code == 200
+    other = MentorFactory()
+    assert client.get(reverse("mentors:mentor_report", args=[other.pk, 2025, 4, "xlsx"])).status_code == 404
