@@ -119,7 +119,8 @@ def mentor_detail(request, pk):
     today = timezone.localdate()
     overdue_days = selectors.overdue_days()
     kube_rows = [{"kube": kube, "days": selectors.days_since(kube.last_visited_on, today)} for kube in current_kube]
-    months = [(today.replace(day=1) - datetime.timedelta(days=31 * n)).replace(day=1) for n in range(12)]
+    index = today.year * 12 + today.month - 1
+    months = [datetime.date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(12)]
     return render(
         request,
         "mentors/mentor_detail.html",

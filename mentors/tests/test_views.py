@@ -390,3 +390,11 @@ def test_a_mentor_downloads_their_own_monthly_report(mentor_bandung, assignment,
     assert response.status_code == 200
     other = MentorFactory()
     assert client.get(reverse("mentors:mentor_report", args=[other.pk, 2025, 4, "xlsx"])).status_code == 404
+
+
+def test_report_links_cover_the_last_months_without_gaps(officer_bandung, assignment):
+    response = client_for(officer_bandung).get(reverse("mentors:mentor_detail", args=[assignment.mentor.pk]))
+    months = response.context["report_months"]
+    steps = {(a.year * 12 + a.month) - (b.year * 12 + b.month) for a, b in zip(months, months[1:], strict=False)}
+    assert steps == {1}
+    assert months[0] == timezone.localdate().replace(day=1)
