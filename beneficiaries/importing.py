@@ -198,6 +198,8 @@ def _open_rows(path: Path, filename: str) -> tuple[Iterator[list], int]:
 
 
 def _text(value) -> str:
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -240,8 +242,12 @@ def _village_code(value) -> str | None:
 # --- The engine -----------------------------------------------------------------------------
 
 
+HOUSEHOLD_COLUMNS = ["kode_desa", "alamat", "rt", "rw", "perkotaan", "desil", "program", "telepon"]
+
+
 @dataclass
 class _Household:
+    raw: tuple | None = None
     rows: list[int] = field(default_factory=list)
     data: dict = field(default_factory=dict)
     members: list[dict] = field(default_factory=list)
@@ -298,9 +304,9 @@ class _Engine:
         row_number = 1
         for raw in rows:
             row_number += 1
-            values = {name: (raw[index] if index is not None and index < len(raw) else None) for name, index in getters}
-            if not any(_text(v) for v in values.values()):
+            if not any(raw):  # a blank line, or the empty rows below a spreadsheet's data
                 continue
+            values = {name: (raw[index] if index is not None and index < len(raw) else None) for name, index in getters}
             self.result.rows_total += 1
             if self.result.rows_total > MAX_ROWS:
                 raise ImportFileError(
@@ -390,15 +396,21 @@ class _Engine:
             self.error(row, "hamil", values["hamil"], _("Hanya anggota perempuan yang dapat ditandai hamil."))
             ok = False
 
-        household_data = self.household_data(row, values)
-        if household_data is None:
-            ok = False
-
         household = self.households.get(kk.value)
         if household is None:
             household = self.households[kk.value] = _Household()
         household.rows.append(row)
-        if household_data is not None:
+        # A household's rows usually repeat its address columns: check each variant once.
+        raw_household = tuple(values[name] for name in HOUSEHOLD_COLUMNS)
+        if raw_household == household.raw:
+            household_data = household.data
+        else:
+            household_data = self.household_data(row, values)
+            if household_data is None:
+                ok = False
+            elif not household.data:
+                household.raw = raw_household
+        if household_data is not None and household_data is not household.data:
             if not household.data:
                 household.data = household_data
             else:

@@ -5,6 +5,8 @@ Households carry the Kemendagri code of their village in `region_code` (always e
 indexed prefix. Members are scoped through their household.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
@@ -94,13 +96,16 @@ class HouseholdQuerySet(ScopedQuerySet):
 class Household(models.Model):
     """A KPM family, identified by its No. KK (Kartu Keluarga)."""
 
-    no_kk = models.CharField(_("No. KK"), max_length=16, unique=True)
+    # Unique through the pattern-ops index in Meta: one index serves equality, prefix search and ON CONFLICT.
+    no_kk = models.CharField(_("No. KK"), max_length=16)
     village = models.ForeignKey(
         "regions.Region",
         verbose_name=_("desa/kelurahan"),
         on_delete=models.PROTECT,
         related_name="households",
         limit_choices_to={"level": 4},
+        # region_code (equal by constraint) carries the index; regions are never deleted.
+        db_index=False,
     )
     # Denormalised copy of village_id for prefix scoping; the check constraint keeps it equal.
     region_code = models.CharField(_("kode wilayah"), max_length=13, editable=False)
@@ -127,6 +132,7 @@ class Household(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
     )
 
     created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
@@ -138,6 +144,8 @@ class Household(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        # Every index slows the bulk import; users are deactivated, not deleted.
+        db_index=False,
     )
 
     objects = HouseholdQuerySet.as_manager()
@@ -148,9 +156,9 @@ class Household(models.Model):
         ordering = ["no_kk"]
         indexes = [
             models.Index(fields=["region_code"], name="household_region_prefix", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["no_kk"], name="household_no_kk_prefix", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["no_kk"], name="household_no_kk_unique", opclasses=["varchar_pattern_ops"]),
             models.CheckConstraint(condition=models.Q(no_kk__regex=SIXTEEN_DIGITS), name="household_no_kk_16_digits"),
             models.CheckConstraint(
                 condition=models.Q(region_code__regex=VILLAGE_CODE), name="household_region_is_village"
@@ -221,7 +229,8 @@ class Member(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("keluarga"), on_delete=models.PROTECT, related_name="members"
     )
-    nik = models.CharField(_("NIK"), max_length=16, unique=True)
+    # Unique through the pattern-ops index in Meta (equality, prefix search and ON CONFLICT).
+    nik = models.CharField(_("NIK"), max_length=16)
     name = models.CharField(_("nama"), max_length=150)
     # Lower-case, single-spaced, letters only: the key for possible-duplicate detection.
     name_normalized = models.CharField(max_length=150, editable=False, db_index=False)
@@ -243,10 +252,10 @@ class Member(models.Model):
         verbose_name_plural = _("anggota keluarga")
         ordering = ["household", "id"]
         indexes = [
-            models.Index(fields=["nik"], name="member_nik_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["name_normalized", "birth_date"], name="member_name_birth"),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["nik"], name="member_nik_unique", opclasses=["varchar_pattern_ops"]),
             models.CheckConstraint(condition=models.Q(nik__regex=SIXTEEN_DIGITS), name="member_nik_16_digits"),
             models.CheckConstraint(condition=models.Q(sex__in=["L", "P"]), name="member_sex_l_p"),
             models.CheckConstraint(
@@ -269,10 +278,12 @@ class Member(models.Model):
         return mask_nik(self.nik)
 
 
+_NOT_LETTERS = re.compile(r"[\W_]+")
+
+
 def normalize_name(name: str) -> str:
     """Case, punctuation and spacing do not make two names different."""
-    letters = "".join(ch if ch.isalnum() else " " for ch in name.lower())
-    return " ".join(letters.split())
+    return _NOT_LETTERS.sub(" ", name.lower()).strip()
 
 
 def mask_nik(nik: str | None) -> str:
@@ -305,7 +316,11 @@ class AuditEntry(models.Model):
     """Who changed which household or member, when, and the values before and after."""
 
     household = models.ForeignKey(
-        Household, verbose_name=_("keluarga"), on_delete=models.PROTECT, related_name="audit_entries"
+        Household,
+        verbose_name=_("keluarga"),
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        db_index=False,  # the (household, -at) index in Meta serves it
     )
     # The member's NIK at the time: members may be deleted, their history stays readable.
     member_nik = models.CharField(_("NIK anggota"), max_length=16, blank=True)
@@ -318,6 +333,7 @@ class AuditEntry(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,  # written in bulk by imports, read by household
     )
     at = models.DateTimeField(_("waktu"), auto_now_add=True)
     #: {field: [before, after]}; for a create, before is null.
