@@ -190,6 +190,40 @@ class Mentor(models.Model):
         )
 
 
+class MentorAuditAction(models.TextChoices):
+    CREATE = "create", _("Didaftarkan")
+    UPDATE = "update", _("Diubah")
+
+
+class MentorAuditEntry(models.Model):
+    """Who registered or changed a mentor's record, when, and the values before and after."""
+
+    mentor = models.ForeignKey(
+        Mentor, verbose_name=_("pendamping"), on_delete=models.CASCADE, related_name="audit_entries"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(_("tindakan"), max_length=10, choices=MentorAuditAction.choices)
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    #: {field: [before, after]} as text.
+    changes = models.JSONField(_("perubahan"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("riwayat pendamping")
+        verbose_name_plural = _("riwayat pendamping")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["mentor", "-at"], name="mentor_audit_mentor_at")]
+
+    def __str__(self):
+        return f"{self.mentor_id} {self.get_action_display()}"
+
+    @property
+    def display_changes(self) -> list[tuple[str, list]]:
+        """(field label, [before, after]) for the mentor page."""
+        return [(str(Mentor._meta.get_field(name).verbose_name), pair) for name, pair in self.changes.items()]
+
+
 # --- Training ------------------------------------------------------------------------------------
 
 

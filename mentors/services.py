@@ -24,6 +24,8 @@ from mentors.models import (
     Assignment,
     FieldVisit,
     Mentor,
+    MentorAuditAction,
+    MentorAuditEntry,
     MentorSettings,
     RecruitmentStatus,
     Topic,
@@ -52,6 +54,12 @@ def may_manage_training(user: User) -> bool:
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def _snapshot(mentor: Mentor) -> dict[str, str]:
+    values = {field: getattr(mentor, field) for field in MENTOR_FIELDS if field != "work_area"}
+    values["work_area"] = mentor.work_area_id
+    return {field: "" if value is None else str(value) for field, value in values.items()}
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -106,6 +114,12 @@ def mentor_create(*, user: User, data: dict, username: str, password: str) -> Me
     mentor = Mentor(**values, user=login, created_by=user)
     mentor.full_clean(exclude=["user"])
     mentor.save()
+    MentorAuditEntry.objects.create(
+        mentor=mentor,
+        actor=user,
+        action=MentorAuditAction.CREATE,
+        changes={field: ["", value] for field, value in _snapshot(mentor).items()},
+    )
     return mentor
 
 
@@ -127,10 +141,15 @@ def mentor_update(*, user: User, mentor: Mentor, data: dict) -> Mentor:
             raise ValidationError({"status": _("Akhiri dulu penugasan KUBE pendamping ini.")})
     if values["work_area"].pk != mentor.work_area_id and assigned:
         raise ValidationError({"work_area": _("Wilayah kerja tidak dapat diubah selama pendamping masih bertugas.")})
+    before = _snapshot(mentor)
     for field, value in values.items():
         setattr(mentor, field, value)
     mentor.full_clean(exclude=["user"])
     mentor.save()
+    after = _snapshot(mentor)
+    changes = {field: [before[field], after[field]] for field in before if before[field] != after[field]}
+    if changes:
+        MentorAuditEntry.objects.create(mentor=mentor, actor=user, action=MentorAuditAction.UPDATE, changes=changes)
     if mentor.user_id and account_services.manageable_users(user).filter(pk=mentor.user_id).exists():
         login = mentor.user
         first_name, last_name = _split_name(mentor.name)

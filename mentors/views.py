@@ -134,6 +134,7 @@ def mentor_detail(request, pk):
             "cap": MentorSettings.objects.current().caseload_cap,
             "can_manage": services.may_manage_mentors(request.user),
             "report_months": months,
+            "audit": mentor.audit_entries.select_related("actor")[:10],
         },
     )
 

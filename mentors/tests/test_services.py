@@ -341,3 +341,16 @@ def test_the_visit_date_may_not_be_before_the_assignment(mentor_bandung, assignm
     assert error.value.message_dict["visited_on"] == [
         "Tanggal kunjungan tidak boleh sebelum Anda ditugaskan ke KUBE ini (01-02-2025)."
     ]
+
+
+def test_registry_changes_are_audited(officer_bandung):
+    mentor = services.mentor_create(
+        user=officer_bandung, data=mentor_data(), username="audit.pdp", password=NEW_PASSWORD
+    )
+    services.mentor_update(
+        user=officer_bandung, mentor=mentor, data=mentor_data(nik=mentor.nik, status="seleksi", phone="0899")
+    )
+    update, create = mentor.audit_entries.all()
+    assert (create.action, create.actor, create.changes["name"]) == ("create", officer_bandung, ["", "Siti Aminah"])
+    assert update.changes == {"phone": ["0812", "0899"], "status": ["calon", "seleksi"]}
+    assert ("telepon", ["0812", "0899"]) in update.display_changes
