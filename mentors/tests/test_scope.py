@@ -76,3 +76,11 @@ def test_the_mentor_gets_404_on_another_kube(mentor_bandung, assignment, kube):
     assert client.get(f"/kube/{other.pk}/").status_code == 404
     assert client.get(f"/pendamping/kunjungan/catat/{other.pk}/").status_code == 404
     assert client.get(f"/pendamping/kunjungan/catat/{kube.pk}/").status_code == 200
+
+
+def test_the_kube_list_shows_the_mentor_only_their_kube(mentor_bandung, assignment, kube):
+    KubeFactory(status="aktif", name="Bukan milik saya")
+    client = Client()
+    client.force_login(mentor_bandung)
+    response = client.get("/kube/")
+    assert [k.pk for k in response.context["page"].object_list] == [kube.pk]
