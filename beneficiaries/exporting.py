@@ -11,6 +11,7 @@ from beneficiaries.importing import COLUMNS, neutralise
 from beneficiaries.models import Member, mask_nik
 
 CHUNK = 2000
+XLSX_MAX_ROWS = 1_048_576
 RELATIONSHIP_LABELS = {
     "kepala": "kepala keluarga",
     "istri": "istri",
@@ -115,8 +116,15 @@ def write_xlsx(households, destination, *, full_nik: bool) -> None:
     import openpyxl
 
     workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("KPM")
-    sheet.append(COLUMNS)
+    sheet, used = None, XLSX_MAX_ROWS
     for row in rows(households, full_nik=full_nik):
+        if used == XLSX_MAX_ROWS:
+            # A sheet holds 1,048,576 rows: carry on in the next one, under the same header.
+            sheet = workbook.create_sheet(f"KPM {len(workbook.worksheets) + 1}" if workbook.worksheets else "KPM")
+            sheet.append(COLUMNS)
+            used = 1
         sheet.append(row)
+        used += 1
+    if sheet is None:
+        workbook.create_sheet("KPM").append(COLUMNS)
     workbook.save(destination)

@@ -311,3 +311,16 @@ def test_pages_and_identity_messages_in_english(client, officer_bandung, setting
     assert response.context["formset"].forms[0].errors["sex"] == [
         "Sex does not match the NIK: the NIK says male (day 15), the entry says female."
     ]
+
+
+def test_xlsx_export_continues_on_a_new_sheet_when_one_is_full(regions, monkeypatch, tmp_path):
+    from beneficiaries import exporting
+
+    monkeypatch.setattr(exporting, "XLSX_MAX_ROWS", 3)  # a sheet's real limit is 1,048,576 rows
+    household_with_members(count=5)
+    path = tmp_path / "kpm.xlsx"
+    exporting.write_xlsx(Household.objects.with_head(), path, full_nik=True)
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == ["KPM", "KPM 2", "KPM 3"]
+    assert [sheet.max_row for sheet in workbook.worksheets] == [3, 3, 2]
+    assert workbook.worksheets[2]["A1"].value == "no_kk"
