@@ -11,7 +11,10 @@ from beneficiaries.tests.factories import BANDUNG_VILLAGE, HouseholdFactory, Mem
 
 pytestmark = pytest.mark.django_db
 
-LIST = reverse("beneficiaries:household_list")
+
+def list_url() -> str:
+    # Not at import time: resolving URLs during collection would load the URLconf with DEBUG on.
+    return reverse("beneficiaries:household_list")
 
 
 def household_with_members(count=3, **kwargs):
@@ -68,7 +71,7 @@ class TestList:
         mine = household_with_members()
         household_with_members(garut=True)
         client.force_login(officer_bandung)
-        response = client.get(LIST)
+        response = client.get(list_url())
         assert list(response.context["page"]) == [mine]
         head = mine.members.get(relationship=Relationship.HEAD)
         content = response.content.decode()
@@ -79,11 +82,11 @@ class TestList:
         client.force_login(officer_bandung)
         household_with_members()
         with django_assert_max_num_queries(8):
-            client.get(LIST)
+            client.get(list_url())
         for _ in range(15):
             household_with_members()
         with django_assert_max_num_queries(8):
-            response = client.get(LIST + "?urut=nama&status=semua")
+            response = client.get(list_url() + "?urut=nama&status=semua")
         assert len(response.context["page"]) == 16
 
     def test_search_by_name_nik_and_no_kk(self, client, officer_bandung):
@@ -93,7 +96,7 @@ class TestList:
         client.force_login(officer_bandung)
         nik = target.members.get(relationship=Relationship.HEAD).nik
         for query in ["sunandar", nik[:12], target.no_kk]:
-            page = client.get(LIST, {"q": query}).context["page"]
+            page = client.get(list_url(), {"q": query}).context["page"]
             assert target in list(page)
             assert other not in list(page) or query == nik[:12]
 
@@ -102,18 +105,18 @@ class TestList:
         other_village = household_with_members(village_id="32.73.02.1001")
         inactive = household_with_members(is_active=False, deactivation_reason="pindah")
         client.force_login(officer_bandung)
-        assert list(client.get(LIST, {"program": "pkh"}).context["page"]) == [pkh]
-        assert list(client.get(LIST, {"kecamatan": "32.73.02"}).context["page"]) == [other_village]
-        assert list(client.get(LIST, {"desa": "32.73.02.1001"}).context["page"]) == [other_village]
-        assert list(client.get(LIST, {"status": "nonaktif"}).context["page"]) == [inactive]
-        assert set(client.get(LIST, {"kube": "tidak"}).context["page"]) == {pkh, other_village}
-        assert list(client.get(LIST, {"kube": "ya"}).context["page"]) == []
+        assert list(client.get(list_url(), {"program": "pkh"}).context["page"]) == [pkh]
+        assert list(client.get(list_url(), {"kecamatan": "32.73.02"}).context["page"]) == [other_village]
+        assert list(client.get(list_url(), {"desa": "32.73.02.1001"}).context["page"]) == [other_village]
+        assert list(client.get(list_url(), {"status": "nonaktif"}).context["page"]) == [inactive]
+        assert set(client.get(list_url(), {"kube": "tidak"}).context["page"]) == {pkh, other_village}
+        assert list(client.get(list_url(), {"kube": "ya"}).context["page"]) == []
 
     def test_pagination(self, client, officer_bandung):
         for _ in range(30):
             HouseholdFactory()
         client.force_login(officer_bandung)
-        response = client.get(LIST, {"page": 2, "urut": "-no_kk"})
+        response = client.get(list_url(), {"page": 2, "urut": "-no_kk"})
         assert len(response.context["page"]) == 5
 
 
@@ -230,7 +233,7 @@ def test_deactivate_with_confirmation(client, officer_bandung):
     assert not household.is_active and household.deactivation_reason == "meninggal"
     entry = AuditEntry.objects.get(household=household, action="deactivate")
     assert entry.changes["is_active"] == [True, False]
-    assert household not in client.get(LIST).context["page"]
+    assert household not in client.get(list_url()).context["page"]
 
 
 class TestExport:
@@ -305,7 +308,7 @@ def test_nik_helper_matches_lokal():
 def test_pages_and_identity_messages_in_english(client, officer_bandung, settings):
     client.force_login(officer_bandung)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    assert "Beneficiary households (KPM)" in client.get(LIST).content.decode()
+    assert "Beneficiary households (KPM)" in client.get(list_url()).content.decode()
     wrong = member_post(0, nik="3273011506800001", name="A", sex="P", birth="1980-06-15", relationship="kepala")
     response = client.post(reverse("beneficiaries:household_create"), household_post(wrong))
     assert response.context["formset"].forms[0].errors["sex"] == [
