@@ -333,7 +333,10 @@ class AuditEntry(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        db_index=False,  # written in bulk by imports, read by household
+        # An append-only log written in bulk by imports: no index and no database-level check
+        # per row on the user (Django still applies SET_NULL; users are deactivated, not deleted).
+        db_index=False,
+        db_constraint=False,
     )
     at = models.DateTimeField(_("waktu"), auto_now_add=True)
     #: {field: [before, after]}; for a create, before is null.
