@@ -327,3 +327,16 @@ def test_xlsx_export_continues_on_a_new_sheet_when_one_is_full(regions, monkeypa
     assert workbook.sheetnames == ["KPM", "KPM 2", "KPM 3"]
     assert [sheet.max_row for sheet in workbook.worksheets] == [3, 3, 2]
     assert workbook.worksheets[2]["A1"].value == "no_kk"
+
+
+def test_kube_filter_and_membership_on_the_detail_page(client, officer_bandung):
+    from groups.tests.factories import KubeFactory, MembershipFactory
+
+    member = MembershipFactory(kube=KubeFactory(status="aktif", name="KUBE Sukarasa Mandiri")).household
+    draft_only = MembershipFactory(kube=KubeFactory(status="draft")).household
+    outside = household_with_members()
+    client.force_login(officer_bandung)
+    assert list(client.get(list_url(), {"kube": "ya"}).context["page"]) == [member]
+    assert set(client.get(list_url(), {"kube": "tidak"}).context["page"]) == {draft_only, outside}
+    detail = client.get(reverse("beneficiaries:household_detail", args=[member.pk])).content.decode()
+    assert "KUBE Sukarasa Mandiri" in detail
