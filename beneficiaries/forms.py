@@ -214,3 +214,56 @@ class ImportForm(forms.Form):
         if upload.size == 0:
             raise ValidationError(_("Berkas kosong."))
         return upload
+
+
+class BulkUpdateForm(forms.Form):
+    """Set one programme (or the desil) on the households ticked in the list."""
+
+    FIELDS = {
+        "pkh": "receives_pkh",
+        "bpnt": "receives_bpnt",
+        "pbi_jk": "receives_pbi_jk",
+        "desil": "desil",
+    }
+
+    households = forms.ModelMultipleChoiceField(
+        queryset=Household.objects.none(),
+        error_messages={"required": _("Pilih dulu keluarga yang akan diubah.")},
+    )
+    field = forms.ChoiceField(
+        widget=forms.Select(attrs={"class": "form-select"}),
+        label=_("Ubah"),
+        choices=[
+            ("pkh", _("Penerima PKH")),
+            ("bpnt", _("Penerima Sembako/BPNT")),
+            ("pbi_jk", _("Penerima PBI-JK")),
+            ("desil", _("Desil DTSEN")),
+        ],
+    )
+    value = forms.CharField(
+        label=_("Nilai"),
+        help_text=_("Y/N untuk program, 1–10 atau kosong untuk desil."),
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["households"].queryset = Household.objects.visible_to(user).active()
+
+    def clean(self):
+        cleaned = super().clean()
+        field, value = cleaned.get("field"), (cleaned.get("value") or "").strip().upper()
+        if field is None:
+            return cleaned
+        if field == "desil":
+            if value and (not value.isdigit() or not 1 <= int(value) <= 10):
+                self.add_error("value", _("Desil harus angka 1 sampai 10 atau kosong."))
+                return cleaned
+            cleaned["changes"] = {"desil": int(value) if value else None}
+        else:
+            if value not in ("Y", "N"):
+                self.add_error("value", _("Isi Y atau N."))
+                return cleaned
+            cleaned["changes"] = {self.FIELDS[field]: value == "Y"}
+        return cleaned

@@ -273,6 +273,35 @@ def household_deactivate(
     return household
 
 
+BULK_FIELDS = {"receives_pkh", "receives_bpnt", "receives_pbi_jk", "desil"}
+
+
+@transaction.atomic
+def households_bulk_update(*, user, household_ids: list[int], changes: dict) -> int:
+    """Set programme flags or the desil on many active households at once; returns how many changed."""
+    _require_entry_rights(user)
+    if not changes or set(changes) - BULK_FIELDS:
+        raise ValidationError(_("Perubahan massal ini tidak didukung."))
+    households = list(
+        Household.objects.visible_to(user).active().filter(pk__in=household_ids).select_for_update().order_by("pk")
+    )
+    entries = []
+    changed_ids = []
+    for household in households:
+        before = snapshot(household, changes)
+        diff = changes_between(before, {name: _json_value(value) for name, value in changes.items()})
+        if diff:
+            changed_ids.append(household.pk)
+            entries.append(
+                AuditEntry(
+                    household=household, actor=user, action=AuditAction.UPDATE, source=AuditSource.BULK, changes=diff
+                )
+            )
+    Household.objects.filter(pk__in=changed_ids).update(**changes, updated_at=timezone.now())
+    AuditEntry.objects.bulk_create(entries)
+    return len(changed_ids)
+
+
 # --- Possible duplicates ------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("baru/", views.household_create_view, name="household_create"),
     path("ekspor.csv", views.household_export, {"fmt": "csv"}, name="household_export_csv"),
     path("ekspor.xlsx", views.household_export, {"fmt": "xlsx"}, name="household_export_xlsx"),
+    path("ubah-massal/", views.household_bulk_update, name="household_bulk_update"),
     path("duplikat/", views.duplicate_review, name="duplicate_review"),
     path("impor/", views.import_upload, name="import_upload"),
     path("impor/templat.xlsx", views.import_template, name="import_template"),

@@ -7,14 +7,16 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from beneficiaries import exporting
 from beneficiaries.filters import HouseholdFilterForm
-from beneficiaries.forms import DeactivateForm, HouseholdForm, ImportForm, MemberFormSet
+from beneficiaries.forms import BulkUpdateForm, DeactivateForm, HouseholdForm, ImportForm, MemberFormSet
 from beneficiaries.importing import template_xlsx
 from beneficiaries.models import AuditEntry, Household, ImportJob, Member
 from beneficiaries.services import (
@@ -23,6 +25,7 @@ from beneficiaries.services import (
     household_create,
     household_deactivate,
     household_update,
+    households_bulk_update,
     possible_duplicates,
 )
 from beneficiaries.tasks import import_run
@@ -67,8 +70,33 @@ def household_list(request):
     return render(
         request,
         "beneficiaries/household_list.html",
-        {"page": page, "filters": filters, "query_string": query.urlencode()},
+        {
+            "page": page,
+            "filters": filters,
+            "query_string": query.urlencode(),
+            "bulk_form": BulkUpdateForm(user=request.user) if request.user.enters_data else None,
+        },
     )
+
+
+@login_required
+@require_POST
+def household_bulk_update(request):
+    _require_entry_rights(request.user)
+    form = BulkUpdateForm(request.POST, user=request.user)
+    if form.is_valid():
+        count = households_bulk_update(
+            user=request.user,
+            household_ids=[household.pk for household in form.cleaned_data["households"]],
+            changes=form.cleaned_data["changes"],
+        )
+        messages.success(request, _("%(count)d keluarga diubah.") % {"count": count})
+    else:
+        messages.error(request, " ".join(str(error) for errors in form.errors.values() for error in errors))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("beneficiaries:household_list")
+    return redirect(next_url)
 
 
 @login_required

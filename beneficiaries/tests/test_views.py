@@ -340,3 +340,27 @@ def test_kube_filter_and_membership_on_the_detail_page(client, officer_bandung):
     assert set(client.get(list_url(), {"kube": "tidak"}).context["page"]) == {draft_only, outside}
     detail = client.get(reverse("beneficiaries:household_detail", args=[member.pk])).content.decode()
     assert "KUBE Sukarasa Mandiri" in detail
+
+
+def test_bulk_update_of_ticked_households_is_audited(client, officer_bandung, officer_jabar):
+    first, second = household_with_members(), household_with_members(receives_pkh=True)
+    garut = household_with_members(garut=True)
+    client.force_login(officer_bandung)
+    url = reverse("beneficiaries:household_bulk_update")
+    response = client.post(
+        url, {"households": [first.pk, second.pk], "field": "pkh", "value": "Y", "next": "/kpm/?program=pkh"}
+    )
+    assert response.url == "/kpm/?program=pkh"
+    assert set(Household.objects.filter(receives_pkh=True)) == {first, second}
+    entry = AuditEntry.objects.get(household=first, source="bulk")
+    assert (entry.actor, entry.changes) == (officer_bandung, {"receives_pkh": [False, True]})
+    assert not AuditEntry.objects.filter(household=second, source="bulk").exists()  # nothing changed there
+    # A household outside the scope is not a valid choice.
+    client.post(url, {"households": [garut.pk], "field": "desil", "value": "4"})
+    garut.refresh_from_db()
+    assert garut.desil is None
+    client.post(url, {"households": [first.pk], "field": "desil", "value": "4"})
+    first.refresh_from_db()
+    assert first.desil == 4
+    client.force_login(officer_jabar)
+    assert client.post(url, {"households": [first.pk], "field": "desil", "value": "5"}).status_code == 403
