@@ -548,6 +548,10 @@ class GraduationDecision(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_DECISION_STATUSES
 
+    @property
+    def readiness_at_proposal_label(self) -> str:
+        return Readiness(self.readiness_at_proposal).label if self.readiness_at_proposal else ""
+
     def is_monitored_on(self, on: datetime.date) -> bool:
         return (
             self.status == DecisionStatus.DECIDED and self.monitoring_until is not None and on <= self.monitoring_until

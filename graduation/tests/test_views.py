@@ -234,3 +234,19 @@ def test_decision_lists_take_constant_queries(regions, officer_garut, url_name):
     with CaptureQueriesContext(connection) as four:
         assert client.get(reverse(url_name)).context["page"].paginator.count == 4
     assert len(one) == len(four)
+
+
+def test_a_mentor_sees_the_readiness_of_the_households_of_their_kube_only(regions, officer_garut):
+    from types import SimpleNamespace
+
+    from mentors.tests.scope_builders import _garut_assignment
+
+    assignment = _garut_assignment(SimpleNamespace(officer_garut=officer_garut))
+    member = assignment.kube.memberships.get().household
+    outsider = garut_household()
+    recompute_graduation(run_date=RUN_DATE)
+    mentor = client_for(assignment.mentor.user)
+    assert mentor.get(reverse("graduation:household_readiness", args=[member.pk])).status_code == 200
+    assert mentor.get(reverse("graduation:household_readiness", args=[outsider.pk])).status_code == 404
+    listed = mentor.get(reverse("graduation:alamiah_list")).context["page"]
+    assert {status.household_id for status in listed} <= {member.pk}
