@@ -15,6 +15,7 @@ import datetime
 import os
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -24,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kube_portal.settings")
 
 import django  # noqa: E402
+import django.conf  # noqa: E402
 import psycopg2  # noqa: E402
 
 BENCH_DATABASE = "kube_portal_bench"
@@ -63,7 +65,6 @@ def drop_scratch_database(server: dict) -> None:
 django.setup()
 SERVER = use_scratch_database(recreate=True)
 
-from django.core.management import call_command  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from beneficiaries.importing import COLUMNS, households_import  # noqa: E402
@@ -152,8 +153,21 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DATABASE} database afterwards")
     options = parser.parse_args()
 
-    call_command("migrate", verbosity=0)
-    call_command("load_regions", verbosity=0)
+    # Migrate and load the regions in a child process, so that this process's peak memory
+    # is the import's and not the region loader's.
+    database = django.conf.settings.DATABASES["default"]
+    host = database["HOST"]
+    location = (
+        f"@/{BENCH_DATABASE}?host={host}"
+        if host.startswith("/")
+        else f"@{host}:{database['PORT'] or 5432}/{BENCH_DATABASE}"
+    )
+    url = f"postgres://{database['USER']}:{database['PASSWORD']}{location}"
+    manage = [sys.executable, str(Path(__file__).resolve().parent.parent / "manage.py")]
+    for command in (["migrate", "-v0"], ["load_regions"]):
+        subprocess.run(
+            [*manage, *command], check=True, env={**os.environ, "DATABASE_URL": url}, stdout=subprocess.DEVNULL
+        )
     user, _created = User.objects.get_or_create(
         username="bench.bandung", defaults={"role": Role.DINSOS_KABKOTA, "region_id": KOTA_BANDUNG}
     )
@@ -163,6 +177,7 @@ def main() -> None:
         path = Path(folder) / "kpm-bench.csv"
         started = time.perf_counter()
         generate(path, options.rows, villages)
+        print(f"peak RSS before importing: {peak_rss_mb():.0f} MB")
         print(
             f"generated {options.rows:,} member rows ({path.stat().st_size / 2**20:.1f} MB) "
             f"in {time.perf_counter() - started:.1f} s"
