@@ -152,6 +152,7 @@ def test_lost_digits_and_one_head(tmp_path, officer_bandung):
 
 def test_headers_ignore_case_spaces_and_order_unknown_reported(tmp_path, officer_bandung):
     header = [c.upper().replace("_", " ") for c in reversed(COLUMNS)] + ["Catatan"]
+    header[header.index("JENIS KELAMIN")] = " Jenis Kelamin (L/P) "
     rows = [[*(r[c] for c in reversed(COLUMNS)), "x"] for r in GOOD]
     path = write_csv(tmp_path, rows, header=header, delimiter=";")
     result = households_import(user=officer_bandung, path=path, dry_run=False)
@@ -217,9 +218,24 @@ def test_command_prints_summary(tmp_path, officer_bandung):
     )
     assert not Household.objects.exists()
     out = io.StringIO()
-    call_command("import_households", str(path), "--user", officer_bandung.username, stdout=out)
+    report = tmp_path / "errors.xlsx"
+    call_command(
+        "import_households", str(path), "--user", officer_bandung.username, "--error-report", str(report), stdout=out
+    )
     assert "created 2 households / 3 members" in out.getvalue()
+    assert "baris 6, jenis_kelamin: Jenis kelamin tidak sesuai NIK" in out.getvalue()
     assert Household.objects.count() == 2
+    assert openpyxl.load_workbook(report).active.max_row == 4  # header, two errors in row 6, row 5 rejected with it
+
+
+def test_command_refuses_unknown_user_and_readers(tmp_path, officer_jabar):
+    from django.core.management.base import CommandError
+
+    path = write_csv(tmp_path, GOOD)
+    with pytest.raises(CommandError, match="No active user"):
+        call_command("import_households", str(path), "--user", "nobody")
+    with pytest.raises(CommandError, match="hanya dapat membaca"):
+        call_command("import_households", str(path), "--user", officer_jabar.username)
 
 
 def test_upload_page_runs_the_task_and_offers_the_error_report(client, officer_bandung, tmp_path, settings):
