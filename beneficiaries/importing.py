@@ -551,7 +551,10 @@ class _Engine:
             elif head_nik is None:
                 problem = ("hubungan", _("Keluarga ini tidak memiliki kepala keluarga."))
             elif heads and existing_heads.get(no_kk) not in (None, head_nik):
-                problem = ("hubungan", _("Keluarga ini sudah memiliki kepala keluarga dengan NIK lain."))
+                # A new head is fine when the file also gives the registered head another role.
+                demoted = {m["nik"] for m in household.members if m["relationship"] != Relationship.HEAD}
+                if existing_heads[no_kk] not in demoted:
+                    problem = ("hubungan", _("Keluarga ini sudah memiliki kepala keluarga dengan NIK lain."))
             if problem is None:
                 for member in household.members:
                     registered = existing_members.get(member["nik"])

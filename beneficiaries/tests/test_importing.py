@@ -292,3 +292,18 @@ def test_progress_fragment_polls_while_running(client, officer_bandung):
     assert 'hx-trigger="every 1s"' in content
     assert 'aria-valuenow="50"' in content
     assert "Memeriksa baris 5.000 dari 10.000" in content
+
+
+def test_head_changes_only_when_the_file_gives_the_old_head_another_role(tmp_path, officer_bandung):
+    households_import(user=officer_bandung, path=write_csv(tmp_path, GOOD[:2]), dry_run=False)
+    widow = dict(GOOD[1], hubungan="kepala keluarga")
+    refused = households_import(user=officer_bandung, path=write_csv(tmp_path, [widow]), dry_run=False)
+    assert refused.errors[0].message == "Keluarga ini sudah memiliki kepala keluarga dengan NIK lain."
+    moved_on = households_import(
+        user=officer_bandung, path=write_csv(tmp_path, [dict(GOOD[0], hubungan="lainnya"), widow]), dry_run=False
+    )
+    assert not moved_on.errors
+    assert Member.objects.get(relationship="kepala").nik == "3273015507820001"
+    assert AuditEntry.objects.get(member_nik="3273011506800001", action="update").changes == {
+        "relationship": ["kepala", "lainnya"]
+    }
