@@ -138,3 +138,30 @@ def test_a_finished_import_queues_a_refresh(small_world, settings):
         assert DashboardRefresh.objects.count() == before + 1
     finally:
         app.conf.task_always_eager = False
+
+
+def _versions(code):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT program_id, month, xmin::text FROM dashboards_areamonth WHERE region_code = %s", [code])
+        return {(program_id, month): xmin for program_id, month, xmin in cursor.fetchall()}
+
+
+def test_a_refresh_writes_only_what_changed(small_world):
+    garut_before, bandung_before = _versions("32.05"), _versions("32.73")
+    report = small_world.kube_a.reports.get(month=SEPTEMBER)
+    report.revenue = 4_500_000
+    report.save(update_fields=["revenue"])
+    small_world.kube_d.reports.all().delete()
+    refresh_all(trigger="test")
+    garut_after, bandung_after = _versions("32.05"), _versions("32.73")
+    assert month("32.05", SEPTEMBER).revenue == 4_500_000
+    # September (all programmes and Reguler) was rewritten; October, unchanged, was not.
+    reguler = small_world.reguler.pk
+    assert garut_after[(0, SEPTEMBER)] != garut_before[(0, SEPTEMBER)]
+    assert garut_after[(reguler, SEPTEMBER)] != garut_before[(reguler, SEPTEMBER)]
+    assert garut_after[(0, OCTOBER)] == garut_before[(0, OCTOBER)]
+    # Bandung's only report is gone, and so is its October row.
+    assert (0, OCTOBER) in bandung_before
+    assert (0, OCTOBER) not in bandung_after
