@@ -1,0 +1,52 @@
+"""Read-only admin views: changes go through the app's pages and services, which write the audit."""
+
+from django.contrib import admin
+
+from beneficiaries.models import AuditEntry, DuplicateDecision, Household, ImportJob, Member
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    fields = ["nik", "name", "sex", "birth_date", "relationship"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+
+@admin.register(Household)
+class HouseholdAdmin(ReadOnlyAdmin):
+    list_display = ["no_kk", "region_code", "is_active", "updated_at"]
+    list_filter = ["is_active", "deactivation_reason"]
+    search_fields = ["=no_kk", "region_code"]
+    show_full_result_count = False
+    inlines = [MemberInline]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "household", "member_nik", "action", "source", "actor"]
+    list_filter = ["action", "source"]
+    list_select_related = ["household", "actor"]
+    show_full_result_count = False
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "original_name", "user", "dry_run", "status", "households_created", "rows_rejected"]
+    list_filter = ["status", "dry_run"]
+
+
+@admin.register(DuplicateDecision)
+class DuplicateDecisionAdmin(ReadOnlyAdmin):
+    list_display = ["nik_a", "nik_b", "verdict", "decided_by", "decided_at"]

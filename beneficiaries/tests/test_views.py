@@ -364,3 +364,13 @@ def test_bulk_update_of_ticked_households_is_audited(client, officer_bandung, of
     assert first.desil == 4
     client.force_login(officer_jabar)
     assert client.post(url, {"households": [first.pk], "field": "desil", "value": "5"}).status_code == 403
+
+
+def test_admin_pages_are_read_only(client, admin_user):
+    household = household_with_members()
+    client.force_login(admin_user)
+    assert client.get(reverse("admin:beneficiaries_household_changelist")).status_code == 200
+    page = client.get(reverse("admin:beneficiaries_household_change", args=[household.pk]))
+    assert page.status_code == 200
+    assert household.no_kk in page.content.decode()
+    assert client.get(reverse("admin:beneficiaries_household_add")).status_code == 403
