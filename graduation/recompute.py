@@ -317,6 +317,9 @@ def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSe
         with connection.cursor() as cursor:
             # Room for the per-province hash aggregates (members, memberships) without spilling to disk.
             cursor.execute("SET LOCAL work_mem = '32MB'")
+            # A commit lost in a crash loses the province's results and its ledger entry together:
+            # the next run recomputes it. So the commit need not wait for the WAL flush.
+            cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute(
                 _WRITE_SQL, _params(province=province, run_date=run.run_date, criteria=criteria, run_id=run.pk)
             )
