@@ -512,13 +512,18 @@ class _Engine:
                 existing_households[row[1]] = {"id": row[0], **dict(zip(HOUSEHOLD_FIELDS, row[1:], strict=True))}
             niks = [m["nik"] for h in households.values() for m in h.members]
             cursor.execute(
-                "SELECT m.id, h.no_kk, m.nik, m.name, m.sex, m.birth_date, m.relationship, m.has_disability, "
-                "m.is_pregnant, m.education, m.occupation FROM beneficiaries_member m "
+                "SELECT m.id, h.no_kk, h.region_code, m.nik, m.name, m.sex, m.birth_date, m.relationship, "
+                "m.has_disability, m.is_pregnant, m.education, m.occupation FROM beneficiaries_member m "
                 "JOIN beneficiaries_household h ON h.id = m.household_id WHERE m.nik = ANY(%s)",
                 [niks],
             )
             existing_members = {
-                row[2]: {"id": row[0], "no_kk": row[1], **dict(zip(MEMBER_FIELDS, row[2:], strict=True))}
+                row[3]: {
+                    "id": row[0],
+                    "no_kk": row[1],
+                    "region_code": row[2],
+                    **dict(zip(MEMBER_FIELDS, row[3:], strict=True)),
+                }
                 for row in cursor.fetchall()
             }
             cursor.execute(
@@ -555,19 +560,18 @@ class _Engine:
                 demoted = {m["nik"] for m in household.members if m["relationship"] != Relationship.HEAD}
                 if existing_heads[no_kk] not in demoted:
                     problem = ("hubungan", _("Keluarga ini sudah memiliki kepala keluarga dengan NIK lain."))
-            if problem is None:
-                for member in household.members:
-                    registered = existing_members.get(member["nik"])
-                    if registered and registered["no_kk"] != no_kk:
-                        if in_scope(self.region_of(registered["no_kk"])):
-                            message = _("NIK ini sudah terdaftar pada keluarga dengan No. KK %(no_kk)s.") % {
-                                "no_kk": registered["no_kk"]
-                            }
-                        else:
-                            message = _("NIK ini sudah terdaftar di wilayah lain.")
-                        self.error(member["row"], "nik", member["nik"], message)
-                        problem = ("nik", None)
-                        break
+            # Every NIK registered in another household is reported, whatever else is wrong.
+            for member in household.members:
+                registered = existing_members.get(member["nik"])
+                if registered and registered["no_kk"] != no_kk:
+                    if in_scope(registered["region_code"]):
+                        message = _("NIK ini sudah terdaftar pada keluarga dengan No. KK %(no_kk)s.") % {
+                            "no_kk": registered["no_kk"]
+                        }
+                    else:
+                        message = _("NIK ini sudah terdaftar di wilayah lain.")
+                    self.error(member["row"], "nik", member["nik"], message)
+                    problem = problem or ("nik", None)
             if problem is not None:
                 column, message = problem
                 if message:
@@ -599,11 +603,6 @@ class _Engine:
         self.result.members_created = len(new_members)
         self.result.members_updated = len(changed_members)
         return new_households, changed_households, new_members, changed_members
-
-    def region_of(self, no_kk: str) -> str:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT region_code FROM beneficiaries_household WHERE no_kk = %s", [no_kk])
-            return cursor.fetchone()[0]
 
     def reject(self, household: _Household, message: str, *, column: str = "", all_rows: bool = False) -> None:
         flagged = {p.row for p in self.result.problems if not p.warning}

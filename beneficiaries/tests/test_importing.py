@@ -127,6 +127,8 @@ def test_registered_nik_named_in_scope_and_hidden_outside(tmp_path, officer_band
     result = households_import(user=officer_bandung, path=write_csv(tmp_path, GOOD[:2]), dry_run=False)
     messages = {p.row: p.message for p in result.errors if p.column == "nik"}
     assert messages[2] == f"NIK ini sudah terdaftar pada keluarga dengan No. KK {mine.household.no_kk}."
+    wife_only = households_import(user=officer_bandung, path=write_csv(tmp_path, [GOOD[1]]), dry_run=True)
+    assert [p.message for p in wife_only.errors if p.column == "nik"] == ["NIK ini sudah terdaftar di wilayah lain."]
     assert result.households_created == 0
 
 
