@@ -11,7 +11,8 @@ present), and a readiness per household with some graduation decisions; later ru
 it. Then it times `dashboards.refresh.refresh_all()` twice and requests the national page
 (national administrator and directorate user), a provincial page and a kab/kota page
 with Django's test Client, printing the median and 95th percentile of the server time.
-Targets: refresh ≤ 30 s, pages median ≤ 100 ms and p95 ≤ 200 ms.
+Targets: refresh ≤ 30 s, pages median ≤ 100 ms and p95 ≤ 200 ms. The first build writes every
+aggregate row; a refresh afterwards recomputes everything and writes only what changed.
 """
 
 import argparse
@@ -50,14 +51,40 @@ def use_own_database(name: str) -> None:
     os.environ["DATABASE_URL"] = f"postgres://postgres@/{name}?host={quote(socket_dir)}"
 
 
-GRADUATION_STATUS = """
-INSERT INTO graduation_graduationstatus
-    (household_id, region_code, state, score, alamiah_candidate, explanation, criteria_id, computed_at)
-SELECT id, region_code, CASE WHEN id %% 10 < 6 THEN 'belum' WHEN id %% 10 < 9 THEN 'menuju' ELSE 'siap' END,
-       (id %% 10) * 10, false, '{}'::jsonb, %(criteria)s, now()
-FROM beneficiaries_household
-ON CONFLICT (household_id) DO NOTHING
-"""
+# Readiness spread 60% belum, 30% menuju, 10% siap; other columns get their defaults.
+GRADUATION_VALUES = {
+    "household_id": "id",
+    "region_code": "region_code",
+    "state": "CASE WHEN id %% 10 < 6 THEN 'belum' WHEN id %% 10 < 9 THEN 'menuju' ELSE 'siap' END",
+    "score": "(id %% 10) * 10",
+    "criteria_id": "%(criteria)s",
+    "computed_at": "now()",
+}
+
+
+def graduation_status_insert() -> str:
+    """INSERT of a readiness per household, from the model's columns as they are today."""
+    from graduation.models import GraduationStatus
+
+    columns, values = [], []
+    for field in GraduationStatus._meta.concrete_fields:
+        if field.column in GRADUATION_VALUES:
+            value = GRADUATION_VALUES[field.column]
+        elif field.null:
+            value = "NULL"
+        elif callable(field.default):  # dict or list: an empty JSON object or array
+            value = "'{}'"
+        elif isinstance(field.default, bool):
+            value = "true" if field.default else "false"
+        else:
+            value = "0"
+        columns.append(field.column)
+        values.append(value)
+    return (
+        f"INSERT INTO {GraduationStatus._meta.db_table} ({', '.join(columns)}) "  # noqa: S608 - model's own names
+        f"SELECT {', '.join(values)} FROM beneficiaries_household ON CONFLICT (household_id) DO NOTHING"
+    )
+
 
 # About 1% of households graduated over the last two years (a tenth of them relapsed), 0.5% proposed.
 GRADUATION_DECISIONS = """
@@ -114,7 +141,7 @@ def fill(households: int) -> None:
     if GraduationStatus.objects.count() < Household.objects.count():
         admin, _ = User.objects.get_or_create(username="bench_admin", defaults={"role": Role.ADMIN})
         with connection.cursor() as cursor:
-            cursor.execute(GRADUATION_STATUS, {"criteria": CriteriaSet.objects.active().pk})
+            cursor.execute(graduation_status_insert(), {"criteria": CriteriaSet.objects.active().pk})
             cursor.execute(GRADUATION_DECISIONS, {"user": admin.pk})
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
@@ -185,14 +212,23 @@ def main() -> int:
     fill(options.households)
     print(f"size: {sizes()}")
 
+    from django.db import connection
+
+    from dashboards.models import AreaFigures, AreaMonth
+
+    # First build (empty aggregate tables, every row written), then full refreshes over unchanged
+    # registers (the nightly case: everything recomputed, only differences written).
+    AreaMonth.objects.all().delete()
+    AreaFigures.objects.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE dashboards_areamonth")
+        cursor.execute("VACUUM ANALYZE dashboards_areafigures")
     refreshes = []
-    for attempt in range(2):
+    for label in ("first build", "refresh", "refresh"):
         started = time.perf_counter()
         run = refresh_all(trigger="bench")
         refreshes.append(time.perf_counter() - started)
-        print(
-            f"refresh {attempt + 1}: {refreshes[-1]:.1f} s ({run.area_rows:,} area rows, {run.month_rows:,} month rows)"
-        )
+        print(f"{label:<12} {refreshes[-1]:5.1f} s ({run.area_rows:,} area rows, {run.month_rows:,} month rows)")
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     users = personas()
