@@ -30,16 +30,17 @@ def table_xlsx(table: Table, *, area_name: str, filters_text: str, data_as_of) -
     sheet.append([_("Filter"), filters_text])
     sheet.append([_("Data per"), as_of])
     sheet.append([])
-    sheet.append([str(column.label) for column in table.columns])
+    columns = table.export_columns or table.columns
+    sheet.append([str(column.label) for column in columns])
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     body = [*table.rows, *([table.total] if table.total else [])]
     for row in body:
-        sheet.append([_cell_value(value) for value in table.values(row)])
-        for cell, column in zip(sheet[sheet.max_row], table.columns, strict=True):
+        sheet.append([_cell_value(value) for value in table.values(row, columns)])
+        for cell, column in zip(sheet[sheet.max_row], columns, strict=True):
             if column.kind in NUMBER_FORMATS:
                 cell.number_format = NUMBER_FORMATS[column.kind]
-    for index, column in enumerate(table.columns, start=1):
+    for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[sheet.cell(row=6, column=index).column_letter].width = max(
             12, len(str(column.label)) + 4
         )

@@ -236,9 +236,11 @@ class Table:
     columns: list[Column]
     rows: list[dict]
     total: dict | None = None
+    #: Columns of the XLSX export when they differ from the page's (e.g. the directorate of a province).
+    export_columns: list[Column] | None = None
 
-    def values(self, row: dict) -> list:
-        return [row.get(column.key) for column in self.columns]
+    def values(self, row: dict, columns: list[Column] | None = None) -> list:
+        return [row.get(column.key) for column in columns or self.columns]
 
     @property
     def total_rows(self) -> list[dict]:
@@ -561,6 +563,16 @@ def dashboard(area: Area, filters: Filters, user) -> Dashboard:
         )
         if area.level == 0 and area.directorate is None:
             groups = _directorate_groups(rows)
+            # The page shows provinces under their directorate; a flat sheet names it on each row.
+            for group in groups:
+                for row in group["rows"]:
+                    row["directorate"] = group["name"]
+            for table in (children, mentoring):
+                table.export_columns = [
+                    table.columns[0],
+                    Column("directorate", _("Wilayah direktorat"), "text"),
+                    *table.columns[1:],
+                ]
     return Dashboard(
         area=area,
         filters=filters,

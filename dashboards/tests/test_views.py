@@ -272,3 +272,20 @@ def test_the_dashboard_in_english(client, officer_garut, small_world):
     assert "Data as of" in response.text
     assert "Mentoring and graduation by" in response.text
     assert "Export XLSX" in response.text
+
+
+def test_the_refresh_ledger_is_readable_by_administrators(client, admin_user, small_world):
+    client.force_login(admin_user)
+    response = client.get(reverse("admin:dashboards_dashboardrefresh_changelist"))
+    assert response.status_code == 200
+    assert "test" in response.text
+
+
+def test_the_national_export_names_the_directorate_of_each_province(client, admin_user, small_world):
+    client.force_login(admin_user)
+    response = client.get(f"{reverse('dashboards:national_export')}?{PERIOD}&tabel=wilayah")
+    rows = list(sheet_of(response).iter_rows(values_only=True))
+    assert rows[5][:2] == ("Provinsi", "Wilayah direktorat")
+    jabar = next(row for row in rows[6:] if row[0] == "Jawa Barat")
+    assert "Wilayah I" in jabar[1]
+    assert jabar[2] == 4  # KUBE
