@@ -24,6 +24,13 @@ MENU = [
     MenuItem(_("Pengguna"), "accounts:user_list", frozenset({Role.ADMIN, Role.DINSOS_PROVINSI, Role.DINSOS_KABKOTA})),
     MenuItem(_("KUBE"), "groups:kube_list", ALL_ROLES),
     MenuItem(_("Dasbor"), "dashboards:national", ALL_ROLES - {Role.PENDAMPING}),
+    MenuItem(_("Kunjungan"), "mentors:visit_home", frozenset({Role.PENDAMPING})),
+    MenuItem(_("Pendamping"), "mentors:mentor_list", ALL_ROLES - {Role.PENDAMPING}),
+    MenuItem(_("Graduasi"), "graduation:siap_list", ALL_ROLES),
+    MenuItem(_("Usulan graduasi"), "graduation:decision_queue", ALL_ROLES),
+    MenuItem(_("Garis kemiskinan"), "graduation:poverty_line_list", ALL_ROLES - {Role.PENDAMPING}),
+    MenuItem(_("Kriteria graduasi"), "graduation:criteria_list", frozenset({Role.ADMIN})),
+    MenuItem(_("Proses graduasi"), "graduation:run_list", frozenset({Role.ADMIN})),
 ]
 
 

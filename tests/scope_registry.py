@@ -10,6 +10,8 @@ Adding a view that takes an identifier? Add its entry here, in the app's section
 """
 
 from conftest import KAB_GARUT
+from graduation.tests.scope_builders import GRADUATION_URLS
+from mentors.tests.scope_builders import MENTOR_URLS
 
 
 def _garut_mentor_login(world):
@@ -82,7 +84,9 @@ OBJECT_URLS = {
     "groups:kube_classify": lambda world: {"pk": _garut_kube(world).pk},
     "groups:kur_refer": lambda world: {"pk": _garut_kube(world).pk},
     # mentors
+    **MENTOR_URLS,
     # graduation
+    **GRADUATION_URLS,
     # dashboards
     "dashboards:region": lambda world: {"region_code": KAB_GARUT},
     "dashboards:region_export": lambda world: {"region_code": KAB_GARUT},

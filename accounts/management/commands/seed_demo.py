@@ -9,7 +9,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--households", type=int, default=0, help="top the KPM register up to N demo households (beneficiaries.demo)"
+            "--households",
+            type=int,
+            default=0,
+            help="top the KPM register up to N demo households (beneficiaries.demo)",
         )
 
     def handle(self, *args, **options):
@@ -28,3 +31,6 @@ class Command(BaseCommand):
         from groups.demo import seed_kube
 
         seed_kube(stdout=self.stdout)
+        from mentors.demo import seed_mentors
+
+        seed_mentors(stdout=self.stdout)
