@@ -132,7 +132,8 @@ WITH hh AS MATERIALIZED (
     SELECT hh.id, hh.region_code, hh.desil, l.household_id IS NOT NULL AS assessed,
            l.monthly_income, l.savings, l.productive_assets, l.assessed_on,
            m.n, m.under_6, m.school_age, m.pregnant, m.elderly, m.disabled,
-           k.level, coalesce(k.rank, 0) AS rank, coalesce(k.months, 0) AS months,
+           CASE k.best / 10000 WHEN 3 THEN %(maju)s WHEN 2 THEN %(berkembang)s WHEN 1 THEN 'tumbuh' END AS level,
+           coalesce(k.best / 10000, 0) AS rank, coalesce(k.best %% 10000, 0) AS months,
            pl.id AS line_id, pl.amount AS line_amount, pl.why AS line_why
     FROM hh
     -- The latest assessment up to the run date.
@@ -155,18 +156,20 @@ WITH hh AS MATERIALIZED (
         FROM beneficiaries_member m
         WHERE m.household_id = hh.id
     ) m
-    -- The best current membership of an active KUBE: highest level, then longest.
+    -- The best current membership of an active KUBE: highest level, then longest; one number
+    -- (level rank × 10000 + whole months, months as groups.maturity.months_between counts them)
+    -- so that an aggregate finds it without sorting.
     LEFT JOIN LATERAL (
-        SELECT k.maturity_level AS level,
-               CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END AS rank,
-               greatest(0, (extract(year FROM age(%(run_date)s, ms.joined_on)) * 12
-                            + extract(month FROM age(%(run_date)s, ms.joined_on)))::int) AS months
+        SELECT max(
+                   CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END * 10000
+                   + %(run_month_index)s
+                   - (date_part('year', ms.joined_on)::int * 12 + date_part('month', ms.joined_on)::int)
+                   - (date_part('day', ms.joined_on)::int > %(run_day)s)::int
+               ) AS best
         FROM groups_membership ms
         JOIN groups_kube k ON k.id = ms.kube_id
         WHERE ms.household_id = hh.id AND ms.left_on IS NULL
           AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
-        ORDER BY 2 DESC, 3 DESC
-        LIMIT 1
     ) k ON true
     LEFT JOIN line pl ON pl.is_urban = hh.is_urban
 ), verdicts AS (
@@ -282,6 +285,8 @@ def _params(*, province: str, run_date: datetime.date, criteria: CriteriaSet, ru
         "prefix": f"{province}.%",
         "province": province,
         "run_date": run_date,
+        "run_month_index": run_date.year * 12 + run_date.month,
+        "run_day": run_date.day,
         **age_bounds(run_date),
         "maju": MaturityLevel.MAJU.value,
         "berkembang": MaturityLevel.BERKEMBANG.value,

@@ -443,3 +443,13 @@ def test_a_full_run_ends_with_the_dashboard_figures_and_a_province_run_does_not(
     result = run()
     assert DashboardRefresh.objects.get().trigger == f"graduation run #{result.pk}"
     assert result.dashboards_seconds is not None
+
+
+def test_with_two_current_kube_the_best_level_counts_then_the_longest(regions):
+    household = garut_household()
+    join(household, kube_at_level(MaturityLevel.TUMBUH), on=months_before(RUN_DATE, 24))
+    join(household, kube_at_level(MaturityLevel.BERKEMBANG), on=months_before(RUN_DATE, 12))
+    run()
+    item = status_of(household).explanation["kube"]
+    assert (item["verdict"], item["level"], item["value"]) == ("met", "berkembang", 12)
+    assert stored_states([household]) == python_states([household])
