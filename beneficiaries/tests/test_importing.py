@@ -309,3 +309,32 @@ def test_head_changes_only_when_the_file_gives_the_old_head_another_role(tmp_pat
     assert AuditEntry.objects.get(member_nik="3273011506800001", action="update").changes == {
         "relationship": ["kepala", "lainnya"]
     }
+
+
+def test_xlsx_with_date_cells_blank_rows_and_row_numbers(tmp_path, officer_bandung):
+    import datetime
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMNS)
+    head = dict(GOOD[0], tanggal_lahir=datetime.date(1980, 6, 15))
+    sheet.append([head[c] for c in COLUMNS])
+    sheet.append([])  # a blank row: the next one is still row 4 for the user
+    bad = dict(GOOD[2], jenis_kelamin="P")
+    sheet.append([bad[c] for c in COLUMNS])
+    path = tmp_path / "kpm.xlsx"
+    workbook.save(path)
+    result = households_import(user=officer_bandung, path=path, dry_run=False)
+    assert result.households_created == 1
+    assert Member.objects.get().birth_date == datetime.date(1980, 6, 15)
+    assert [(p.row, p.column) for p in result.errors] == [(4, "jenis_kelamin")]
+
+
+def test_xlsx_reader_matches_openpyxl_on_the_template(tmp_path):
+    from beneficiaries import xlsx
+    from beneficiaries.importing import template_xlsx
+
+    path = tmp_path / "template.xlsx"
+    template_xlsx(path)
+    expected = [list(row) for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
+    assert list(xlsx.iter_rows(path)) == expected
