@@ -310,6 +310,13 @@ def _spread_households():
     return made
 
 
+def full_results() -> dict:
+    return {
+        s.household_id: (s.region_code, s.state, s.score, s.alamiah_candidate, s.explanation, s.inputs, s.criteria_id)
+        for s in GraduationStatus.objects.all()
+    }
+
+
 class Interrupted(Exception):
     pass
 
@@ -332,9 +339,15 @@ def test_a_run_interrupted_between_provinces_is_finished_by_the_next_one(regions
     assert resumed.status == RunStatus.DONE
     assert sorted(resumed.progress) == ["12", "31", "32"]
     assert resumed.counts["siap"] + resumed.counts["menuju"] + resumed.counts["belum"] == 12
-    # Equal to an uninterrupted run: the rules in Python agree, and a fresh run changes nothing.
+    # Equal to an uninterrupted run: the rules in Python agree, a further run changes nothing,
+    # and a run from scratch stores exactly the same results.
     assert stored_states(households) == python_states(households)
     assert run().households_changed == 0
+    resumed_rows = full_results()
+    GraduationStatus.objects.all().delete()
+    uninterrupted = recompute_graduation(run_date=RUN_DATE, province="")
+    assert uninterrupted.pk != resumed.pk and uninterrupted.resumed_count == 0
+    assert full_results() == resumed_rows
 
 
 def test_a_killed_run_left_running_is_resumed(regions):
