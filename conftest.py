@@ -133,8 +133,10 @@ def browser():
         if os.environ.get("KUBE_REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} is missing and KUBE_REQUIRE_BROWSER is set: browser tests may not be skipped")
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # CI machines have two cores; a page may take longer than Playwright's 5 s default there.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield instance
