@@ -166,3 +166,21 @@ def browser_login(page, live_server, username: str, password: str):
     page.fill("input[name=password]", password)
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+# --- Celery -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_eager():
+    """Run Celery tasks inside the calling process (no worker), for this test only.
+
+    Set on the Celery app itself: once its configuration is loaded, a change to the
+    Django setting CELERY_TASK_ALWAYS_EAGER no longer reaches it.
+    """
+    from kube_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = previous

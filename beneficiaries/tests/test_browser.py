@@ -12,9 +12,10 @@ from conftest import browser_login, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_officer_imports_good_and_bad_rows(page, live_server, regions, officer_bandung, settings, tmp_path):
+def test_officer_imports_good_and_bad_rows(
+    page, live_server, regions, officer_bandung, settings, tmp_path, celery_eager
+):
     # The live server has no Celery worker: the task runs inside the upload request.
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.MEDIA_ROOT = tmp_path / "media"
     upload = write_csv(tmp_path, GOOD + BAD_HOUSEHOLD, name="kpm-bandung.csv")
 

@@ -240,8 +240,9 @@ def test_command_refuses_unknown_user_and_readers(tmp_path, officer_jabar):
         call_command("import_households", str(path), "--user", officer_jabar.username)
 
 
-def test_upload_page_runs_the_task_and_offers_the_error_report(client, officer_bandung, tmp_path, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_upload_page_runs_the_task_and_offers_the_error_report(
+    client, officer_bandung, tmp_path, settings, celery_eager
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     client.force_login(officer_bandung)
     path = write_csv(tmp_path, GOOD + BAD_HOUSEHOLD)

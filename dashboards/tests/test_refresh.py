@@ -119,25 +119,18 @@ def test_graduation_figures(small_world):
     assert figures("32.05", small_world.reguler.pk).grad_siap == 0
 
 
-def test_a_finished_import_queues_a_refresh(small_world, settings):
+def test_a_finished_import_queues_a_refresh(small_world, celery_eager):
     from celery.signals import task_success
 
     from beneficiaries.tasks import import_run
 
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    from kube_portal.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        before = DashboardRefresh.objects.count()
-        task_success.send(sender=import_run, result=None)
-        assert DashboardRefresh.objects.count() == before + 1
-        assert DashboardRefresh.objects.order_by("-finished_at").first().trigger == "after import_run"
-        # Other tasks do not trigger it.
-        task_success.send(sender=refresh_dashboards, result=None)
-        assert DashboardRefresh.objects.count() == before + 1
-    finally:
-        app.conf.task_always_eager = False
+    before = DashboardRefresh.objects.count()
+    task_success.send(sender=import_run, result=None)
+    assert DashboardRefresh.objects.count() == before + 1
+    assert DashboardRefresh.objects.order_by("-finished_at").first().trigger == "after import_run"
+    # Other tasks do not trigger it.
+    task_success.send(sender=refresh_dashboards, result=None)
+    assert DashboardRefresh.objects.count() == before + 1
 
 
 def _versions(code):

@@ -132,21 +132,15 @@ def test_reject_needs_a_reason(regions, officer_garut):
 
 
 def test_run_ledger_is_for_administrators_and_run_now_starts_a_run(
-    regions, admin_user, officer_garut, django_capture_on_commit_callbacks
+    regions, admin_user, officer_garut, django_capture_on_commit_callbacks, celery_eager
 ):
-    from kube_portal.celery import app
-
     assert client_for(officer_garut).get(reverse("graduation:run_list")).status_code == 403
     assert client_for(officer_garut).post(reverse("graduation:run_now")).status_code == 403
     admin = client_for(admin_user)
     assert admin.get(reverse("graduation:run_list")).status_code == 200
     garut_household()
-    app.conf.task_always_eager = True
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = admin.post(reverse("graduation:run_now"))
-    finally:
-        app.conf.task_always_eager = False
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(reverse("graduation:run_now"))
     assert response.status_code == 302
     run = RecomputeRun.objects.get()
     assert run.status == RunStatus.DONE and run.triggered_by == admin_user
