@@ -137,20 +137,26 @@ WITH ranked AS (
                ELSE %(tumbuh)s
            END AS level
     FROM measured m
-), updated AS (
-    UPDATE groups_kube k
-    SET maturity_level = c.level,
-        maturity_reason = 'Aktif ' || c.months || ' bulan; laba pada ' || c.profitable || ' dari '
+), reasoned AS (
+    SELECT c.*,
+           'Aktif ' || c.months || ' bulan; laba pada ' || c.profitable || ' dari '
             || c.recent_count || ' laporan terakhir; omzet ' || %(window)s || ' laporan terakhir '
             || 'Rp ' || replace(to_char(c.revenue_recent, 'FM999,999,999,999,999,990'), ',', '.') || ' (sebelumnya ' || 'Rp ' || replace(to_char(c.revenue_previous, 'FM999,999,999,999,999,990'), ',', '.') || '); tabungan kelompok '
-            || 'Rp ' || replace(to_char(c.savings, 'FM999,999,999,999,999,990'), ',', '.') || '.',
+            || 'Rp ' || replace(to_char(c.savings, 'FM999,999,999,999,999,990'), ',', '.') || '.' AS reason
+    FROM classified c
+), updated AS (
+    -- Only KUBE whose level, reason or date changes are rewritten: a run on unchanged data writes nothing.
+    UPDATE groups_kube k
+    SET maturity_level = c.level,
+        maturity_reason = c.reason,
         maturity_set_on = CASE WHEN c.old_level <> c.level OR k.maturity_set_on IS NULL
                                THEN %(as_of)s ELSE k.maturity_set_on END
-    FROM classified c
+    FROM reasoned c
     WHERE k.id = c.id
-    RETURNING c.level, c.old_level <> c.level AS changed
+      AND (k.maturity_level <> c.level OR k.maturity_reason <> c.reason OR k.maturity_set_on IS NULL)
+    RETURNING k.id
 )
-SELECT level, count(*), count(*) FILTER (WHERE changed) FROM updated GROUP BY level
+SELECT level, count(*), count(*) FILTER (WHERE old_level <> level) FROM classified GROUP BY level
 """
 
 

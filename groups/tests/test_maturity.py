@@ -108,6 +108,20 @@ def test_set_based_run_agrees_with_one_by_one(fleet):
     assert Kube.objects.get(pk=fleet["maju"].pk).maturity_set_on == AS_OF
 
 
+def test_a_run_on_unchanged_data_rewrites_no_row(fleet):
+    from django.db import connection
+
+    def row_versions():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id, ctid::text FROM groups_kube ORDER BY id")
+            return cursor.fetchall()
+
+    first = classify_all(as_of=AS_OF)
+    before = row_versions()
+    assert classify_all(as_of=AS_OF) == first | {"changed": 0}
+    assert row_versions() == before
+
+
 def test_thresholds_are_versioned_and_editable(fleet):
     MaturityThresholds.objects.create(maju_min_savings=4_000_000, note="Tahun 2026")
     classify_all(as_of=AS_OF)
