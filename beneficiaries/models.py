@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
-from kube_portal.scoping import ScopedQuerySet
+from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
 VILLAGE_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"
@@ -93,7 +93,7 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(**{field: True})
 
 
-class Household(models.Model):
+class Household(RegionCodeMixin, models.Model):
     """A KPM family, identified by its No. KK (Kartu Keluarga)."""
 
     # Unique through the pattern-ops index in Meta: one index serves equality, prefix search and ON CONFLICT.
@@ -148,6 +148,7 @@ class Household(models.Model):
         db_index=False,
     )
 
+    region_code_source = "village"
     objects = HouseholdQuerySet.as_manager()
 
     class Meta:
@@ -179,12 +180,6 @@ class Household(models.Model):
 
     def __str__(self):
         return self.no_kk
-
-    def save(self, *args, **kwargs):
-        self.region_code = self.village_id
-        if kwargs.get("update_fields") is not None and "village" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "region_code"}
-        super().save(*args, **kwargs)
 
     @property
     def masked_head_nik(self) -> str:

@@ -19,6 +19,7 @@ from groups.models import (
     Status,
 )
 from groups.money import format_rupiah, parse_rupiah
+from groups.services import KUBE_FIELDS
 from regions.models import Region
 
 
@@ -68,23 +69,8 @@ class DateInput(forms.DateInput):
 class KubeForm(forms.ModelForm):
     class Meta:
         model = Kube
-        fields = [
-            "name",
-            "program",
-            "business_type",
-            "business_field",
-            "kecamatan",
-            "secretariat_village",
-            "secretariat_address",
-            "founded_on",
-            "bank_name",
-            "bank_account_number",
-            "bank_account_holder",
-            "plan_regional_potential",
-            "plan_raw_materials",
-            "plan_skills",
-            "plan_marketing",
-        ]
+        # The same fields the registry services accept: one list, in groups/services.py.
+        fields = KUBE_FIELDS
         widgets = {
             "founded_on": DateInput(),
             "plan_regional_potential": forms.Textarea(attrs={"rows": 3}),

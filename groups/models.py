@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kube_portal.scoping import ScopedQuerySet
+from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 
 KECAMATAN_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"
 
@@ -203,7 +203,7 @@ class KubeQuerySet(ScopedQuerySet):
         return self.visible_to(user).filter(status__in=statuses_awaiting(user))
 
 
-class Kube(models.Model):
+class Kube(RegionCodeMixin, models.Model):
     """A Kelompok Usaha Bersama: 5–20 KPM households running a business together."""
 
     registration_number = models.CharField(_("nomor registrasi"), max_length=30, unique=True, editable=False)
@@ -269,6 +269,7 @@ class Kube(models.Model):
         related_name="+",
     )
 
+    region_code_source = "kecamatan"
     objects = KubeQuerySet.as_manager()
 
     class Meta:
@@ -293,11 +294,8 @@ class Kube(models.Model):
         return f"{self.name} ({self.registration_number})"
 
     def save(self, *args, **kwargs):
-        self.region_code = self.kecamatan_id
         if not self.registration_number:
             self.registration_number = next_registration_number(self.kecamatan_id[:5])
-        if kwargs.get("update_fields") is not None and "kecamatan" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "region_code"}
         super().save(*args, **kwargs)
 
     @property

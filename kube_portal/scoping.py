@@ -48,3 +48,21 @@ def region_prefix_q(field: str, prefixes) -> models.Q:
     for prefix in prefixes:
         condition |= models.Q(**{f"{field}__startswith": prefix})
     return condition
+
+
+class RegionCodeMixin:
+    """Keeps a model's denormalised `region_code` equal to the code of its region foreign key.
+
+    `region_code` is what `visible_to` filters by prefix; the model names the foreign key
+    it copies in `region_code_source` (e.g. "village" for a household). Put the mixin
+    before `models.Model` in the bases.
+    """
+
+    region_code_source: str
+
+    def save(self, *args, **kwargs):
+        self.region_code = getattr(self, f"{self.region_code_source}_id")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and self.region_code_source in update_fields:
+            kwargs["update_fields"] = {*update_fields, "region_code"}
+        super().save(*args, **kwargs)

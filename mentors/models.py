@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kube_portal.scoping import ScopedQuerySet, region_prefix_q
+from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet, region_prefix_q
 from mentors.scope import active_assignment_q, assigned_kube_ids
 
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
@@ -100,7 +100,7 @@ class MentorQuerySet(ScopedQuerySet):
         )
 
 
-class Mentor(models.Model):
+class Mentor(RegionCodeMixin, models.Model):
     """A pendamping KUBE, recruited by the ministry and working in one kabupaten/kota."""
 
     user = models.OneToOneField(
@@ -141,6 +141,7 @@ class Mentor(models.Model):
         related_name="+",
     )
 
+    region_code_source = "work_area"
     objects = MentorQuerySet.as_manager()
 
     class Meta:
@@ -165,12 +166,6 @@ class Mentor(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        self.region_code = self.work_area_id
-        if kwargs.get("update_fields") is not None and "work_area" in kwargs["update_fields"]:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "region_code"}
-        super().save(*args, **kwargs)
 
     def clean(self):
         self.region_code = self.work_area_id
