@@ -20,7 +20,7 @@ class MenuItem:
 MENU = [
     MenuItem(_("Beranda"), "home", ALL_ROLES),
     MenuItem(_("Wilayah"), "regions:region_list", ALL_ROLES - {Role.PENDAMPING}),
-    MenuItem(_("KPM"), "beneficiaries:household_list", ALL_ROLES - {Role.PENDAMPING}),
+    MenuItem(_("KPM"), "beneficiaries:household_list", ALL_ROLES),
     MenuItem(_("Pengguna"), "accounts:user_list", frozenset({Role.ADMIN, Role.DINSOS_PROVINSI, Role.DINSOS_KABKOTA})),
     MenuItem(_("KUBE"), "groups:kube_list", ALL_ROLES),
     MenuItem(_("Dasbor"), "dashboards:national", ALL_ROLES - {Role.PENDAMPING}),

@@ -84,3 +84,18 @@ def test_the_kube_list_shows_the_mentor_only_their_kube(mentor_bandung, assignme
     client.force_login(mentor_bandung)
     response = client.get("/kube/")
     assert [k.pk for k in response.context["page"].object_list] == [kube.pk]
+
+
+def test_the_mentors_household_list_shows_exactly_their_kube_members(mentor_bandung, assignment, kube):
+    from django.urls import reverse
+
+    outsider = KubeFactory(status="aktif")
+    complete_members(outsider, 5)
+    client = Client()
+    client.force_login(mentor_bandung)
+    response = client.get(reverse("beneficiaries:household_list"))
+    assert response.status_code == 200
+    shown = {household.pk for household in response.context["page"]}
+    assert shown == set(kube.memberships.values_list("household_id", flat=True))
+    menu = [item["url_name"] for item in response.context["nav_items"]]
+    assert "beneficiaries:household_list" in menu
