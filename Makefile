@@ -20,6 +20,7 @@ migrate: install
 seed: migrate
 	$(PY) manage.py load_regions
 	$(PY) manage.py seed_demo
+	$(PY) manage.py recompute_graduation
 
 ## Start the web server, a Celery worker and beat on the embedded (or configured) servers.
 run: seed

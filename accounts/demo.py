@@ -8,6 +8,10 @@ from regions.models import DirectorateArea, Region
 
 DEMO_PASSWORD = "kube-demo-2026"  # noqa: S105 - published demo credential, never used in production
 
+# The districts of the demo district officers and mentor, and how many households each gets.
+DEMO_DISTRICTS = ["32.73", "32.05"]
+DEMO_DISTRICT_HOUSEHOLDS = 150
+
 DEMO_USERS = [
     # username, full name, role, region code, directorate area code
     ("admin", "Admin Pusat", Role.ADMIN, None, None),

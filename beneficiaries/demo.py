@@ -50,17 +50,18 @@ MEMBER_COLUMNS = [
 ]  # fmt: skip
 
 
-def _villages_by_province() -> dict[str, list[str]]:
+def _villages_by_province(within: str = "") -> dict[str, list[str]]:
     villages: dict[str, list[str]] = {}
-    for code in Region.objects.current().filter(level=Level.VILLAGE).values_list("code", flat=True).iterator():
+    codes = Region.objects.current().filter(level=Level.VILLAGE, code__startswith=within)
+    for code in codes.values_list("code", flat=True).iterator():
         villages.setdefault(code[:2], []).append(code)
     return villages
 
 
 class _Generator:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, within: str = ""):
         self.rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-        self.villages = _villages_by_province()
+        self.villages = _villages_by_province(within)
         provinces = [code for code in POPULATION_MILLIONS if code in self.villages]
         if not provinces:
             raise RuntimeError("No villages loaded: run `manage.py load_regions` first.")
@@ -140,7 +141,8 @@ def _copy_text(rows) -> io.StringIO:
 
 
 @transaction.atomic
-def _insert(households: list, members: list) -> int:
+def _insert(households: list, members: list, within: str = "") -> int:
+    """Insert a batch; returns the number of households now in the register (inside `within`)."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("DROP TABLE IF EXISTS demo_household, demo_member")
@@ -174,19 +176,25 @@ def _insert(households: list, members: list) -> int:
             ON CONFLICT DO NOTHING
             """  # noqa: S608 - column names are constants
         )
-        cursor.execute("SELECT count(*) FROM beneficiaries_household")
+        cursor.execute("SELECT count(*) FROM beneficiaries_household WHERE region_code LIKE %s", [within + "%"])
         return cursor.fetchone()[0]
 
 
-def seed_households(count: int, *, stdout=None, seed: int | None = None) -> int:
-    """Top the register up to `count` households; returns how many were added."""
+def seed_households(count: int, *, stdout=None, seed: int | None = None, within: str = "") -> int:
+    """Top the register up to `count` households (inside the region `within`, if given).
+
+    Returns how many were added. Without `within`, households spread over the provinces
+    weighted by population.
+    """
     started = time.monotonic()
-    existing = Household.objects.count()
+    existing = Household.objects.filter(region_code__startswith=within).count()
     if existing >= count:
         if stdout:
-            stdout.write(f"The register already holds {existing:,} households; nothing added.\n")
+            stdout.write(
+                f"The register already holds {existing:,} households{f' in {within}' if within else ''}; nothing added.\n"
+            )
         return 0
-    generator = _Generator(seed if seed is not None else existing)
+    generator = _Generator(seed if seed is not None else existing, within)
     total = existing
     while total < count:
         households: list = []
@@ -196,7 +204,7 @@ def seed_households(count: int, *, stdout=None, seed: int | None = None) -> int:
         generator.niks.clear()
         for _index in range(min(BATCH, count - total)):
             generator.household(households, members)
-        before, total = total, _insert(households, members)
+        before, total = total, _insert(households, members, within)
         if total == before:  # every number collided: give up rather than loop
             break
         if stdout:
