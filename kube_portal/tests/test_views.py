@@ -89,3 +89,14 @@ def test_healthz_is_503_when_redis_does_not_answer(client, settings):
     assert response.status_code == 503
     assert response.json()["database"] == "ok"
     assert response.json()["redis"].startswith("error")
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_bahasa_indonesia_until_english_is_chosen(client, officer_bandung):
+    client.force_login(officer_bandung)
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Wilayah kerja Anda" in response.text
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert "Wilayah kerja Anda" not in response.text
+    assert response.headers["Content-Language"] == "en"
