@@ -11,11 +11,13 @@ The rule (thresholds in `MaturityThresholds`, admin-editable, defaults from DESI
 
 Only active KUBE are classified. `classify_kube` reads one KUBE in Python; `classify_all`
 applies the same rule to every active KUBE in SQL, one `UPDATE ... FROM (aggregate)`
-statement per id range, each in its own transaction, so a run can be killed and re-run.
+statement per id range, each in its own transaction (`workers` ranges at a time, each on its own
+connection), so a run can be killed and re-run; KUBE whose result is unchanged are not rewritten.
 Both write the same level and the same reason text (tests hold them to it).
 """
 
 import datetime
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -25,6 +27,8 @@ from groups.models import BusinessReport, Kube, MaturityLevel, MaturityThreshold
 from groups.money import format_rupiah
 
 DEFAULT_CHUNK_SIZE = 10_000
+# Chunks classified at once, each on its own connection (the production machine has 2 cores).
+DEFAULT_WORKERS = 2
 # pg_try_advisory_lock key: one set-based run at a time.
 ADVISORY_LOCK_KEY = 0x4B55_4245  # "KUBE"
 
@@ -161,7 +165,11 @@ SELECT level, count(*), count(*) FILTER (WHERE old_level <> level) FROM classifi
 
 
 def classify_all(
-    *, as_of: datetime.date | None = None, chunk_size: int = DEFAULT_CHUNK_SIZE, stdout=None
+    *,
+    as_of: datetime.date | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    stdout=None,
+    workers: int = DEFAULT_WORKERS,
 ) -> dict[str, int]:
     """Classify every active KUBE set-based; returns counts per level and of changed levels."""
     as_of = as_of or timezone.localdate()
@@ -183,15 +191,36 @@ def classify_all(
         "berkembang": MaturityLevel.BERKEMBANG,
         "tumbuh": MaturityLevel.TUMBUH,
     }
+
+    def chunk(lo: int) -> list[tuple]:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(_CHUNK_SQL, {**params, "lo": lo, "hi": lo + chunk_size})
+            return cursor.fetchall()
+
+    def in_thread(lo: int) -> list[tuple]:
+        try:
+            return chunk(lo)
+        finally:
+            connection.close()  # each worker thread has its own connection
+
+    def done(lo: int, rows: list[tuple]) -> None:
+        for level, total, changed in rows:
+            counts[level] += total
+            counts["changed"] += changed
+        if stdout is not None:
+            stdout.write(f"  KUBE {lo}–{min(lo + chunk_size, high + 1) - 1}: {counts}\n")
+
+    starts = list(range(low, high + 1, chunk_size))
     with _run_lock():
-        for lo in range(low, high + 1, chunk_size):
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(_CHUNK_SQL, {**params, "lo": lo, "hi": lo + chunk_size})
-                for level, total, changed in cursor.fetchall():
-                    counts[level] += total
-                    counts["changed"] += changed
-            if stdout is not None:
-                stdout.write(f"  KUBE {lo}–{min(lo + chunk_size, high + 1) - 1}: {counts}\n")
+        # Inside an outer transaction (tests), other connections could not see its data: one by one.
+        if workers <= 1 or len(starts) == 1 or connection.in_atomic_block:
+            for lo in starts:
+                done(lo, chunk(lo))
+        else:
+            # Chunks are independent (each commits on its own): `workers` at a time on their own connections.
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maturity") as pool:
+                for lo, rows in zip(starts, pool.map(in_thread, starts), strict=True):
+                    done(lo, rows)
     return counts
 
 

@@ -158,3 +158,21 @@ def test_maju_may_be_referred_to_kur(fleet, officer_bandung):
     assert kube.maturity_level == MaturityLevel.MAJU
     kube = services.kube_refer_to_kur(kube=kube, user=officer_bandung, bank="Bank BRI", amount=50_000_000)
     assert kube.kur_status == "dirujuk"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_chunks_on_parallel_connections_agree_with_one_by_one(fleet):
+    """Outside a transaction, chunks run `workers` at a time on their own connections."""
+    counts = classify_all(as_of=AS_OF, chunk_size=2, workers=2)
+    assert counts == {"tumbuh": 3, "berkembang": 3, "maju": 1, "changed": 4}
+    for name, kube in fleet.items():
+        if name == "draft":
+            continue
+        kube.refresh_from_db()
+        expected = classify_kube(kube, as_of=AS_OF)
+        assert (kube.maturity_level, kube.maturity_reason, kube.maturity_set_on) == (
+            expected.level,
+            expected.reason,
+            AS_OF,
+        ), name
+    assert classify_all(as_of=AS_OF, chunk_size=2, workers=2) == counts | {"changed": 0}
