@@ -16,6 +16,7 @@ interleaving; the second waits and then rebuilds from the newer data.
 
 import datetime
 import time
+from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -198,14 +199,17 @@ ROLLUP_MONTHS = [
     f"DELETE FROM {MONTH_STAGE} WHERE program_id = -1",  # noqa: S608
 ]
 
+# The households' figures (their readiness) come last: the nightly run stages the others while it
+# computes the readiness (`wait_for_households`). The KUBE statement must stay first (plain INSERT).
+HOUSEHOLD_STATEMENT = _figures_insert(HOUSEHOLD_VALUES, source=HOUSEHOLD_SOURCE, group_by=_WITHOUT_PROGRAM, program="0")
 STATEMENTS = [
     _figures_insert(KUBE_VALUES, source=KUBE_SOURCE, group_by=_WITH_PROGRAM, program="COALESCE(program_id, 0)"),
-    _figures_insert(HOUSEHOLD_VALUES, source=HOUSEHOLD_SOURCE, group_by=_WITHOUT_PROGRAM, program="0"),
     _figures_insert(
         MENTOR_VALUES, source=MENTOR_SOURCE, group_by="GROUPING SETS ((kec, kab, prov), (prov), ())", program="0"
     ),
     MONTH_BASE,
     *ROLLUP_MONTHS,
+    HOUSEHOLD_STATEMENT,
 ]
 
 
@@ -259,10 +263,14 @@ def _overdue_days() -> int:
     return MentorSettings.objects.current().overdue_days
 
 
-def refresh_all(*, trigger: str = "manual") -> DashboardRefresh:
+def refresh_all(*, trigger: str = "manual", wait_for_households: Callable[[], None] | None = None) -> DashboardRefresh:
     """Rebuild every aggregate from the registers and record the run; returns the ledger row.
 
     Called at the end of the nightly graduation run and after imports (`dashboards.tasks`).
+    `wait_for_households`, if given, is called once every figure that does not depend on the
+    households' readiness is staged, before the households' figures are read: the nightly run
+    starts the refresh on another connection while it computes the readiness (each statement
+    reads the data committed when it starts) and lets it go on once the readiness is committed.
     """
     started_at = timezone.now()
     clock = time.monotonic()
@@ -274,6 +282,10 @@ def refresh_all(*, trigger: str = "manual") -> DashboardRefresh:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         _stage_tables(cursor)
         for statement in STATEMENTS:
+            if statement is HOUSEHOLD_STATEMENT and wait_for_households is not None:
+                waiting = time.monotonic()
+                wait_for_households()
+                clock += time.monotonic() - waiting  # the ledger's duration is the refresh's own work
             cursor.execute(statement, params)
         cursor.execute(f"ANALYZE {FIGURES_STAGE}")
         cursor.execute(f"ANALYZE {MONTH_STAGE}")

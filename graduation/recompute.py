@@ -19,6 +19,7 @@ The rules are those of `graduation/readiness.py` (the plain-Python reference).
 
 import datetime
 import json
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -455,6 +456,7 @@ def recompute_graduation(
     with _AdvisoryLock():
         criteria = CriteriaSet.objects.active()
         run = _start_or_resume(province=province, run_date=run_date, criteria=criteria, user=user)
+        alongside = None
         try:
             if not run.maturity:
                 started = time.monotonic()
@@ -462,6 +464,8 @@ def recompute_graduation(
                 run.maturity["seconds"] = round(time.monotonic() - started, 2)
                 run.save(update_fields=["maturity"])
             pending = [code for code in province_codes(province) if code not in run.progress]
+            if not province and workers > 1 and not connection.in_atomic_block:
+                alongside = _DashboardsAlongside(run)
             _recompute_provinces(
                 run=run,
                 criteria=criteria,
@@ -471,32 +475,97 @@ def recompute_graduation(
                 stdout=stdout,
             )
             run.refresh_from_db(fields=["progress"])
-        except Exception as error:
+        except BaseException as error:
+            if alongside is not None:
+                alongside.abandon()
+            if not isinstance(error, Exception):
+                raise
             run.status = RunStatus.FAILED
             run.error = f"{type(error).__name__}: {error}"
             run.save(update_fields=["status", "error"])
             raise
-        totals = _empty_counts()
-        for counts in run.progress.values():
-            for key in totals:
-                totals[key] += counts.get(key, 0)
-        run.counts = totals
-        run.households_changed = totals["changed"]
-        run.status = RunStatus.DONE
-        run.finished_at = timezone.now()
-        run.save(update_fields=["counts", "households_changed", "status", "finished_at"])
+        try:
+            totals = _empty_counts()
+            for counts in run.progress.values():
+                for key in totals:
+                    totals[key] += counts.get(key, 0)
+            run.counts = totals
+            run.households_changed = totals["changed"]
+            run.status = RunStatus.DONE
+            run.finished_at = timezone.now()
+            run.save(update_fields=["counts", "households_changed", "status", "finished_at"])
+        except BaseException:
+            if alongside is not None:
+                alongside.abandon()
+            raise
         if not province:
-            _refresh_dashboards(run)
+            _refresh_dashboards(run, alongside)
     return run
 
 
-def _refresh_dashboards(run: RecomputeRun) -> None:
-    """The last step of the nightly run: the dashboard figures, from the fresh KUBE levels and readiness."""
+class _Abandoned(Exception):
+    """Rolls back the dashboards refresh of a run that failed."""
+
+
+class _DashboardsAlongside:
+    """The dashboards refresh on its own connection, started with the readiness step.
+
+    While the provinces are computed it stages the figures that do not depend on readiness (KUBE
+    from the fresh levels, mentors, monthly figures: most of its work, on one core, where the
+    provinces leave the other one idle between statements and after the last one), then waits.
+    `finish()` lets it read the committed readiness and merge; `abandon()` rolls it back.
+    """
+
+    def __init__(self, run: RecomputeRun):
+        self._go = threading.Event()
+        self._abandoned = False
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboards")
+        self._future = self._pool.submit(self._refresh, f"graduation run #{run.pk}")
+
+    def _wait(self) -> None:
+        self._go.wait()
+        if self._abandoned:
+            raise _Abandoned
+
+    def _refresh(self, trigger: str):
+        from dashboards.refresh import refresh_all
+
+        try:
+            return refresh_all(trigger=trigger, wait_for_households=self._wait)
+        finally:
+            connection.close()  # the thread's own connection
+
+    def finish(self):
+        self._go.set()
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
+
+    def abandon(self) -> None:
+        self._abandoned = True
+        self._go.set()
+        try:
+            self._future.result()
+        except Exception:  # noqa: BLE001, S110 - the run's own error is the one reported
+            pass
+        finally:
+            self._pool.shutdown()
+
+
+def _refresh_dashboards(run: RecomputeRun, alongside: _DashboardsAlongside | None = None) -> None:
+    """The last step of the nightly run: the dashboard figures, from the fresh KUBE levels and readiness.
+
+    With `alongside` (started with the readiness step), only its part that reads readiness is left.
+    """
     from dashboards.refresh import refresh_all
 
     started = time.monotonic()
     try:
-        refresh_all(trigger=f"graduation run #{run.pk}")
+        if alongside is None:
+            refresh_all(trigger=f"graduation run #{run.pk}")
+        else:
+            alongside.finish()
     except Exception as error:
         run.error = _("Dasbor tidak diperbarui: %(error)s") % {"error": f"{type(error).__name__}: {error}"}
         run.save(update_fields=["error"])

@@ -447,6 +447,48 @@ def test_provinces_in_parallel_give_the_same_results(regions):
     assert recompute_graduation(run_date=RUN_DATE, workers=2).households_changed == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboards_staged_alongside_the_readiness_equal_a_refresh_after_it(regions):
+    from dashboards.models import AreaFigures, AreaMonth, DashboardRefresh
+    from dashboards.refresh import refresh_all
+    from groups.tests.factories import ensure_reference_data
+
+    def figures():
+        return (
+            sorted(AreaFigures.objects.values_list(*[f.attname for f in AreaFigures._meta.concrete_fields][1:])),
+            sorted(AreaMonth.objects.values_list(*[f.attname for f in AreaMonth._meta.concrete_fields][1:])),
+        )
+
+    ensure_reference_data()
+    _spread_households()
+    result = recompute_graduation(run_date=RUN_DATE, workers=2)
+    assert DashboardRefresh.objects.get().trigger == f"graduation run #{result.pk}"
+    assert result.dashboards_seconds is not None
+    staged_alongside = figures()
+    assert sum(row.grad_belum + row.grad_menuju + row.grad_siap for row in AreaFigures.objects.filter(level=0)) == 12
+    refresh_all(trigger="after")
+    assert figures() == staged_alongside
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_readiness_step_rolls_the_dashboards_back(regions):
+    from dashboards.models import AreaFigures, DashboardRefresh
+    from groups.tests.factories import ensure_reference_data
+
+    ensure_reference_data()
+    _spread_households()
+
+    def fail(run, code):
+        raise RuntimeError("killed")
+
+    with pytest.raises(RuntimeError):
+        recompute_graduation(run_date=RUN_DATE, workers=2, after_province=fail)
+    assert not DashboardRefresh.objects.exists()
+    assert not AreaFigures.objects.exists()
+    assert recompute_graduation(run_date=RUN_DATE, workers=2).status == RunStatus.DONE
+    assert DashboardRefresh.objects.count() == 1
+
+
 def test_a_full_run_ends_with_the_dashboard_figures_and_a_province_run_does_not(regions):
     from dashboards.models import DashboardRefresh
 
