@@ -257,6 +257,20 @@ def _merge(cursor, *, stage: str, model, keys: list[str]) -> tuple[int, int]:
     return cursor.rowcount, deleted
 
 
+def _merge_staged(cursor, *, stage: str, model, keys: list[str]) -> tuple[int, int]:
+    """`_merge` of a complete stage, with its statistics and plain hash joins."""
+    cursor.execute(f"ANALYZE {stage}")
+    # Each merge compares two tables of up to a million rows: one hash join each. A nested loop
+    # over the stage took minutes, a merge join random reads of the temporary table.
+    cursor.execute("SET LOCAL enable_nestloop = off")
+    cursor.execute("SET LOCAL enable_mergejoin = off")
+    merged = _merge(cursor, stage=stage, model=model, keys=keys)
+    # The statements that follow (the households' figures) are planned freely.
+    cursor.execute("RESET enable_nestloop")
+    cursor.execute("RESET enable_mergejoin")
+    return merged
+
+
 def _overdue_days() -> int:
     from mentors.models import MentorSettings
 
@@ -282,19 +296,16 @@ def refresh_all(*, trigger: str = "manual", wait_for_households: Callable[[], No
         cursor.execute("SET LOCAL work_mem = '256MB'")
         _stage_tables(cursor)
         for statement in STATEMENTS:
-            if statement is HOUSEHOLD_STATEMENT and wait_for_households is not None:
-                waiting = time.monotonic()
-                wait_for_households()
-                clock += time.monotonic() - waiting  # the ledger's duration is the refresh's own work
-            cursor.execute(statement, params)
-        cursor.execute(f"ANALYZE {FIGURES_STAGE}")
-        cursor.execute(f"ANALYZE {MONTH_STAGE}")
-        # Each merge compares two tables of up to a million rows: one hash join each. A nested loop
-        # over the stage took minutes, a merge join random reads of the temporary table.
-        cursor.execute("SET LOCAL enable_nestloop = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        _merge(cursor, stage=FIGURES_STAGE, model=AreaFigures, keys=["region_code", "program_id"])
-        _merge(cursor, stage=MONTH_STAGE, model=AreaMonth, keys=["region_code", "program_id", "month"])
+            if statement is not HOUSEHOLD_STATEMENT:
+                cursor.execute(statement, params)
+        # The monthly figures read no readiness: merged before waiting for it.
+        _merge_staged(cursor, stage=MONTH_STAGE, model=AreaMonth, keys=["region_code", "program_id", "month"])
+        if wait_for_households is not None:
+            waiting = time.monotonic()
+            wait_for_households()
+            clock += time.monotonic() - waiting  # the ledger's duration is the refresh's own work
+        cursor.execute(HOUSEHOLD_STATEMENT, params)
+        _merge_staged(cursor, stage=FIGURES_STAGE, model=AreaFigures, keys=["region_code", "program_id"])
         cursor.execute(f"SELECT count(*) FROM {FIGURES_STAGE}")  # noqa: S608 - our table name
         (area_rows,) = cursor.fetchone()
         cursor.execute(f"SELECT count(*) FROM {MONTH_STAGE}")  # noqa: S608 - our table name
