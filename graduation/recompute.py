@@ -2,7 +2,10 @@
 
 Order (DESIGN.md section 5): KUBE maturity for all groups (`groups.maturity.classify_all`)
 → household readiness, province by province → dashboard figures (`dashboards.refresh`,
-after a run over all provinces).
+after a run over all provinces). With worker connections, the dashboards refresh starts on
+its own connection with the readiness step and stages what does not read readiness (KUBE
+figures from the fresh levels, mentors, monthly figures) while the provinces are computed;
+the households' figures are read, and everything committed, once the last province is.
 
 Each province is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE <changed>` statement that
 computes every active household of the province (CTEs: latest assessment per household by
@@ -13,6 +16,9 @@ progress for the province commit together, so a run killed at any moment leaves 
 provinces finished: the next run of the same day resumes the unfinished run and does the
 rest. A row is only rewritten when its result differs, so a run on unchanged data writes
 nothing. One run at a time: a session advisory lock; a second run raises `RecomputeBusy`.
+
+The per-household lookups (members, latest assessment, current membership and its KUBE's
+level) are index-only scans on covering indexes (migration 0009).
 
 The rules are those of `graduation/readiness.py` (the plain-Python reference).
 """
