@@ -86,11 +86,10 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-ASSESSED_SHARE = 0.7
-
 
 def prepare(households: int) -> None:
     from beneficiaries.models import Household
+    from graduation.demo import ASSESSED_SHARE, seed_assessments
     from graduation.models import HouseholdAssessment
     from regions.models import Region
 
@@ -103,31 +102,8 @@ def prepare(households: int) -> None:
         subprocess.run([sys.executable, str(manage), "seed_demo", "--households", str(households)], check=True)
     if not HouseholdAssessment.objects.exists():
         started = time.monotonic()
-        from accounts.models import User
-
-        assessor = User.objects.filter(is_superuser=True).first() or User.objects.order_by("id").first()
+        seed_assessments(share=ASSESSED_SHARE)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT setseed(0.2026)")
-            # Income around the poverty line and above, per household of its size; some savings and assets.
-            cursor.execute(
-                """
-                INSERT INTO graduation_householdassessment
-                    (household_id, assessed_on, monthly_income, savings, productive_assets, housing_condition,
-                     source, assessor_id, note, created_at)
-                SELECT h.id, current_date - (random() * 300)::int,
-                       (m.n * (300000 + random() * 1500000))::bigint,
-                       (random() * random() * 12000000)::bigint,
-                       (random() * random() * 15000000)::bigint,
-                       (ARRAY['layak', 'kurang', 'tidak'])[1 + (random() * 2)::int],
-                       (ARRAY['kunjungan', 'survei'])[1 + (random())::int],
-                       %s, '', now()
-                FROM beneficiaries_household h
-                JOIN (SELECT household_id, count(*) AS n FROM beneficiaries_member GROUP BY household_id) m
-                  ON m.household_id = h.id
-                WHERE random() < %s
-                """,
-                [assessor.pk, ASSESSED_SHARE],
-            )
             cursor.execute("ANALYZE")
         print(f"Assessments generated in {time.monotonic() - started:.0f} s")
 
