@@ -45,6 +45,16 @@ class DeactivationReason(models.TextChoices):
     GRADUATED = "graduasi", _("Graduasi")
 
 
+def head_of(household: str, field: str = "name") -> Subquery:
+    """A `field` of the member who heads the household that `household` (an outer field path) points at.
+
+    For annotations on any queryset that reaches a household: `head_of("pk")` on households,
+    `head_of("household")` on memberships, `head_of("household_id")` on readiness rows.
+    """
+    heads = Member.objects.filter(household=OuterRef(household), relationship=Relationship.HEAD).order_by()
+    return Subquery(heads.values(field)[:1])
+
+
 class HouseholdQuerySet(ScopedQuerySet):
     region_field = "region_code"
 
@@ -57,11 +67,7 @@ class HouseholdQuerySet(ScopedQuerySet):
 
     def with_head(self):
         """Annotate `head_name` and `head_nik` from the member who heads the household."""
-        heads = Member.objects.filter(household=OuterRef("pk"), relationship=Relationship.HEAD).order_by()
-        return self.annotate(
-            head_name=Subquery(heads.values("name")[:1]),
-            head_nik=Subquery(heads.values("nik")[:1]),
-        )
+        return self.annotate(head_name=head_of("pk", "name"), head_nik=head_of("pk", "nik"))
 
     def search(self, text: str):
         """Households whose No. KK or a member's NIK starts with `text`, or a member's name contains it."""

@@ -3,14 +3,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from beneficiaries.models import Household, Member, Relationship
+from beneficiaries.models import Household, head_of
 from graduation import services
 from graduation.forms import AssessmentForm, CriteriaForm, DecisionActionForm, ProposeForm
 from graduation.models import (
@@ -149,15 +148,10 @@ def decision_propose(request, household_id: int):
 # --- Lists ------------------------------------------------------------------------------------
 
 
-def _head_name():
-    heads = Member.objects.filter(household=OuterRef("household_id"), relationship=Relationship.HEAD)
-    return Subquery(heads.values("name")[:1])
-
-
 def _status_list(request, statuses, *, title: str, intro: str):
     rows = (
         statuses.select_related("household__village")
-        .annotate(head_name=_head_name())
+        .annotate(head_name=head_of("household_id"))
         .order_by("household__region_code", "household_id")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -195,7 +189,7 @@ def decision_queue(request):
         decisions = decisions.open()
     elif status in DecisionStatus.values:
         decisions = decisions.filter(status=status)
-    rows = decisions.select_related("household__village", "proposed_by").annotate(head_name=_head_name())
+    rows = decisions.select_related("household__village", "proposed_by").annotate(head_name=head_of("household_id"))
     page = Paginator(rows.order_by("proposed_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -248,7 +242,7 @@ def monitoring_list(request):
         GraduationDecision.objects.visible_to(request.user)
         .filter(status=DecisionStatus.DECIDED)
         .select_related("household__village", "relapse_assessment")
-        .annotate(head_name=_head_name())
+        .annotate(head_name=head_of("household_id"))
     )
     decisions = decisions.relapsed() if request.GET.get("kambuh") else decisions.monitored(timezone.localdate())
     page = Paginator(decisions.order_by("relapse_on", "-decided_on", "id"), PAGE_SIZE).get_page(request.GET.get("page"))

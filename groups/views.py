@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
-from beneficiaries.models import Household, Member, Relationship
+from beneficiaries.models import Household, head_of
 from groups import exporting, services
 from groups.forms import (
     GrantForm,
@@ -125,10 +125,9 @@ def kube_queue(request):
 @login_required
 def kube_detail(request, pk):
     kube = _kube(request, pk, related=("program", "business_field", "kecamatan__parent", "secretariat_village"))
-    heads = Member.objects.filter(household=OuterRef("household"), relationship=Relationship.HEAD)
     memberships = (
         kube.memberships.select_related("household__village")
-        .annotate(head_name=Subquery(heads.values("name")[:1]), role_order=ROLE_ORDER)
+        .annotate(head_name=head_of("household"), role_order=ROLE_ORDER)
         .order_by("left_on", "role_order", "id")
     )
     current = [m for m in memberships if m.left_on is None]

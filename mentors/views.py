@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from beneficiaries.models import Member, Relationship
+from beneficiaries.models import head_of
 from groups.models import OFFICER_ROLES, Kube, Membership
 from mentors import reports, selectors, services
 from mentors.forms import (
@@ -391,11 +391,10 @@ def visit_start(request):
 
 
 def _member_choices(kube: Kube) -> list[tuple[int, str]]:
-    heads = Member.objects.filter(household=OuterRef("household"), relationship=Relationship.HEAD)
     memberships = (
         Membership.objects.filter(kube=kube, left_on__isnull=True)
         .annotate(
-            head_name=Subquery(heads.values("name")[:1]),
+            head_name=head_of("household"),
             rank=Case(*[When(role=role, then=i) for i, role in enumerate(OFFICER_ROLES)], default=len(OFFICER_ROLES)),
         )
         .order_by("rank", "id")
@@ -478,8 +477,7 @@ def _visit(request, pk) -> FieldVisit:
 @login_required
 def visit_detail(request, pk):
     visit = _visit(request, pk)
-    heads = Member.objects.filter(household=OuterRef("pk"), relationship=Relationship.HEAD)
-    present = visit.members_present.annotate(head_name=Subquery(heads.values("name")[:1])).order_by("no_kk")
+    present = visit.members_present.annotate(head_name=head_of("pk")).order_by("no_kk")
     user = request.user
     reviewable = services.may_manage_mentors(user) and visit.status == VisitStatus.SUBMITTED
     is_own = user.is_mentor and visit.mentor.user_id == user.pk

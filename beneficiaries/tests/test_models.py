@@ -70,3 +70,22 @@ def test_scope_follows_the_village(regions, officer_bandung, officer_garut, offi
     assert not Household.objects.visible_to(mentor_bandung).exists()
     MemberFactory(household=garut)
     assert not Member.objects.visible_to(officer_bandung).exists()
+
+
+def test_head_of_reads_the_member_who_heads_the_household_from_any_path(regions):
+    from django.db.models import F
+
+    from beneficiaries.models import head_of
+
+    head = MemberFactory(name="Ujang Supriatna")
+    MemberFactory(household=head.household, name="Euis Supriatna", relationship=Relationship.WIFE, sex="P")
+    without_head = HouseholdFactory()
+    households = Household.objects.with_head().order_by("pk")
+    assert [(h.head_name, h.head_nik) for h in households] == [("Ujang Supriatna", head.nik), (None, None)]
+    annotated = Member.objects.filter(household__in=[head.household, without_head]).annotate(
+        household_head=head_of("household"), own_name=F("name")
+    )
+    assert {member.own_name: member.household_head for member in annotated} == {
+        "Ujang Supriatna": "Ujang Supriatna",
+        "Euis Supriatna": "Ujang Supriatna",
+    }

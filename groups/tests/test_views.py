@@ -68,6 +68,10 @@ def test_detail_shows_members_history_grants_and_reports(bandung_client, regions
     assert "Rp 1.250.000" in body and "Rp 250.000" in body
     assert 'id="report-chart-data"' in body and "chart.umd.min.js" in body
     assert [m.role for m in response.context["current_members"]][:4] == ["ketua", "sekretaris", "bendahara", "anggota"]
+    for membership in response.context["current_members"]:
+        head = membership.household.members.get(relationship="kepala")
+        assert membership.head_name == head.name
+        assert head.name in body
 
 
 def test_create_edit_and_propose_through_the_pages(bandung_client, regions):
