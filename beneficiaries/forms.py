@@ -1,16 +1,16 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.identity import nik_check, no_kk_check
+from beneficiaries import rules
 from beneficiaries.importing import MAX_FILE_BYTES
 from beneficiaries.models import DeactivationReason, Household, Member, Program, Relationship
 from beneficiaries.services import MEMBER_FIELDS, MemberChange, nik_registered_message, no_kk_registered_message
 from regions.models import Level, Region
 
-# Where a problem reported by `nik_check` belongs in the member form.
-PROBLEM_FIELDS = {"nik": "nik", "jenis_kelamin": "sex", "tanggal_lahir": "birth_date"}
 PROGRAM_FIELDS = {Program.PKH: "receives_pkh", Program.BPNT: "receives_bpnt", Program.PBI_JK: "receives_pbi_jk"}
 
 
@@ -19,7 +19,36 @@ class VillageField(forms.ModelChoiceField):
         return f"{obj.display_name} — {obj.parent.name} ({obj.code})"
 
 
+class RuleField(forms.CharField):
+    """A field whose value `beneficiaries.rules` normalises and checks.
+
+    No length limit: "3273 0101 …" is longer than the 16 digits it holds. An empty value is
+    refused by the rules too, so that the form and the import say the same thing; `required`
+    only marks the field on the page.
+    """
+
+    def __init__(self, *, label, required=False):
+        attrs = {"inputmode": "numeric", "autocomplete": "off"}
+        super().__init__(label=label, required=required, widget=forms.TextInput(attrs=attrs))
+
+    def validate(self, value):
+        pass
+
+
+def model_label(model, name: str):
+    return capfirst(model._meta.get_field(name).verbose_name)
+
+
+def raise_errors(check: rules.Check) -> None:
+    if check.errors:
+        raise ValidationError([problem.message for problem in check.errors])
+
+
 class HouseholdForm(forms.ModelForm):
+    no_kk = RuleField(label=model_label(Household, "no_kk"), required=True)
+    rt = RuleField(label=model_label(Household, "rt"))
+    rw = RuleField(label=model_label(Household, "rw"))
+    desil = RuleField(label=model_label(Household, "desil"))
     programs = forms.MultipleChoiceField(
         label=_("Program bantuan yang diterima"),
         choices=Program.choices,
@@ -30,14 +59,11 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = ["no_kk", "village", "address", "rt", "rw", "is_urban", "desil", "phone"]
-        widgets = {"no_kk": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"})}
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.warnings: list[str] = []
-        self.fields["no_kk"].max_length = None
-        self.fields["no_kk"].widget.attrs.pop("maxlength", None)
         villages = Region.objects.visible_to(user).current().filter(level=Level.VILLAGE).select_related("parent")
         prefixes = user.scope_prefixes()
         # A district has a few hundred villages; the whole country has 83,000: type the code instead.
@@ -50,20 +76,28 @@ class HouseholdForm(forms.ModelForm):
             self.initial["programs"] = [code for code, name in PROGRAM_FIELDS.items() if getattr(self.instance, name)]
 
     def clean_no_kk(self):
-        check = no_kk_check(self.cleaned_data["no_kk"])
-        if check.errors:
-            raise ValidationError([problem.message for problem in check.errors])
+        check = rules.no_kk_check(self.cleaned_data["no_kk"], today=timezone.localdate())
+        raise_errors(check)
         self.warnings += [problem.message for problem in check.warnings]
         message = no_kk_registered_message(no_kk=check.value, user=self.user, exclude_household_id=self.instance.pk)
         if message:
             raise ValidationError(message)
         return check.value
 
+    def clean_rt(self):
+        check = rules.rt_rw_check(self.cleaned_data["rt"], field_name="rt")
+        raise_errors(check)
+        return check.value
+
+    def clean_rw(self):
+        check = rules.rt_rw_check(self.cleaned_data["rw"], field_name="rw")
+        raise_errors(check)
+        return check.value
+
     def clean_desil(self):
-        desil = self.cleaned_data.get("desil")
-        if desil is not None and not 1 <= desil <= 10:
-            raise ValidationError(_("Desil harus angka 1 sampai 10 atau kosong."))
-        return desil
+        check = rules.desil_check(self.cleaned_data["desil"])
+        raise_errors(check)
+        return check.value
 
     def validate_unique(self):
         """Uniqueness is checked above with a message that respects the user's scope."""
@@ -79,36 +113,35 @@ class HouseholdForm(forms.ModelForm):
 
 
 class MemberForm(forms.ModelForm):
+    nik = RuleField(label=model_label(Member, "nik"), required=True)
+
     class Meta:
         model = Member
         fields = list(MEMBER_FIELDS)  # a copy: the inline formset factory appends the foreign key
-        widgets = {
-            "birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "nik": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-        }
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
         self.warnings: list[str] = []
-        self.fields["nik"].max_length = None
-        self.fields["nik"].widget.attrs.pop("maxlength", None)
 
     def clean(self):
         cleaned = super().clean()
-        if "nik" not in cleaned:
-            return cleaned
-        check = nik_check(cleaned["nik"], sex=cleaned.get("sex"), birth_date=cleaned.get("birth_date"))
+        check = rules.member_check(
+            nik=cleaned.get("nik"),
+            sex=cleaned.get("sex"),
+            birth_date=cleaned.get("birth_date"),
+            is_pregnant=bool(cleaned.get("is_pregnant")),
+            today=timezone.localdate(),
+        )
         for problem in check.errors:
-            self.add_error(PROBLEM_FIELDS.get(problem.field, "nik"), problem.message)
+            self.add_error(problem.field, problem.message)
         self.warnings += [problem.message for problem in check.warnings]
         if check.value:
             cleaned["nik"] = check.value
             message = nik_registered_message(nik=check.value, user=self.user, exclude_member_id=self.instance.pk)
             if message:
                 self.add_error("nik", message)
-        if cleaned.get("is_pregnant") and cleaned.get("sex") == "L":
-            self.add_error("is_pregnant", _("Hanya anggota perempuan yang dapat ditandai hamil."))
         return cleaned
 
     def validate_unique(self):
@@ -257,10 +290,11 @@ class BulkUpdateForm(forms.Form):
         if field is None:
             return cleaned
         if field == "desil":
-            if value and (not value.isdigit() or not 1 <= int(value) <= 10):
-                self.add_error("value", _("Desil harus angka 1 sampai 10 atau kosong."))
+            check = rules.desil_check(value)
+            if check.errors:
+                self.add_error("value", check.errors[0].message)
                 return cleaned
-            cleaned["changes"] = {"desil": int(value) if value else None}
+            cleaned["changes"] = {"desil": check.value}
         else:
             if value not in ("Y", "N"):
                 self.add_error("value", _("Isi Y atau N."))

@@ -26,8 +26,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from beneficiaries import xlsx
-from beneficiaries.identity import nik_check, no_kk_check
+from beneficiaries import rules, xlsx
 from beneficiaries.models import AuditSource, Relationship, normalize_name
 from beneficiaries.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from regions.models import Level, Region
@@ -92,6 +91,17 @@ RELATIONSHIPS = {
 PROGRAMS = {"pkh": "receives_pkh", "bpnt": "receives_bpnt", "sembako": "receives_bpnt", "pbi-jk": "receives_pbi_jk"}
 YES = {"y", "ya", "yes", "1", "true"}
 NO = {"n", "tidak", "t", "no", "0", "false", ""}
+# The file's column for each field a household rule names in its problems.
+RULE_COLUMNS = {
+    "no_kk": "no_kk",
+    "nik": "nik",
+    "sex": "jenis_kelamin",
+    "birth_date": "tanggal_lahir",
+    "is_pregnant": "hamil",
+    "rt": "rt",
+    "rw": "rw",
+    "desil": "desil",
+}
 _VILLAGE_DIGITS = re.compile(r"^[0-9]{10}$")
 _HEADER_JUNK = re.compile(r"\(.*?\)|[^a-z0-9]")
 
@@ -340,7 +350,7 @@ class _Engine:
         # A household's rows repeat its No. KK: check each distinct value once.
         kk = self.kk_checks.get(raw_kk) if isinstance(raw_kk, str) else None
         if kk is None:
-            kk = no_kk_check(raw_kk, today=self.today)
+            kk = rules.no_kk_check(raw_kk, today=self.today)
             if isinstance(raw_kk, str):
                 self.kk_checks[raw_kk] = kk
         for problem in kk.warnings:
@@ -366,14 +376,19 @@ class _Engine:
                 _("Tanggal lahir harus berformat YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY."),
             )
             ok = False
-        elif birth_date > self.today:
-            self.error(row, "tanggal_lahir", values["tanggal_lahir"], _("Tanggal lahir di masa depan."))
-            ok = False
-        nik = nik_check(values["nik"], sex=sex, birth_date=birth_date)
+        disability, pregnant = _flag(values["disabilitas"]), _flag(values["hamil"])
+        for column, flag in (("disabilitas", disability), ("hamil", pregnant)):
+            if flag is None:
+                self.error(row, column, values[column], _("Isi Y atau N."))
+                ok = False
+        nik = rules.member_check(
+            nik=values["nik"], sex=sex, birth_date=birth_date, is_pregnant=bool(pregnant), today=self.today
+        )
         for problem in nik.warnings:
             self.error(row, "nik", values["nik"], problem.message, warning=True)
         for problem in nik.errors:
-            self.error(row, problem.field, values[problem.field], problem.message)
+            column = RULE_COLUMNS[problem.field]
+            self.error(row, column, values[column], problem.message)
             ok = False
         if nik.value:
             if nik.value in self.nik_rows:
@@ -401,14 +416,6 @@ class _Engine:
                 values["hubungan"],
                 _("Hubungan harus salah satu dari: kepala keluarga, istri, suami, anak, orang tua, lainnya."),
             )
-            ok = False
-        disability, pregnant = _flag(values["disabilitas"]), _flag(values["hamil"])
-        for column, flag in (("disabilitas", disability), ("hamil", pregnant)):
-            if flag is None:
-                self.error(row, column, values[column], _("Isi Y atau N."))
-                ok = False
-        if pregnant and sex == "L":
-            self.error(row, "hamil", values["hamil"], _("Hanya anggota perempuan yang dapat ditandai hamil."))
             ok = False
 
         household = self.households.get(kk.value)
@@ -473,14 +480,16 @@ class _Engine:
             else:
                 self.error(row, "kode_desa", values["kode_desa"], _("Kode desa tidak dikenal."))
             ok = False
-        desil_text = _text(values["desil"])
-        desil = None
-        if desil_text:
-            if not desil_text.isdigit() or not 1 <= int(desil_text) <= 10:
-                self.error(row, "desil", desil_text, _("Desil harus angka 1 sampai 10 atau kosong."))
+        checks = [
+            rules.desil_check(values["desil"]),
+            rules.rt_rw_check(values["rt"], field_name="rt"),
+            rules.rt_rw_check(values["rw"], field_name="rw"),
+        ]
+        for check in checks:
+            for problem in check.errors:
+                self.error(row, RULE_COLUMNS[problem.field], values[RULE_COLUMNS[problem.field]], problem.message)
                 ok = False
-            else:
-                desil = int(desil_text)
+        desil, rt, rw = (check.value for check in checks)
         urban = _flag(values["perkotaan"])
         if urban is None:
             self.error(row, "perkotaan", values["perkotaan"], _("Isi Y atau N."))
@@ -495,18 +504,13 @@ class _Engine:
             else:
                 self.error(row, "program", values["program"], _("Program tidak dikenal: %(name)s.") % {"name": item})
                 ok = False
-        rt, rw = _text(values["rt"]), _text(values["rw"])
-        for column, value in (("rt", rt), ("rw", rw)):
-            if value and (not value.isdigit() or len(value) > 3):
-                self.error(row, column, value, _("RT/RW harus angka, paling banyak 3 digit."))
-                ok = False
         if not ok:
             return None
         return {
             "village_id": village,
             "address": _text(values["alamat"])[:255],
-            "rt": rt.zfill(3) if rt else "",
-            "rw": rw.zfill(3) if rw else "",
+            "rt": rt,
+            "rw": rw,
             "is_urban": urban,
             "desil": desil,
             "phone": _text(values["telepon"])[:20],

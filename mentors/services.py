@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import services as account_services
 from accounts.models import Role, User
-from beneficiaries.identity import nik_check
+from beneficiaries.rules import nik_check
 from groups import services as group_services
 from groups.models import Kube, Membership, Status
 from mentors.models import (

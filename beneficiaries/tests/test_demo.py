@@ -2,8 +2,8 @@ import pytest
 from django.db.models import Count, Q
 
 from beneficiaries.demo import seed_households
-from beneficiaries.identity import nik_check, no_kk_check
 from beneficiaries.models import Household, Member
+from beneficiaries.rules import nik_check, no_kk_check
 from regions.models import Region
 
 pytestmark = pytest.mark.django_db
