@@ -64,7 +64,8 @@ def _figures_insert(values: dict[str, str], *, source: str, group_by: str, progr
 
 OCCUPYING = "('diusulkan', 'direkomendasikan', 'ditetapkan', 'aktif', 'nonaktif')"
 
-# One row per KUBE with what the figures need; %(today)s and %(since)s bound the mentoring window.
+# One row per KUBE with what the figures need; %(today)s and %(since)s bound the mentoring window:
+# visited on or after %(since)s is on time, the boundary of mentors.selectors.with_visit_clock.
 KUBE_SOURCE = """(
     SELECT k.region_code AS kec, left(k.region_code, 5) AS kab, left(k.region_code, 2) AS prov,
            k.program_id, k.status, k.maturity_level, k.business_type, k.kur_status, k.kur_amount,
@@ -81,7 +82,7 @@ KUBE_SOURCE = """(
     ) a ON a.kube_id = k.id
     LEFT JOIN (
         SELECT DISTINCT kube_id FROM mentors_fieldvisit
-        WHERE visited_on > %(since)s AND visited_on <= %(today)s AND status <> 'dikembalikan'
+        WHERE visited_on >= %(since)s AND visited_on <= %(today)s AND status <> 'dikembalikan'
     ) v ON v.kube_id = k.id
 ) AS kube"""
 
@@ -271,10 +272,10 @@ def _merge_staged(cursor, *, stage: str, model, keys: list[str]) -> tuple[int, i
     return merged
 
 
-def _overdue_days() -> int:
-    from mentors.models import MentorSettings
+def _on_time_since(today: datetime.date) -> datetime.date:
+    from mentors.selectors import overdue_cutoff, overdue_days
 
-    return MentorSettings.objects.current().overdue_days
+    return overdue_cutoff(today, days=overdue_days())
 
 
 def refresh_all(*, trigger: str = "manual", wait_for_households: Callable[[], None] | None = None) -> DashboardRefresh:
@@ -289,7 +290,7 @@ def refresh_all(*, trigger: str = "manual", wait_for_households: Callable[[], No
     started_at = timezone.now()
     clock = time.monotonic()
     today = timezone.localdate()
-    params = {"today": today, "since": today - datetime.timedelta(days=_overdue_days())}
+    params = {"today": today, "since": _on_time_since(today)}
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         # The grouping sets hash a few million facts: in memory rather than in batches spilled to disk.

@@ -2,57 +2,90 @@
 
 import datetime
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import TruncMonth
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 
 from groups.models import Kube
-from mentors.models import Assignment, FieldVisit, Mentor, MentorSettings
+from mentors.models import Assignment, FieldVisit, Mentor, MentorSettings, VisitStatus
 from mentors.scope import active_assignment_q
 
 
-def with_last_visit(kubes: QuerySet) -> QuerySet:
-    """Annotate `last_visited_on` (any visit that was not returned) and `mentor_name` (current)."""
-    visits = FieldVisit.objects.filter(kube=OuterRef("pk")).exclude(status="dikembalikan").order_by("-visited_on")
-    current = Assignment.objects.filter(active_assignment_q(), kube=OuterRef("pk"))
+def overdue_cutoff(today: datetime.date, *, days: int) -> datetime.date:
+    """A KUBE whose visit clock started before this day is overdue on `today` (see `with_visit_clock`)."""
+    return today - datetime.timedelta(days=days)
+
+
+def with_visit_clock(kubes: QuerySet, *, today: datetime.date | None = None, days: int | None = None) -> QuerySet:
+    """The one rule for "overdue", as annotations on a KUBE queryset (DESIGN.md section 4).
+
+    - `last_visited_on`: the latest visit on or before `today` that was not returned;
+    - `mentor_id`, `mentor_name`, `assigned_on`: the current assignment (the latest started one
+      that has not ended on `today`) and its first day;
+    - `clock_from`: the later of `last_visited_on` and `assigned_on`. The visit clock restarts
+      with each visit and with each new assignment, so a KUBE assigned today is not overdue.
+      It differs from `last_visited_on` when it runs from the assignment;
+    - `is_overdue`: the KUBE has a mentor now and more than `days` (default: the configured
+      30) whole days have passed since `clock_from`. "Not visited in 30 days" counts 30 whole
+      days after the clock's first day: a visit 30 days after the last one (or 30 days after
+      the assignment) is on time, the KUBE becomes overdue on day 31; a mentor who visits
+      every 30 days is never overdue.
+
+    Days for the page come from `days_since(clock_from)`.
+    """
+    today = today or timezone.localdate()
+    cutoff = overdue_cutoff(today, days=overdue_days() if days is None else days)
+    visits = FieldVisit.objects.filter(kube=OuterRef("pk"), visited_on__lte=today).exclude(status=VisitStatus.RETURNED)
+    current = Assignment.objects.filter(active_assignment_q(on=today), kube=OuterRef("pk")).order_by(
+        "-started_on", "-id"
+    )
     return kubes.annotate(
-        last_visited_on=Subquery(visits.values("visited_on")[:1]),
+        last_visited_on=Subquery(visits.order_by("-visited_on").values("visited_on")[:1]),
         mentor_id=Subquery(current.values("mentor_id")[:1]),
         mentor_name=Subquery(current.values("mentor__name")[:1]),
+        assigned_on=Subquery(current.values("started_on")[:1]),
+        # GREATEST skips NULLs in PostgreSQL: a KUBE never visited counts from its assignment.
+        clock_from=Greatest("last_visited_on", "assigned_on"),
+        # The same comparison as clock_from < cutoff, written so that each subquery appears once:
+        # every expression more makes PostgreSQL's JIT compile longer on large scopes.
+        is_overdue=Case(
+            When(Q(assigned_on__lt=cutoff) & ~Exists(visits.filter(visited_on__gte=cutoff)), then=True),
+            default=False,
+            output_field=BooleanField(),
+        ),
     )
 
 
-def overdue_q(today: datetime.date, days: int) -> Q:
-    return Q(last_visited_on__isnull=True) | Q(last_visited_on__lt=today - datetime.timedelta(days=days))
-
-
-def days_since(last: datetime.date | None, today: datetime.date | None = None) -> int | None:
-    if last is None:
+def days_since(day: datetime.date | None, today: datetime.date | None = None) -> int | None:
+    """Whole days from `day` to `today`; None for a day that never was (a KUBE never visited)."""
+    if day is None:
         return None
-    return ((today or timezone.localdate()) - last).days
+    return ((today or timezone.localdate()) - day).days
+
+
+def most_overdue_first(kubes: QuerySet) -> QuerySet:
+    """KUBE of `with_visit_clock` by how long their clock has run, the longest first."""
+    return kubes.order_by(F("clock_from").asc(nulls_first=True), "name", "id")
 
 
 def my_kube(user) -> QuerySet:
-    """The mentor's KUBE, most overdue first (never visited on top)."""
-    return (
-        with_last_visit(Kube.objects.visible_to(user))
-        .select_related("kecamatan")
-        .with_member_count()
-        .order_by(F("last_visited_on").asc(nulls_first=True), "name", "id")
+    """The mentor's KUBE, most overdue first."""
+    return most_overdue_first(
+        with_visit_clock(Kube.objects.visible_to(user)).select_related("kecamatan").with_member_count()
     )
 
 
-def assigned_kube(user) -> QuerySet:
-    """KUBE in the user's scope that have a mentor now, with their last visit."""
-    assigned = Assignment.objects.filter(active_assignment_q(), kube=OuterRef("pk"))
-    return with_last_visit(Kube.objects.visible_to(user).filter(Exists(assigned)))
+def assigned_kube(user, *, today: datetime.date | None = None, days: int | None = None) -> QuerySet:
+    """KUBE in the user's scope that have a mentor now, with their visit clock."""
+    assigned = Assignment.objects.filter(active_assignment_q(on=today), kube=OuterRef("pk"))
+    return with_visit_clock(Kube.objects.visible_to(user).filter(Exists(assigned)), today=today, days=days)
 
 
 def overdue_by_mentor(user, *, today: datetime.date, days: int) -> list[dict]:
     rows = (
-        assigned_kube(user)
+        assigned_kube(user, today=today, days=days)
         .values("mentor_id", "mentor_name")
-        .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue_q(today, days)))
+        .annotate(total=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)))
         .order_by("-overdue", "mentor_name")
     )
     return list(rows)
@@ -64,10 +97,10 @@ def overdue_by_kabkota(user, *, today: datetime.date, days: int) -> list[dict]:
     from regions.models import Region
 
     rows = list(
-        assigned_kube(user)
+        assigned_kube(user, today=today, days=days)
         .annotate(kabkota=Substr("region_code", 1, 5))
         .values("kabkota")
-        .annotate(total=Count("pk"), overdue=Count("pk", filter=overdue_q(today, days)))
+        .annotate(total=Count("pk"), overdue=Count("pk", filter=Q(is_overdue=True)))
         .order_by("kabkota")
     )
     names = dict(Region.objects.filter(code__in=[row["kabkota"] for row in rows]).values_list("code", "name"))

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, F, OuterRef, Prefetch, Subquery, When
+from django.db.models import Case, Count, OuterRef, Prefetch, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -115,10 +115,8 @@ def mentor_detail(request, pk):
         .order_by("ended_on", "-started_on")
     )
     current_ids = [a.kube_id for a in assignments if a.is_active]
-    current_kube = selectors.with_last_visit(Kube.objects.filter(pk__in=current_ids)).order_by("name")
+    current_kube = selectors.with_visit_clock(Kube.objects.filter(pk__in=current_ids)).order_by("name")
     today = timezone.localdate()
-    overdue_days = selectors.overdue_days()
-    kube_rows = [{"kube": kube, "days": selectors.days_since(kube.last_visited_on, today)} for kube in current_kube]
     index = today.year * 12 + today.month - 1
     months = [datetime.date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(12)]
     return render(
@@ -126,8 +124,7 @@ def mentor_detail(request, pk):
         "mentors/mentor_detail.html",
         {
             "mentor": mentor,
-            "kube_rows": kube_rows,
-            "overdue_days": overdue_days,
+            "current_kube": current_kube,
             "history": [a for a in assignments if not a.is_active],
             "participations": mentor.participations.select_related("batch").order_by("-batch__start_date"),
             "visits": FieldVisit.objects.visible_to(request.user).filter(mentor=mentor).for_list()[:10],
@@ -276,7 +273,7 @@ def participant_add(request, pk):
 def assignment_list(request):
     """KUBE that can have a mentor, with their current mentor and last visit; unassigned first."""
     _officer(request)
-    kubes = selectors.with_last_visit(
+    kubes = selectors.with_visit_clock(
         Kube.objects.visible_to(request.user).filter(status__in=services.ASSIGNABLE_STATUSES)
     ).select_related("kecamatan")
     show = request.GET.get("tampil", "")
@@ -357,22 +354,14 @@ def visit_home(request):
     if not request.user.is_mentor:
         return redirect("mentors:visit_review")
     today = timezone.localdate()
-    overdue_days = selectors.overdue_days()
-    rows = [
-        {"kube": kube, "days": selectors.days_since(kube.last_visited_on, today)}
-        for kube in selectors.my_kube(request.user)
-    ]
-    for row in rows:
-        row["overdue"] = row["days"] is None or row["days"] > overdue_days
     visits = FieldVisit.objects.visible_to(request.user).returned_first()
     page = Paginator(visits, 10).get_page(request.GET.get("page"))
     return render(
         request,
         "mentors/visit_home.html",
         {
-            "rows": rows,
+            "kubes": selectors.my_kube(request.user),
             "page": page,
-            "overdue_days": overdue_days,
             "mentor": Mentor.objects.filter(user=request.user).first(),
             "this_month": today.replace(day=1),
         },
@@ -406,7 +395,7 @@ def _member_choices(kube: Kube) -> list[tuple[int, str]]:
 @require_http_methods(["GET", "POST"])
 def visit_create(request, kube_pk):
     kube = get_object_or_404(
-        selectors.with_last_visit(Kube.objects.visible_to(request.user)).select_related("program"), pk=kube_pk
+        selectors.with_visit_clock(Kube.objects.visible_to(request.user)).select_related("program"), pk=kube_pk
     )
     mentor = services.mentor_of(request.user)
     initial = {"client_uuid": uuid.uuid4(), "visited_on": timezone.localdate()}
@@ -456,7 +445,6 @@ def visit_create(request, kube_pk):
             "kube": kube,
             "mentor": mentor,
             "form": form,
-            "days": selectors.days_since(kube.last_visited_on),
             "my_kube": selectors.my_kube(request.user).only("pk", "name"),
             "max_photos": MentorSettings.objects.current().max_photos,
             "photo_errors": [str(e) for e in getattr(form, "photo_errors", [])],
@@ -614,12 +602,10 @@ def compliance(request):
     except ValueError:
         year = today.year
     show_all = request.GET.get("tampil") == "semua"
-    kubes = selectors.assigned_kube(request.user).select_related("kecamatan")
+    kubes = selectors.assigned_kube(request.user, today=today, days=days).select_related("kecamatan")
     if not show_all:
-        kubes = kubes.filter(selectors.overdue_q(today, days))
-    kubes = kubes.order_by(F("last_visited_on").asc(nulls_first=True), "name", "id")
-    page = Paginator(kubes, PER_PAGE).get_page(request.GET.get("page"))
-    rows = [{"kube": kube, "days": selectors.days_since(kube.last_visited_on, today)} for kube in page.object_list]
+        kubes = kubes.filter(is_overdue=True)
+    page = Paginator(selectors.most_overdue_first(kubes), PER_PAGE).get_page(request.GET.get("page"))
     months, per_month = selectors.visits_per_mentor_month(request.user, year=year)
     return render(
         request,
@@ -630,7 +616,6 @@ def compliance(request):
             "year": year,
             "years": list(range(today.year - 3, today.year + 1)),
             "page": page,
-            "rows": rows,
             "by_mentor": selectors.overdue_by_mentor(request.user, today=today, days=days),
             "by_kabkota": selectors.overdue_by_kabkota(request.user, today=today, days=days),
             "months": months,

@@ -11,7 +11,7 @@ from groups.models import Kube
 from groups.tests.factories import KubeFactory, complete_members
 from mentors.demo import BATCH_NAME, seed_mentors
 from mentors.models import Assignment, FieldVisit, Mentor, TrainingBatch
-from mentors.selectors import with_last_visit
+from mentors.selectors import with_visit_clock
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_visits_span_two_years_with_some_kube_overdue(demo_world):
     first = FieldVisit.objects.order_by("visited_on").first().visited_on
     assert (today - first).days > 365
     assert not FieldVisit.objects.filter(visited_on__gt=today).exists()
-    last = [k.last_visited_on for k in with_last_visit(Kube.objects.active())]
+    last = [k.last_visited_on for k in with_visit_clock(Kube.objects.active())]
     overdue = [d for d in last if d is None or (today - d).days > 30]
     assert 0 < len(overdue) < len(last)
 

@@ -62,8 +62,8 @@ def test_mentor_home_lists_my_kube_most_overdue_first(mentor_bandung, mentor, ad
     FieldVisitFactory(mentor=mentor, kube=stale, visited_on=today - datetime.timedelta(days=45))
     response = client_for(mentor_bandung).get(reverse("mentors:visit_home"))
     assert response.status_code == 200
-    assert [row["kube"].name for row in response.context["rows"]] == ["Belum", "Lama", "Baru"]
-    assert [row["overdue"] for row in response.context["rows"]] == [True, True, False]
+    assert [kube.name for kube in response.context["kubes"]] == ["Belum", "Lama", "Baru"]
+    assert [kube.is_overdue for kube in response.context["kubes"]] == [True, True, False]
 
 
 def test_mentor_records_a_visit_with_photos(mentor_bandung, assignment, kube):
@@ -256,8 +256,8 @@ def test_compliance_lists_overdue_kube(officer_bandung, assignment, kube, admin_
         mentor=assignment.mentor, kube=kube, visited_on=timezone.localdate() - datetime.timedelta(days=40)
     )
     response = client_for(officer_bandung).get(reverse("mentors:compliance"))
-    assert [row["kube"].name for row in response.context["rows"]] == ["KUBE Melati"]
-    assert response.context["rows"][0]["days"] == 40
+    assert [kube.name for kube in response.context["page"]] == ["KUBE Melati"]
+    assert response.context["page"][0].clock_from == timezone.localdate() - datetime.timedelta(days=40)
     assert response.context["by_mentor"][0]["overdue"] == 1
     assert response.context["by_mentor"][0]["total"] == 2
     assert response.context["by_kabkota"][0]["kabkota"] == "32.73"
@@ -309,7 +309,7 @@ def test_assignment_list_query_count_is_constant(officer_bandung, admin_user, dj
 
 def test_mentor_detail_shows_assigned_kube_and_report_links(officer_bandung, assignment, kube):
     response = client_for(officer_bandung).get(reverse("mentors:mentor_detail", args=[assignment.mentor.pk]))
-    assert [row["kube"] for row in response.context["kube_rows"]] == [kube]
+    assert list(response.context["current_kube"]) == [kube]
     assert "PDF" in response.content.decode()
 
 
@@ -343,7 +343,7 @@ def test_mentor_home_query_count_is_constant(mentor_bandung, mentor, admin_user,
     client = client_for(mentor_bandung)
     with django_assert_max_num_queries(10):
         response = client.get(reverse("mentors:visit_home"))
-    assert len(response.context["rows"]) == 6
+    assert len(response.context["kubes"]) == 6
 
 
 def test_verify_does_not_redirect_off_site(officer_bandung, assignment, kube):
@@ -361,9 +361,10 @@ def test_compliance_can_list_every_assigned_kube_with_days_since(officer_bandung
         mentor=assignment.mentor, kube=fresh, visited_on=timezone.localdate() - datetime.timedelta(days=2)
     )
     response = client_for(officer_bandung).get(reverse("mentors:compliance"), {"tampil": "semua"})
-    assert [(row["kube"].name, row["days"]) for row in response.context["rows"]] == [
-        ("KUBE Melati", None),
-        ("Segar", 2),
+    two_days_ago = timezone.localdate() - datetime.timedelta(days=2)
+    assert [(kube.name, kube.last_visited_on, kube.clock_from) for kube in response.context["page"]] == [
+        ("KUBE Melati", None, assignment.started_on),
+        ("Segar", two_days_ago, two_days_ago),
     ]
 
 
