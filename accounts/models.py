@@ -159,3 +159,60 @@ class UserAuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Downloads of personal data ---------------------------------------------------------------
+
+
+class DownloadKind(models.TextChoices):
+    KPM_EXPORT = "kpm_export", _("Ekspor data KPM")
+    IMPORT_ERRORS = "import_errors", _("Laporan kesalahan impor KPM")
+    MENTOR_REPORT = "mentor_report", _("Laporan bulanan pendamping")
+    VISIT_PHOTO = "visit_photo", _("Foto kunjungan")
+
+
+class DownloadChannel(models.TextChoices):
+    PAGE = "page", _("Halaman")
+    API = "api", _("API")
+
+
+class DownloadRecordQuerySet(ScopedQuerySet):
+    region_field = "region_code"
+
+
+class DownloadRecord(models.Model):
+    """One download of personal data (UU PDP): who, what, with which filters, how many rows, when, from where.
+
+    `region_code` is the narrowest region that holds everything downloaded ("" when it spans
+    several provinces), so a district head reads the downloads of their district's data
+    through the same scoping as everything else. Written by `accounts.downloads`, never edited.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("pengguna"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("waktu"), auto_now_add=True)
+    kind = models.CharField(_("jenis"), max_length=20, choices=DownloadKind.choices)
+    file_format = models.CharField(_("format"), max_length=10)
+    description = models.CharField(_("isi"), max_length=255, blank=True)
+    #: The filters of the list the file was taken from, as the user set them.
+    filters = models.JSONField(_("filter"), default=dict, blank=True)
+    #: Rows (or files) handed out; None while a streamed file has not been sent to the end.
+    row_count = models.PositiveIntegerField(_("jumlah baris"), null=True, blank=True)
+    full_nik = models.BooleanField(_("NIK lengkap"), default=False)
+    region_code = models.CharField(_("kode wilayah data"), max_length=13, blank=True)
+    channel = models.CharField(_("melalui"), max_length=10, choices=DownloadChannel.choices)
+    path = models.CharField(_("alamat"), max_length=500)
+    client_ip = models.CharField(_("alamat klien"), max_length=45)
+
+    objects = DownloadRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("catatan unduhan data pribadi")
+        verbose_name_plural = _("catatan unduhan data pribadi")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["-at", "-id"], name="download_at"),
+            models.Index(fields=["region_code"], name="download_region_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"

@@ -31,6 +31,7 @@ MENU = [
     MenuItem(_("Garis kemiskinan"), "graduation:poverty_line_list", ALL_ROLES - {Role.PENDAMPING}),
     MenuItem(_("Kriteria graduasi"), "graduation:criteria_list", frozenset({Role.ADMIN})),
     MenuItem(_("Proses graduasi"), "graduation:run_list", frozenset({Role.ADMIN})),
+    MenuItem(_("Catatan unduhan"), "accounts:download_list", frozenset({Role.ADMIN, Role.DINSOS_KABKOTA})),
 ]
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts import throttling
 from accounts.models import ROLE_REGION_LEVEL, Role, User, UserAction, UserAuditEntry
+from kube_portal.integrity import unique_errors
 from regions.models import DirectorateArea, Region
 
 # Manager role -> the roles of the logins it may create and edit.
@@ -138,7 +139,9 @@ def user_create(
     validate_password(password, user)
     user.set_password(password)
     user.full_clean()
-    user.save()
+    # full_clean checked the username is free; a concurrent creation may have taken it since.
+    with unique_errors(User, username=lambda: {"username": _("Nama pengguna ini sudah dipakai.")}):
+        user.save()
     _audit(
         user=user,
         actor=manager,

@@ -19,4 +19,5 @@ urlpatterns = [
     path("pengguna/<int:pk>/ubah/", views.user_edit, name="user_edit"),
     path("pengguna/<int:pk>/nonaktifkan/", views.user_deactivate, name="user_deactivate"),
     path("pengguna/<int:pk>/kata-sandi/", views.user_password_reset, name="user_password_reset"),
+    path("unduhan/", views.download_list, name="download_list"),
 ]

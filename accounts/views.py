@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import services
-from accounts.forms import PasswordResetForm, ThrottledAuthenticationForm, UserCreateForm, UserForm
+from accounts.downloads import downloads_visible_to, may_read_downloads
+from accounts.forms import (
+    DownloadFilterForm,
+    PasswordResetForm,
+    ThrottledAuthenticationForm,
+    UserCreateForm,
+    UserForm,
+)
 from accounts.models import User
 
 USERS_PER_PAGE = 25
@@ -189,3 +196,24 @@ def user_password_reset(request, pk):
         )
         return redirect("accounts:user_list")
     return render(request, "accounts/user_password_reset.html", {"form": form, "managed": managed})
+
+
+DOWNLOADS_PER_PAGE = 50
+
+
+@login_required
+def download_list(request):
+    """Who downloaded which personal data: read-only, for administrators and the district head."""
+    if not may_read_downloads(request.user):
+        raise PermissionDenied
+    form = DownloadFilterForm(request.GET or None)
+    records = downloads_visible_to(request.user).select_related("user")
+    if form.is_bound:
+        records = form.apply(records)
+    page = Paginator(records.order_by("-at", "-id"), DOWNLOADS_PER_PAGE).get_page(request.GET.get("page"))
+    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
+    return render(
+        request,
+        "accounts/download_list.html",
+        {"form": form, "page": page, "query_string": urlencode(filters), "filtered": bool(filters)},
+    )

@@ -2,16 +2,15 @@
 
 Rows come from a server-side cursor in chunks, so a million rows never sit in memory: CSV
 is streamed to the client as it is produced; XLSX goes through openpyxl's write-only mode,
-which keeps the rows on disk. Text that a spreadsheet would run as a formula is neutralised.
+which keeps the rows on disk. Both are written by `kube_portal.spreadsheets`, which
+neutralises text that a spreadsheet would run as a formula.
 """
 
-import csv
-
-from beneficiaries.importing import COLUMNS, neutralise
+from beneficiaries.importing import COLUMNS
 from beneficiaries.models import Member, mask_nik
+from kube_portal.spreadsheets import XlsxBook, csv_lines
 
 CHUNK = 2000
-XLSX_MAX_ROWS = 1_048_576
 RELATIONSHIP_LABELS = {
     "kepala": "kepala keluarga",
     "istri": "istri",
@@ -81,12 +80,12 @@ def rows(households, *, full_nik: bool):
         yield [
             no_kk,
             nik if full_nik else mask_nik(nik),
-            neutralise(name),
+            name,
             sex,
             birth_date.isoformat(),
             RELATIONSHIP_LABELS[relationship],
             region_code,
-            neutralise(address),
+            address,
             rt,
             rw,
             _yn(urban),
@@ -94,37 +93,19 @@ def rows(households, *, full_nik: bool):
             programs,
             _yn(disability),
             _yn(pregnant),
-            neutralise(education),
-            neutralise(occupation),
-            neutralise(phone),
+            education,
+            occupation,
+            phone,
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
+def csv_rows(households, *, full_nik: bool, on_finish=None):
+    return csv_lines(COLUMNS, rows(households, full_nik=full_nik), on_finish=on_finish)
 
 
-def csv_rows(households, *, full_nik: bool):
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(COLUMNS)  # the BOM makes Excel read UTF-8
-    for row in rows(households, full_nik=full_nik):
-        yield writer.writerow(row)
-
-
-def write_xlsx(households, destination, *, full_nik: bool) -> None:
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet, used = None, XLSX_MAX_ROWS
-    for row in rows(households, full_nik=full_nik):
-        if used == XLSX_MAX_ROWS:
-            # A sheet holds 1,048,576 rows: carry on in the next one, under the same header.
-            sheet = workbook.create_sheet(f"KPM {len(workbook.worksheets) + 1}" if workbook.worksheets else "KPM")
-            sheet.append(COLUMNS)
-            used = 1
-        sheet.append(row)
-        used += 1
-    if sheet is None:
-        workbook.create_sheet("KPM").append(COLUMNS)
-    workbook.save(destination)
+def write_xlsx(households, destination, *, full_nik: bool) -> int:
+    """Returns the number of member rows written."""
+    book = XlsxBook()
+    count = book.table("KPM", COLUMNS, rows(households, full_nik=full_nik))
+    book.save(destination)
+    return count

@@ -9,6 +9,7 @@ from beneficiaries import rules
 from beneficiaries.importing import MAX_FILE_BYTES
 from beneficiaries.models import DeactivationReason, Household, Member, Program, Relationship
 from beneficiaries.services import MEMBER_FIELDS, MemberChange, nik_registered_message, no_kk_registered_message
+from kube_portal.concurrency import VersionedFormMixin
 from regions.models import Level, Region
 
 PROGRAM_FIELDS = {Program.PKH: "receives_pkh", Program.BPNT: "receives_bpnt", Program.PBI_JK: "receives_pbi_jk"}
@@ -44,7 +45,7 @@ def raise_errors(check: rules.Check) -> None:
         raise ValidationError([problem.message for problem in check.errors])
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(VersionedFormMixin, forms.ModelForm):
     no_kk = RuleField(label=model_label(Household, "no_kk"), required=True)
     rt = RuleField(label=model_label(Household, "rt"))
     rw = RuleField(label=model_label(Household, "rw"))

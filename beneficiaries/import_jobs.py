@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import override
 
+from beneficiaries import xlsx
 from beneficiaries.importing import ImportFileError, error_report_xlsx, households_import
 from beneficiaries.models import ImportJob
 
@@ -50,3 +51,12 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job.finished_at = timezone.now()
     job.save()
     return job
+
+
+def error_report_rows(job: ImportJob) -> int | None:
+    """How many rows the job's error report lists under its header (None if it cannot be read)."""
+    try:
+        with job.error_report.open("rb") as handle:
+            return max(0, sum(1 for row in xlsx.iter_rows(handle) if row) - 1)
+    except (OSError, ValueError):
+        return None

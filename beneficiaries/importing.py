@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from beneficiaries import rules, xlsx
 from beneficiaries.models import AuditSource, Relationship, normalize_name
 from beneficiaries.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
+from kube_portal.spreadsheets import XlsxBook
 from regions.models import Level, Region
 
 COLUMNS = [
@@ -664,7 +665,8 @@ class _Engine:
                     region_code = EXCLUDED.region_code, address = EXCLUDED.address, rt = EXCLUDED.rt,
                     rw = EXCLUDED.rw, is_urban = EXCLUDED.is_urban, desil = EXCLUDED.desil,
                     receives_pkh = EXCLUDED.receives_pkh, receives_bpnt = EXCLUDED.receives_bpnt,
-                    receives_pbi_jk = EXCLUDED.receives_pbi_jk, phone = EXCLUDED.phone, updated_at = %(now)s
+                    receives_pbi_jk = EXCLUDED.receives_pbi_jk, phone = EXCLUDED.phone, updated_at = %(now)s,
+                    version = h.version + 1
                   RETURNING h.id, h.no_kk, (xmax = 0) AS inserted
                 )
                 INSERT INTO beneficiaries_auditentry (household_id, member_nik, action, source, actor_id, at, changes)
@@ -721,6 +723,10 @@ class _Engine:
                     education = EXCLUDED.education, occupation = EXCLUDED.occupation, updated_at = %(now)s
                   WHERE m.household_id = EXCLUDED.household_id
                   RETURNING m.household_id, m.nik, (xmax = 0) AS inserted
+                ), bumped AS (
+                  -- Members changed: an edit form opened on the household before is stale now.
+                  UPDATE beneficiaries_household h SET version = h.version + 1
+                  WHERE h.id IN (SELECT household_id FROM upserted) AND h.created_at < %(now)s
                 )
                 INSERT INTO beneficiaries_auditentry (household_id, member_nik, action, source, actor_id, at, changes)
                 SELECT u.household_id, u.nik, CASE WHEN u.inserted THEN 'create' ELSE 'update' END, %(source)s,
@@ -796,53 +802,29 @@ def households_import(
 
 def error_report_xlsx(result: ImportResult, destination) -> None:
     """The rejected rows (and warnings) with row number, column and message."""
-    import openpyxl
-    from openpyxl.styles import Font
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Kesalahan"))
-    bold = Font(bold=True)
     header = [_("Baris"), _("Kolom"), _("Nilai"), _("Jenis"), _("Pesan")]
-    from openpyxl.cell import WriteOnlyCell
-
-    cells = []
-    for text in header:
-        cell = WriteOnlyCell(sheet, value=text)
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for message in result.messages:
-        sheet.append(["", "", "", _("Berkas"), message])
-    for problem in result.problems:
-        sheet.append(
-            [
-                problem.row,
-                problem.column,
-                neutralise(problem.value),
-                _("Peringatan") if problem.warning else _("Ditolak"),
-                problem.message,
-            ]
-        )
-    workbook.save(destination)
-
-
-def neutralise(value):
-    """A cell text starting with = + - @ (or tab/CR) would run as a formula in a spreadsheet."""
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+    rows = [["", "", "", _("Berkas"), message] for message in result.messages]
+    rows += [
+        [
+            problem.row,
+            problem.column,
+            problem.value,
+            _("Peringatan") if problem.warning else _("Ditolak"),
+            problem.message,
+        ]
+        for problem in result.problems
+    ]
+    book = XlsxBook()
+    book.table(_("Kesalahan"), header, rows)
+    book.save(destination)
 
 
 def template_xlsx(destination) -> None:
-    import openpyxl
-
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.title = "KPM"
-    sheet.append(COLUMNS)
-    sheet.append(EXAMPLE_ROW)
+    book = XlsxBook()
     # Text cells: Excel must not turn 16-digit numbers into 3.27301E+15.
-    for column in ("A", "B", "G", "I", "J"):
-        for cell in sheet[column]:
-            cell.number_format = "@"
-    workbook.save(destination)
+    text = {COLUMNS.index(name) for name in ("no_kk", "nik", "kode_desa", "rt", "rw")}
+    formats = ["@" if index in text else None for index in range(len(COLUMNS))]
+    sheet = book.sheet("KPM")
+    sheet.append(COLUMNS, number_formats=formats)
+    sheet.append(EXAMPLE_ROW, number_formats=formats)
+    book.save(destination)

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from kube_portal.concurrency import Versioned
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
@@ -99,7 +100,7 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(**{field: True})
 
 
-class Household(RegionCodeMixin, models.Model):
+class Household(RegionCodeMixin, Versioned):
     """A KPM family, identified by its No. KK (Kartu Keluarga)."""
 
     # Unique through the pattern-ops index in Meta: one index serves equality, prefix search and ON CONFLICT.

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,8 @@ from beneficiaries.models import (
     Relationship,
     normalize_name,
 )
+from kube_portal.concurrency import Difference, differences, version_check
+from kube_portal.integrity import unique_errors
 from regions.models import Level, Region
 
 HOUSEHOLD_FIELDS = [
@@ -163,7 +166,7 @@ def _apply_members(*, user, household: Household, members: list[MemberChange], s
             continue
         if change.id is None:
             member = Member(household=household, **change.data)
-            member.save()
+            _save_member(user=user, member=member)
             _audit(
                 household=household,
                 user=user,
@@ -180,7 +183,7 @@ def _apply_members(*, user, household: Household, members: list[MemberChange], s
         after = snapshot(member, MEMBER_FIELDS)
         diff = changes_between(before, after)
         if diff:
-            member.save()
+            _save_member(user=user, member=member)
             _audit(
                 household=household,
                 user=user,
@@ -189,6 +192,12 @@ def _apply_members(*, user, household: Household, members: list[MemberChange], s
                 changes=diff,
                 member_nik=member.nik,
             )
+
+
+def _save_member(*, user, member: Member) -> None:
+    # The NIK was checked free before; a concurrent save may have taken it since.
+    with unique_errors(Member, nik=lambda: _nik_taken(user=user, nik=member.nik)):
+        member.save()
 
 
 @transaction.atomic
@@ -201,7 +210,8 @@ def household_create(*, user, data: dict, members: list[MemberChange], source: s
         raise ValidationError({"no_kk": message})
     _check_members(user=user, household=None, members=members)
     household = Household(created_by=user, **data)
-    household.save()
+    with unique_errors(Household, no_kk=lambda: _no_kk_taken(user=user, no_kk=household.no_kk)):
+        household.save()
     _audit(
         household=household,
         user=user,
@@ -213,12 +223,60 @@ def household_create(*, user, data: dict, members: list[MemberChange], source: s
     return household
 
 
+def _member_label(member: Member) -> str:
+    return f"{member.name} ({member.nik})"
+
+
+def _member_differences(household: Household, members: list[MemberChange]) -> list[Difference]:
+    """The members part of a stale household form: who was added, removed or changed meanwhile."""
+    stored = {member.pk: member for member in household.members.all()}
+    found = []
+    for change in members:
+        if change.id is None:
+            if not change.delete:
+                yours = f"{change.data.get('name', '')} ({change.data.get('nik', '')})"
+                found.append(Difference(label=_("Anggota baru"), theirs="—", yours=yours))
+            continue
+        member = stored.get(change.id)
+        if member is None:
+            found.append(Difference(label=_("Anggota"), theirs=_("sudah dihapus"), yours=change.data.get("name", "")))
+        elif change.delete:
+            found.append(Difference(label=_("Anggota"), theirs=_member_label(member), yours=_("dihapus")))
+        else:
+            found += differences(member, change.data, prefix=f"{member.name}: ")
+    submitted = {change.id for change in members}
+    for pk, member in stored.items():
+        if pk not in submitted:
+            found.append(Difference(label=_("Anggota"), theirs=_member_label(member), yours=_("tidak ada di formulir")))
+    return found
+
+
+def _household_bump(household_id: int) -> None:
+    """A write that changes a household's members moves the household's version on as well."""
+    Household.objects.filter(pk=household_id).update(version=F("version") + 1)
+
+
 @transaction.atomic
 def household_update(
-    *, user, household: Household, data: dict, members: list[MemberChange], source: str = AuditSource.FORM
+    *,
+    user,
+    household: Household,
+    data: dict,
+    members: list[MemberChange],
+    version: int | None = None,
+    source: str = AuditSource.FORM,
 ) -> Household:
+    """Save the household form. `version` is the household's version the form was opened on:
+    if someone saved meanwhile and the input differs from what they saved, `StaleEdit`."""
     _require_entry_rights(user)
     household = Household.objects.visible_to(user).select_for_update().get(pk=household.pk)
+    version_check(
+        household,
+        version=version,
+        submitted=data,
+        more=lambda: _member_differences(household, members),
+        last_change=lambda: _last_change(household),
+    )
     _check_village(user=user, village_id=data.get("village_id", household.village_id))
     if "no_kk" in data:
         message = no_kk_registered_message(no_kk=data["no_kk"], user=user, exclude_household_id=household.pk)
@@ -229,11 +287,29 @@ def household_update(
     for name, value in data.items():
         setattr(household, name, value)
     diff = changes_between(before, snapshot(household, HOUSEHOLD_FIELDS))
+    with unique_errors(Household, no_kk=lambda: _no_kk_taken(user=user, no_kk=household.no_kk, household=household)):
+        # The version moves on with every save, also one that only changes members.
+        household.save(update_fields=None if diff else ["version"])
     if diff:
-        household.save()
         _audit(household=household, user=user, action=AuditAction.UPDATE, source=source, changes=diff)
     _apply_members(user=user, household=household, members=members, source=source)
     return household
+
+
+def _last_change(household: Household):
+    last = AuditEntry.objects.filter(household=household).select_related("actor").order_by("-at", "-id").first()
+    return (last.actor, last.at) if last and last.actor else None
+
+
+def _no_kk_taken(*, user, no_kk: str, household: Household | None = None) -> dict:
+    """The form's message for a No. KK another save took meanwhile."""
+    exclude = household.pk if household is not None else None
+    message = no_kk_registered_message(no_kk=no_kk, user=user, exclude_household_id=exclude)
+    return {"no_kk": message or _("No. KK ini sudah terdaftar.")}
+
+
+def _nik_taken(*, user, nik: str) -> dict:
+    return {"nik": nik_registered_message(nik=nik, user=user) or _("NIK ini sudah terdaftar.")}
 
 
 @transaction.atomic
@@ -253,8 +329,10 @@ def household_deactivate(
     household.deactivation_note = note
     household.deactivated_at = timezone.now()
     household.duplicate_of = duplicate_of
+    household.version += 1
     household.save(
         update_fields=[
+            "version",
             "is_active",
             "deactivation_reason",
             "deactivation_note",
@@ -297,7 +375,7 @@ def households_bulk_update(*, user, household_ids: list[int], changes: dict) -> 
                     household=household, actor=user, action=AuditAction.UPDATE, source=AuditSource.BULK, changes=diff
                 )
             )
-    Household.objects.filter(pk__in=changed_ids).update(**changes, updated_at=timezone.now())
+    Household.objects.filter(pk__in=changed_ids).update(**changes, updated_at=timezone.now(), version=F("version") + 1)
     AuditEntry.objects.bulk_create(entries)
     return len(changed_ids)
 
@@ -392,6 +470,7 @@ def duplicate_merge(*, user, keep_nik: str, discard_nik: str) -> Member:
     household = discard.household
     before = snapshot(discard, MEMBER_FIELDS)
     discard.delete()
+    _household_bump(household.pk)
     _audit(
         household=household,
         user=user,

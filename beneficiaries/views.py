@@ -14,9 +14,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.downloads import data_region, download_finish, download_record, request_filters
+from accounts.models import DownloadKind
 from beneficiaries import exporting
 from beneficiaries.filters import HouseholdFilterForm
 from beneficiaries.forms import BulkUpdateForm, DeactivateForm, HouseholdForm, ImportForm, MemberFormSet
+from beneficiaries.import_jobs import error_report_rows
 from beneficiaries.importing import template_xlsx
 from beneficiaries.models import AuditEntry, Household, ImportJob, Member
 from beneficiaries.services import (
@@ -29,6 +32,8 @@ from beneficiaries.services import (
     possible_duplicates,
 )
 from beneficiaries.tasks import import_run
+from kube_portal.concurrency import StaleEdit
+from kube_portal.spreadsheets import CSV_CONTENT_TYPE
 
 PER_PAGE = 25
 HISTORY_LIMIT = 100
@@ -105,13 +110,26 @@ def household_export(request, fmt):
     households = filters.apply(Household.objects.visible_to(request.user).with_head())
     full_nik = request.user.enters_data
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    record = download_record(
+        request=request,
+        kind=DownloadKind.KPM_EXPORT,
+        file_format=fmt,
+        description=_("Daftar KPM dan anggotanya"),
+        filters=request_filters(request),
+        full_nik=full_nik,
+        region_code=data_region(request.user, request.GET.get("kecamatan", ""), request.GET.get("desa", "")),
+    )
     if fmt == "csv":
-        response = StreamingHttpResponse(exporting.csv_rows(households, full_nik=full_nik), content_type="text/csv")
+        lines = exporting.csv_rows(
+            households, full_nik=full_nik, on_finish=lambda count: download_finish(record, row_count=count)
+        )
+        response = StreamingHttpResponse(lines, content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="kpm-{stamp}.csv"'
         return response
     # openpyxl's write-only mode keeps rows on disk, not in memory; the file is streamed from there.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
-    exporting.write_xlsx(households, handle, full_nik=full_nik)
+    count = exporting.write_xlsx(households, handle, full_nik=full_nik)
+    download_finish(record, row_count=count)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"kpm-{stamp}.xlsx")
 
@@ -149,7 +167,9 @@ def household_detail(request, pk):
 def _save_household(request, household: Household | None):
     _require_entry_rights(request.user)
     user = request.user
-    form = HouseholdForm(request.POST or None, instance=household, user=user)
+    form = HouseholdForm(
+        request.POST or None, instance=household, user=user, version=household.version if household else None
+    )
     formset = MemberFormSet(request.POST or None, instance=household or Household(), user=user, prefix="members")
     if request.method == "POST" and form.is_valid() and formset.is_valid():
         try:
@@ -158,9 +178,15 @@ def _save_household(request, household: Household | None):
                 messages.success(request, _("Keluarga berhasil didaftarkan."))
             else:
                 household = household_update(
-                    user=user, household=household, data=form.service_data(), members=formset.member_changes()
+                    user=user,
+                    household=household,
+                    data=form.service_data(),
+                    members=formset.member_changes(),
+                    version=form.cleaned_data["version"],
                 )
                 messages.success(request, _("Perubahan disimpan."))
+        except StaleEdit as error:
+            form.show_stale(error)
         except ValidationError as error:
             form.add_error(None, error.messages)
         else:
@@ -293,6 +319,15 @@ def import_error_report(request, pk):
     job = _own_job(request, pk)
     if not job.error_report:
         raise Http404
+    download_record(
+        request=request,
+        kind=DownloadKind.IMPORT_ERRORS,
+        file_format="xlsx",
+        description=_("Laporan kesalahan impor %(name)s") % {"name": job.original_name},
+        row_count=error_report_rows(job),
+        full_nik=True,
+        region_code=data_region(request.user),
+    )
     return FileResponse(job.error_report.open("rb"), as_attachment=True, filename=f"kesalahan-impor-{job.pk}.xlsx")
 
 

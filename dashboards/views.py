@@ -9,8 +9,7 @@ from django.utils.text import slugify
 from dashboards import selectors
 from dashboards.exporting import table_xlsx
 from dashboards.forms import FilterForm
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 
 
 def _national_or_home(request):
@@ -58,7 +57,7 @@ def _export(request, area):
     if table is None:
         raise Http404
     content = table_xlsx(table, area_name=area.name, filters_text=filters.describe(), data_as_of=selectors.data_as_of())
-    response = HttpResponse(content, content_type=XLSX)
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     name = f"dasbor-{slugify(area.name)}-{table.slug}-{filters.month:%Y-%m}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

@@ -3,9 +3,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from graduation.models import CriteriaSet, GraduationKind, HouseholdAssessment, ProposalBasis
+from kube_portal.concurrency import VersionedFormMixin
 
 
-class CriteriaForm(forms.ModelForm):
+class CriteriaForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = CriteriaSet
         fields = ["income_multiple", "min_kube_level", "min_kube_months", "assets_threshold", "desil_threshold", "note"]

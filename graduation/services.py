@@ -32,6 +32,7 @@ from graduation.models import (
     ProposalBasis,
     Readiness,
 )
+from kube_portal.concurrency import version_check
 
 CRITERIA_FIELDS = ["income_multiple", "min_kube_level", "min_kube_months", "assets_threshold", "desil_threshold"]
 
@@ -64,15 +65,39 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 @transaction.atomic
-def criteria_revise(*, user, data: dict, note: str = "") -> CriteriaSet:
-    """A new version of the criteria becomes the active one; the old ones stay for the results that used them."""
+def criteria_revise(*, user, data: dict, note: str = "", version: int | None = None) -> CriteriaSet:
+    """A new version of the criteria becomes the active one; the old ones stay for the results that used them.
+
+    `version` is the active version the form was opened on: if another administrator saved a
+    version since and the input differs from it, `StaleEdit`.
+    """
     if not user.is_national:
         raise PermissionDenied
-    current = CriteriaSet.objects.active()
-    CriteriaSet.objects.select_for_update().filter(pk=current.pk).update(is_active=False)
-    version = (CriteriaSet.objects.aggregate(top=Max("version"))["top"] or 0) + 1
+    current = _active_criteria_locked()
     values = {name: data.get(name, getattr(current, name)) for name in CRITERIA_FIELDS}
-    return CriteriaSet.objects.create(version=version, is_active=True, note=note, created_by=user, **values)
+    version_check(
+        current,
+        version=version,
+        submitted=values,
+        last_change=lambda: (current.created_by, current.created_at) if current.created_by else None,
+        bump=False,  # each version is a row of its own
+    )
+    CriteriaSet.objects.filter(pk=current.pk).update(is_active=False)
+    top = CriteriaSet.objects.aggregate(top=Max("version"))["top"] or 0
+    return CriteriaSet.objects.create(version=top + 1, is_active=True, note=note, created_by=user, **values)
+
+
+def _active_criteria_locked() -> CriteriaSet:
+    """The active criteria with their row locked.
+
+    A concurrent revision may deactivate the row between reading and locking it; the lock
+    then waits for that revision to commit, and the next round reads its new version.
+    """
+    while True:
+        current = CriteriaSet.objects.active()
+        locked = CriteriaSet.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=current.pk)
+        if locked.is_active:
+            return locked
 
 
 # --- Assessments ----------------------------------------------------------------------------

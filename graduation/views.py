@@ -25,6 +25,7 @@ from graduation.models import (
 from graduation.poverty_lines import HEADERS, poverty_lines_import
 from graduation.recompute import is_busy
 from graduation.tasks import enqueue_recompute
+from kube_portal.concurrency import StaleEdit
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 PAGE_SIZE = 50
@@ -295,16 +296,24 @@ def criteria_list(request):
     form = None
     if request.user.is_national:
         form = CriteriaForm(
-            request.POST or None, instance=CriteriaSet(**{f: getattr(active, f) for f in CriteriaForm.Meta.fields})
+            request.POST or None,
+            instance=CriteriaSet(**{f: getattr(active, f) for f in CriteriaForm.Meta.fields}),
+            version=active.version,
         )
         if request.method == "POST" and form.is_valid():
-            version = services.criteria_revise(
-                user=request.user,
-                data={name: form.cleaned_data[name] for name in services.CRITERIA_FIELDS},
-                note=form.cleaned_data["note"],
-            )
-            messages.success(request, _("Kriteria versi %(version)s berlaku.") % {"version": version.version})
-            return redirect("graduation:criteria_list")
+            try:
+                version = services.criteria_revise(
+                    user=request.user,
+                    data={name: form.cleaned_data[name] for name in services.CRITERIA_FIELDS},
+                    note=form.cleaned_data["note"],
+                    version=form.cleaned_data["version"],
+                )
+            except StaleEdit as error:
+                form.show_stale(error)
+                active = error.current
+            else:
+                messages.success(request, _("Kriteria versi %(version)s berlaku.") % {"version": version.version})
+                return redirect("graduation:criteria_list")
     elif request.method == "POST":
         raise PermissionDenied
     versions = CriteriaSet.objects.select_related("created_by")[:50]

@@ -1,22 +1,16 @@
 """Export of the filtered KUBE list to CSV (streamed) and XLSX (openpyxl write-only).
 
 Rows come from a server-side cursor in chunks, so the whole register never sits in memory.
-Free text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR) is
-neutralised with a leading apostrophe.
+Both files are written by `kube_portal.spreadsheets`, which neutralises free text that a
+spreadsheet would run as a formula.
 """
-
-import csv
 
 from django.utils.translation import gettext as _
 
 from groups.models import BusinessType, KurStatus, MaturityLevel, Status
+from kube_portal import spreadsheets
 
 CHUNK = 2000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    return "'" + text if text and text.startswith(FORMULA_STARTS) else text
 
 
 def columns() -> list[str]:
@@ -88,10 +82,10 @@ def rows(kubes):
     ) in values.iterator(chunk_size=CHUNK):
         yield [
             number,
-            neutralise(name),
-            neutralise(program),
+            name,
+            program,
             types.get(btype, btype),
-            neutralise(field),
+            field,
             code,
             kecamatan,
             kabkota,
@@ -104,30 +98,12 @@ def rows(kubes):
         ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def csv_lines(kubes):
-    writer = csv.writer(_Echo())
-    # The BOM makes Excel read UTF-8.
-    header = "\ufeff" + writer.writerow(columns())
-    return _csv_lines(writer, header, rows(kubes))
+    return spreadsheets.csv_lines(columns(), rows(kubes))
 
 
-def _csv_lines(writer, header, body):
-    yield header
-    for row in body:
-        yield writer.writerow(row)
-
-
-def write_xlsx(kubes, destination) -> None:
-    import openpyxl
-
-    workbook = openpyxl.Workbook(write_only=True)
-    sheet = workbook.create_sheet("KUBE")
-    sheet.append(columns())
-    for row in rows(kubes):
-        sheet.append(row)
-    workbook.save(destination)
+def write_xlsx(kubes, destination) -> int:
+    book = spreadsheets.XlsxBook()
+    count = book.table("KUBE", columns(), rows(kubes))
+    book.save(destination)
+    return count

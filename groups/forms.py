@@ -20,6 +20,7 @@ from groups.models import (
 )
 from groups.money import format_rupiah, parse_rupiah
 from groups.services import KUBE_FIELDS
+from kube_portal.concurrency import VersionedFormMixin
 from regions.models import Region
 
 
@@ -66,7 +67,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class KubeForm(forms.ModelForm):
+class KubeForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Kube
         # The same fields the registry services accept: one list, in groups/services.py.

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kube_portal.concurrency import Versioned
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 
 KECAMATAN_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"
@@ -203,7 +204,7 @@ class KubeQuerySet(ScopedQuerySet):
         return self.visible_to(user).filter(status__in=statuses_awaiting(user))
 
 
-class Kube(RegionCodeMixin, models.Model):
+class Kube(RegionCodeMixin, Versioned):
     """A Kelompok Usaha Bersama: 5–20 KPM households running a business together."""
 
     registration_number = models.CharField(_("nomor registrasi"), max_length=30, unique=True, editable=False)

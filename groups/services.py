@@ -28,6 +28,8 @@ from groups.models import (
     Status,
 )
 from groups.permissions import TRANSITIONS, may_edit_registry, may_report, may_take
+from kube_portal.concurrency import version_check
+from kube_portal.integrity import unique_errors
 from regions.models import Level, Region
 
 MIN_MEMBERS = 5
@@ -68,7 +70,8 @@ def _record_status(*, kube: Kube, user: User, to_status: str, comment: str = "")
     )
     kube.status = to_status
     kube.status_changed_at = change.at
-    kube.save(update_fields=["status", "status_changed_at", "activated_on", "updated_at"])
+    kube.version += 1
+    kube.save(update_fields=["status", "status_changed_at", "activated_on", "updated_at", "version"])
 
 
 def _check_location(*, user: User, kecamatan: Region, village: Region | None) -> None:
@@ -96,9 +99,11 @@ def kube_create(*, user: User, data: dict) -> Kube:
 
 
 @transaction.atomic
-def kube_update(*, kube: Kube, user: User, data: dict) -> Kube:
+def kube_update(*, kube: Kube, user: User, data: dict, version: int | None = None) -> Kube:
+    """Save the KUBE form; `version` is the KUBE's version the form was opened on (`StaleEdit` if stale)."""
     _require_registry_editor(user)
     kube = _locked(kube, user)
+    version_check(kube, version=version, submitted={f: data[f] for f in KUBE_FIELDS if f in data})
     if not kube.is_editable:
         # Once proposed, the reviewed data stays as reviewed; only a returned or draft KUBE changes.
         locked_fields = set(data) - {"bank_name", "bank_account_number", "bank_account_holder", "secretariat_address"}
@@ -328,6 +333,10 @@ def membership_set_role(*, membership: Membership, user: User, role: str) -> Mem
 # --- Grants, reports, KUR ----------------------------------------------------------------------
 
 
+def _reference_taken() -> str:
+    return _("Referensi transfer ini sudah tercatat.")
+
+
 @transaction.atomic
 def grant_record(
     *,
@@ -346,15 +355,16 @@ def grant_record(
     if amount <= 0:
         raise ValidationError(_("Nilai bantuan harus lebih dari nol."))
     if Grant.objects.filter(transfer_reference=transfer_reference).exists():
-        raise ValidationError(_("Referensi transfer ini sudah tercatat."))
-    grant = Grant.objects.create(
-        kube=kube,
-        amount=amount,
-        disbursed_on=disbursed_on,
-        transfer_reference=transfer_reference,
-        stage=stage,
-        recorded_by=user,
-    )
+        raise ValidationError(_reference_taken())
+    with unique_errors(Grant, transfer_reference=_reference_taken):
+        grant = Grant.objects.create(
+            kube=kube,
+            amount=amount,
+            disbursed_on=disbursed_on,
+            transfer_reference=transfer_reference,
+            stage=stage,
+            recorded_by=user,
+        )
     if kube.status == Status.DITETAPKAN:
         kube.activated_on = disbursed_on
         _record_status(
@@ -381,8 +391,13 @@ REPORT_FIELDS = (
 
 
 @transaction.atomic
-def report_save(*, kube: Kube, user: User, month: datetime.date, data: dict) -> BusinessReport:
-    """Enter or correct the business report of one month of an active KUBE."""
+def report_save(
+    *, kube: Kube, user: User, month: datetime.date, data: dict, must_be_new: bool = False
+) -> BusinessReport:
+    """Enter or correct the business report of one month of an active KUBE.
+
+    `must_be_new`: the "new report" form, which must not overwrite a report entered meanwhile.
+    """
     if not may_report(user):
         raise PermissionDenied(_("Peran Anda tidak dapat mengisi laporan usaha."))
     kube = _locked(kube, user)
@@ -391,6 +406,8 @@ def report_save(*, kube: Kube, user: User, month: datetime.date, data: dict) -> 
     month = month.replace(day=1)
     if month > timezone.localdate():
         raise ValidationError(_("Bulan laporan tidak boleh di masa depan."))
+    if must_be_new and kube.reports.filter(month=month).exists():
+        raise ValidationError({"month": _("Laporan bulan ini sudah ada; ubah laporan tersebut.")})
     values = {field: data[field] for field in REPORT_FIELDS if field in data}
     if not kube.program.tracks_eggs:
         values.update(hens=None, eggs_produced_kg=None, eggs_sold_kg=None)
@@ -414,7 +431,8 @@ def kube_refer_to_kur(
     kube.kur_amount = amount
     kube.kur_status = status
     kube.kur_referred_on = kube.kur_referred_on or timezone.localdate()
-    kube.save(update_fields=["kur_bank", "kur_amount", "kur_status", "kur_referred_on", "updated_at"])
+    kube.version += 1
+    kube.save(update_fields=["kur_bank", "kur_amount", "kur_status", "kur_referred_on", "updated_at", "version"])
     return kube
 
 
@@ -433,5 +451,6 @@ def kube_classify_maturity(*, kube: Kube, user: User, as_of: datetime.date | Non
         kube.maturity_set_on = as_of
     kube.maturity_level = result.level
     kube.maturity_reason = result.reason
-    kube.save(update_fields=["maturity_level", "maturity_reason", "maturity_set_on", "updated_at"])
+    kube.version += 1
+    kube.save(update_fields=["maturity_level", "maturity_reason", "maturity_set_on", "updated_at", "version"])
     return kube

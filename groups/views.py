@@ -35,6 +35,7 @@ from groups.forms import (
 )
 from groups.models import OCCUPYING_STATUSES, Kube, MemberRole, Membership, Status
 from groups.permissions import TRANSITIONS, available_transitions, may_edit_registry, may_report, may_take
+from kube_portal.concurrency import StaleEdit
 from regions.models import Region
 
 KUBE_PER_PAGE = 25
@@ -193,10 +194,14 @@ def kube_create(request):
 def kube_edit(request, pk):
     kube = _kube(request, pk)
     _require(may_edit_registry(request.user))
-    form = KubeForm(request.POST or None, instance=kube, user=request.user)
+    form = KubeForm(request.POST or None, instance=kube, user=request.user, version=kube.version)
     if request.method == "POST" and form.is_valid():
         try:
-            services.kube_update(kube=kube, user=request.user, data=form.cleaned_data)
+            services.kube_update(
+                kube=kube, user=request.user, data=form.cleaned_data, version=form.cleaned_data["version"]
+            )
+        except StaleEdit as error:
+            form.show_stale(error)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -386,7 +391,7 @@ def _report_form_page(request, kube, report=None):
             form.add_error("month", _("Laporan bulan ini sudah ada; ubah laporan tersebut."))
         else:
             try:
-                services.report_save(kube=kube, user=request.user, month=month, data=data)
+                services.report_save(kube=kube, user=request.user, month=month, data=data, must_be_new=report is None)
             except ValidationError as error:
                 form.add_error(None, error)
             else:

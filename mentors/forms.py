@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from groups.forms import RupiahField
-from mentors.models import Education, Mentor, RecruitmentStatus, Topic, TrainingResult
+from kube_portal.concurrency import StaleEdit, VersionedFormMixin
+from mentors.models import Assignment, Education, Mentor, RecruitmentStatus, Topic, TrainingResult
 from regions.models import Level, Region
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -37,7 +38,7 @@ class MentorFilterForm(forms.Form):
         return self.cleaned_data
 
 
-class MentorForm(forms.Form):
+class MentorForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(label=_("Nama lengkap"), max_length=150)
     nik = forms.CharField(label=_("NIK"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "numeric"}))
     phone = forms.CharField(label=_("Telepon"), max_length=20, required=False)
@@ -48,6 +49,8 @@ class MentorForm(forms.Form):
     contract_end = forms.DateField(label=_("Kontrak berakhir"), required=False, widget=DATE)
 
     def __init__(self, *args, user, mentor: Mentor | None = None, **kwargs):
+        if mentor is not None:
+            kwargs.setdefault("version", mentor.version)
         if mentor is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 "name": mentor.name,
@@ -107,20 +110,28 @@ class ParticipationForm(forms.Form):
         self.fields["mentor"].queryset = Mentor.objects.visible_to(user).order_by("name")
 
 
-class AssignForm(forms.Form):
-    """Assign a mentor to a KUBE (or reassign it)."""
+class AssignForm(VersionedFormMixin, forms.Form):
+    """Assign a mentor to a KUBE (or reassign it).
+
+    It carries the open assignment it was opened on (`current`, empty for none, and its
+    `version`), so that a reassignment made meanwhile by someone else is not undone blindly.
+    """
 
     mentor = forms.ModelChoiceField(label=_("Pendamping"), queryset=Mentor.objects.none())
     started_on = forms.DateField(label=_("Mulai bertugas"), widget=DATE, initial=timezone.localdate)
+    current = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, user, kube, **kwargs):
+    def __init__(self, *args, user, kube, current: Assignment | None = None, **kwargs):
+        kwargs.setdefault("version", current.version if current else 0)
         super().__init__(*args, **kwargs)
+        self.fields["current"].initial = current.pk if current else None
         self.fields["mentor"].queryset = (
             Mentor.objects.visible_to(user)
             .filter(status=RecruitmentStatus.AKTIF, region_code=kube.region_code[:5], user__isnull=False)
             .with_caseload()
             .order_by("name")
         )
+        self.order_fields(["mentor", "started_on"])
         self.fields["mentor"].label_from_instance = lambda m: (
             _("%(name)s (%(count)d KUBE)")
             % {
@@ -129,8 +140,16 @@ class AssignForm(forms.Form):
             }
         )
 
+    def seen(self) -> tuple[int | None, int]:
+        """The open assignment (id, version) the form was opened on."""
+        return self.cleaned_data["current"], self.cleaned_data["version"]
 
-class AssignmentEndForm(forms.Form):
+    def show_stale(self, error: StaleEdit) -> None:
+        super().show_stale(error)
+        self.data[self.add_prefix("current")] = error.current.pk
+
+
+class AssignmentEndForm(VersionedFormMixin, forms.Form):
     ended_on = forms.DateField(label=_("Tanggal berakhir"), widget=DATE, initial=timezone.localdate)
     reason = forms.CharField(label=_("Alasan"), max_length=255, required=False)
 

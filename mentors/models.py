@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kube_portal.concurrency import Versioned
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet, region_prefix_q
 from mentors.scope import active_assignment_q, assigned_kube_ids
 
@@ -100,7 +101,7 @@ class MentorQuerySet(ScopedQuerySet):
         )
 
 
-class Mentor(RegionCodeMixin, models.Model):
+class Mentor(RegionCodeMixin, Versioned):
     """A pendamping KUBE, recruited by the ministry and working in one kabupaten/kota."""
 
     user = models.OneToOneField(
@@ -323,7 +324,7 @@ class AssignmentQuerySet(ScopedQuerySet):
         return self.filter(active_assignment_q(on=on))
 
 
-class Assignment(models.Model):
+class Assignment(Versioned):
     """A mentor accompanies a KUBE from `started_on` until the day before `ended_on`."""
 
     mentor = models.ForeignKey(

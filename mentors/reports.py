@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groups.models import BusinessReport, Kube
+from kube_portal.spreadsheets import XlsxBook
 from mentors.models import Assignment, FieldVisit, Mentor
 from mentors.scope import active_assignment_q
 
@@ -127,55 +128,39 @@ def _summary(report: MonthlyReport) -> list[tuple[str, str]]:
 
 
 def as_xlsx(report: MonthlyReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Ringkasan")
-    sheet.append([report.title])
-    sheet["A1"].font = Font(bold=True, size=14)
+    book = XlsxBook()
+    summary = book.sheet(_("Ringkasan"))
+    summary.column_widths([24, 50])
+    summary.append([report.title], bold=True, size=14)
     for label, value in _summary(report):
-        sheet.append([label, value])
-    sheet.column_dimensions["A"].width = 24
-    sheet.column_dimensions["B"].width = 50
-    sheet.append([])
-    sheet.append([_("Pendamping KUBE"), _("Mengetahui, Dinas Sosial Kabupaten/Kota")])
-    sheet.append([])
-    sheet.append([])
-    sheet.append([f"( {report.mentor.name} )", "( ........................................ )"])
+        summary.append([label, value])
+    summary.append([])
+    summary.append([_("Pendamping KUBE"), _("Mengetahui, Dinas Sosial Kabupaten/Kota")])
+    summary.append([])
+    summary.append([])
+    summary.append([f"( {report.mentor.name} )", "( ........................................ )"])
 
     visit_headers, business_headers = _headers()
-    visits = workbook.create_sheet(_("Kunjungan"))
-    visits.append(visit_headers)
+    visits = book.sheet(_("Kunjungan"))
+    visits.column_widths([5, 12, 30, 8, 40, 60, 14])
+    visits.append(visit_headers, bold=True)
     for row in _visit_rows(report):
-        visits.append(row)
-    for column, width in zip("ABCDEFG", (5, 12, 30, 8, 40, 60, 14), strict=True):
-        visits.column_dimensions[column].width = width
-    for cell in visits[1]:
-        cell.font = Font(bold=True)
-    for row in visits.iter_rows(min_row=2):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        visits.append(row, wrap=True)
 
-    business = workbook.create_sheet(_("Usaha"))
-    business.append(business_headers)
+    business = book.sheet(_("Usaha"))
+    business.column_widths([30])
+    business.append(business_headers, bold=True)
+    amounts = [None, "#,##0", "#,##0", "#,##0", "#,##0"]
     for row in _business_rows(report):
-        business.append(row)
-    for cell in business[1]:
-        cell.font = Font(bold=True)
-    for row in business.iter_rows(min_row=2, min_col=2, max_col=5):
-        for cell in row:
-            cell.number_format = "#,##0"
-    business.column_dimensions["A"].width = 30
+        business.append(row, number_formats=amounts)
 
-    problems = workbook.create_sheet(_("Masalah"))
-    problems.append([_("Tanggal"), _("KUBE"), _("Masalah"), _("Tindak lanjut")])
+    problems = book.sheet(_("Masalah"))
+    problems.append([_("Tanggal"), _("KUBE"), _("Masalah"), _("Tindak lanjut")], bold=True)
     for visit in report.problems:
-        problems.append([visit.visited_on.strftime("%d-%m-%Y"), visit.kube.name, visit.problems, visit.follow_up])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        problems.append(
+            [visit.visited_on.strftime("%d-%m-%Y"), visit.kube.name, visit.problems, visit.follow_up], wrap=True
+        )
+    return book.to_bytes()
 
 
 def _rupiah(value) -> str:

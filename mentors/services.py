@@ -20,6 +20,8 @@ from accounts.models import Role, User
 from beneficiaries.rules import nik_check
 from groups import services as group_services
 from groups.models import Kube, Membership, Status
+from kube_portal.concurrency import Difference, StaleEdit, version_check
+from kube_portal.integrity import unique_errors
 from mentors.models import (
     Assignment,
     FieldVisit,
@@ -113,7 +115,8 @@ def mentor_create(*, user: User, data: dict, username: str, password: str) -> Me
     )
     mentor = Mentor(**values, user=login, created_by=user)
     mentor.full_clean(exclude=["user"])
-    mentor.save()
+    with unique_errors(Mentor, nik=_nik_taken):
+        mentor.save()
     MentorAuditEntry.objects.create(
         mentor=mentor,
         actor=user,
@@ -124,10 +127,12 @@ def mentor_create(*, user: User, data: dict, username: str, password: str) -> Me
 
 
 @transaction.atomic
-def mentor_update(*, user: User, mentor: Mentor, data: dict) -> Mentor:
+def mentor_update(*, user: User, mentor: Mentor, data: dict, version: int | None = None) -> Mentor:
+    """Save the mentor form; `version` is the mentor's version the form was opened on (`StaleEdit` if stale)."""
     _require(may_manage_mentors(user), _("Peran Anda tidak dapat mengubah data pendamping."))
     mentor = Mentor.objects.visible_to(user).select_for_update().get(pk=mentor.pk)
     values = _clean_mentor(user=user, data=data, instance=mentor)
+    version_check(mentor, version=version, submitted=values, last_change=lambda: _last_change(mentor))
     assigned = mentor.assignments.active().exists()
     if values["status"] != mentor.status:
         if values["status"] not in mentor.next_statuses:
@@ -145,7 +150,8 @@ def mentor_update(*, user: User, mentor: Mentor, data: dict) -> Mentor:
     for field, value in values.items():
         setattr(mentor, field, value)
     mentor.full_clean(exclude=["user"])
-    mentor.save()
+    with unique_errors(Mentor, nik=_nik_taken):
+        mentor.save()
     after = _snapshot(mentor)
     changes = {field: [before[field], after[field]] for field in before if before[field] != after[field]}
     if changes:
@@ -164,6 +170,15 @@ def mentor_update(*, user: User, mentor: Mentor, data: dict) -> Mentor:
             region=mentor.work_area,
         )
     return mentor
+
+
+def _nik_taken() -> dict:
+    return {"nik": _("NIK ini sudah terdaftar sebagai pendamping.")}
+
+
+def _last_change(mentor: Mentor):
+    last = mentor.audit_entries.select_related("actor").order_by("-at", "-id").first()
+    return (last.actor, last.at) if last and last.actor else None
 
 
 # --- Training -----------------------------------------------------------------------------------
@@ -206,14 +221,51 @@ def participation_save(
 
 
 @transaction.atomic
-def assignment_create(*, user: User, mentor: Mentor, kube: Kube, started_on: datetime.date | None = None) -> Assignment:
-    """Assign `mentor` to `kube`; a KUBE that has a mentor is reassigned, keeping the history."""
+def assignment_create(
+    *,
+    user: User,
+    mentor: Mentor,
+    kube: Kube,
+    started_on: datetime.date | None = None,
+    seen: tuple[int | None, int] | None = None,
+) -> Assignment:
+    """Assign `mentor` to `kube`; a KUBE that has a mentor is reassigned, keeping the history.
+
+    `seen` is the open assignment the form showed (its id, or None for "no mentor", and its
+    version): if another officer assigned or reassigned the KUBE since, `StaleEdit`.
+    """
     _require(may_manage_mentors(user), _("Peran Anda tidak dapat menugaskan pendamping."))
     today = timezone.localdate()
     started_on = started_on or today
     kube = Kube.objects.visible_to(user).select_for_update().get(pk=kube.pk)
     # Locking the mentor serialises the caseload count of concurrent assignments.
     mentor = Mentor.objects.visible_to(user).select_for_update().get(pk=mentor.pk)
+    # Locked too: an assignment being ended meanwhile is waited for, then read as it ends.
+    current = (
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(kube=kube, ended_on__isnull=True)
+        .select_related("mentor")
+        .first()
+    )
+    if (
+        seen is not None
+        and current is not None
+        and (current.pk, current.version) != seen
+        and current.mentor_id != mentor.pk
+    ):
+        raise StaleEdit(
+            current=current,
+            differences=[
+                Difference(
+                    label=_("Pendamping"),
+                    theirs=_("%(mentor)s, sejak %(date)s")
+                    % {"mentor": current.mentor, "date": current.started_on.strftime("%d-%m-%Y")},
+                    yours=str(mentor),
+                )
+            ],
+            changed_by=current.created_by,
+            changed_at=current.created_at,
+        )
     if mentor.status != RecruitmentStatus.AKTIF or not mentor.user_id:
         raise ValidationError(_("Hanya pendamping berstatus aktif yang memiliki akun yang dapat ditugaskan."))
     if kube.status not in ASSIGNABLE_STATUSES:
@@ -226,7 +278,6 @@ def assignment_create(*, user: User, mentor: Mentor, kube: Kube, started_on: dat
         )
     if started_on > today:
         raise ValidationError({"started_on": _("Tanggal mulai tugas tidak boleh di masa depan.")})
-    current = Assignment.objects.filter(kube=kube, ended_on__isnull=True).select_related("mentor").first()
     if current is not None and current.mentor_id == mentor.pk:
         raise ValidationError(_("%(mentor)s sudah mendampingi KUBE ini.") % {"mentor": mentor})
     cap = MentorSettings.objects.current().caseload_cap
@@ -250,19 +301,27 @@ def assignment_create(*, user: User, mentor: Mentor, kube: Kube, started_on: dat
         current.ended_on = started_on
         current.ended_by = user
         current.end_reason = _("Dialihkan ke %(mentor)s") % {"mentor": mentor}
-        current.save(update_fields=["ended_on", "ended_by", "end_reason"])
+        current.version += 1
+        current.save(update_fields=["ended_on", "ended_by", "end_reason", "version"])
     return Assignment.objects.create(mentor=mentor, kube=kube, started_on=started_on, created_by=user)
 
 
 @transaction.atomic
 def assignment_end(
-    *, user: User, assignment: Assignment, ended_on: datetime.date | None = None, reason: str = ""
+    *,
+    user: User,
+    assignment: Assignment,
+    ended_on: datetime.date | None = None,
+    reason: str = "",
+    version: int | None = None,
 ) -> Assignment:
+    """End an assignment; `version` is the assignment's version the form was opened on (`StaleEdit` if stale)."""
     _require(may_manage_mentors(user), _("Peran Anda tidak dapat mengakhiri penugasan."))
     assignment = Assignment.objects.visible_to(user).select_for_update().get(pk=assignment.pk)
+    ended_on = ended_on or timezone.localdate()
+    version_check(assignment, version=version, submitted={"ended_on": ended_on, "end_reason": reason})
     if assignment.ended_on is not None:
         raise ValidationError(_("Penugasan ini sudah berakhir."))
-    ended_on = ended_on or timezone.localdate()
     if ended_on < assignment.started_on:
         raise ValidationError({"ended_on": _("Tanggal berakhir tidak boleh sebelum tanggal mulai tugas.")})
     if ended_on > timezone.localdate():
@@ -270,7 +329,7 @@ def assignment_end(
     assignment.ended_on = ended_on
     assignment.ended_by = user
     assignment.end_reason = reason
-    assignment.save(update_fields=["ended_on", "ended_by", "end_reason"])
+    assignment.save(update_fields=["ended_on", "ended_by", "end_reason", "version"])
     return assignment
 
 
@@ -325,7 +384,7 @@ def visit_record(
     existing = FieldVisit.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         if existing.mentor_id != mentor.pk or existing.kube_id != kube.pk:
-            raise ValidationError(_("Kode formulir ini sudah dipakai untuk kunjungan lain. Muat ulang halaman."))
+            raise ValidationError(_uuid_taken())
         return existing, False
 
     settings = MentorSettings.objects.current()
@@ -376,21 +435,23 @@ def visit_record(
     business_report = None
     if report:
         business_report = group_services.report_save(kube=kube, user=user, month=visited_on, data=report)
-    visit = FieldVisit.objects.create(
-        client_uuid=client_uuid,
-        mentor=mentor,
-        kube=kube,
-        visited_on=visited_on,
-        latitude=latitude,
-        longitude=longitude,
-        accuracy_m=accuracy_m,
-        topics=topics,
-        notes=notes,
-        problems=problems,
-        follow_up=follow_up,
-        next_plan=next_plan,
-        business_report=business_report,
-    )
+    # The same form code sent for two KUBE at once passes the check above in both requests.
+    with unique_errors(FieldVisit, client_uuid=_uuid_taken):
+        visit = FieldVisit.objects.create(
+            client_uuid=client_uuid,
+            mentor=mentor,
+            kube=kube,
+            visited_on=visited_on,
+            latitude=latitude,
+            longitude=longitude,
+            accuracy_m=accuracy_m,
+            topics=topics,
+            notes=notes,
+            problems=problems,
+            follow_up=follow_up,
+            next_plan=next_plan,
+            business_report=business_report,
+        )
     visit.members_present.set(current_ids)
     for index, photo in enumerate(processed, start=1):
         stored = VisitPhoto(visit=visit)
@@ -398,6 +459,10 @@ def visit_record(
         stored.thumbnail.save(f"{visit.client_uuid}-{index}.jpg", photo.thumbnail, save=False)
         stored.save()
     return visit, True
+
+
+def _uuid_taken() -> str:
+    return _("Kode formulir ini sudah dipakai untuk kunjungan lain. Muat ulang halaman.")
 
 
 def _reviewable(*, user: User, visit: FieldVisit) -> FieldVisit:

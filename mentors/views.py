@@ -21,8 +21,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.downloads import download_record
+from accounts.models import DownloadKind
 from beneficiaries.models import head_of
 from groups.models import OFFICER_ROLES, Kube, Membership
+from kube_portal.concurrency import StaleEdit
+from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 from mentors import reports, selectors, services
 from mentors.forms import (
     AssignForm,
@@ -167,7 +171,11 @@ def mentor_edit(request, pk):
     form = MentorForm(request.POST or None, user=request.user, mentor=mentor)
     if request.method == "POST" and form.is_valid():
         try:
-            services.mentor_update(user=request.user, mentor=mentor, data=form.cleaned_data)
+            services.mentor_update(
+                user=request.user, mentor=mentor, data=form.cleaned_data, version=form.cleaned_data["version"]
+            )
+        except StaleEdit as error:
+            form.show_stale(error)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -293,7 +301,8 @@ def assignment_list(request):
 def kube_assign(request, kube_pk):
     kube = get_object_or_404(Kube.objects.visible_to(request.user).select_related("kecamatan"), pk=kube_pk)
     _require(services.may_manage_mentors(request.user))
-    form = AssignForm(request.POST or None, user=request.user, kube=kube)
+    current = Assignment.objects.filter(kube=kube, ended_on__isnull=True).first()
+    form = AssignForm(request.POST or None, user=request.user, kube=kube, current=current)
     if request.method == "POST" and form.is_valid():
         try:
             assignment = services.assignment_create(
@@ -301,7 +310,10 @@ def kube_assign(request, kube_pk):
                 mentor=form.cleaned_data["mentor"],
                 kube=kube,
                 started_on=form.cleaned_data["started_on"],
+                seen=form.seen(),
             )
+        except StaleEdit as error:
+            form.show_stale(error)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -328,7 +340,7 @@ def kube_assign(request, kube_pk):
 def assignment_end(request, pk):
     assignment = get_object_or_404(Assignment.objects.visible_to(request.user).select_related("mentor", "kube"), pk=pk)
     _require(services.may_manage_mentors(request.user))
-    form = AssignmentEndForm(request.POST or None)
+    form = AssignmentEndForm(request.POST or None, version=assignment.version)
     if request.method == "POST" and form.is_valid():
         try:
             services.assignment_end(
@@ -336,7 +348,10 @@ def assignment_end(request, pk):
                 assignment=assignment,
                 ended_on=form.cleaned_data["ended_on"],
                 reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
             )
+        except StaleEdit as error:
+            form.show_stale(error)
         except ValidationError as error:
             _add_errors(form, error)
         else:
@@ -491,6 +506,17 @@ def visit_photo(request, pk, photo_pk, size):
     field = {"besar": photo.image, "kecil": photo.thumbnail}.get(size)
     if field is None or not field.name or not field.storage.exists(field.name):
         raise Http404
+    if size == "besar":
+        # Opening the full photo is a download of personal data; the thumbnails are part of the page.
+        download_record(
+            request=request,
+            kind=DownloadKind.VISIT_PHOTO,
+            file_format="jpeg",
+            description=_("Foto kunjungan %(kube)s %(date)s")
+            % {"kube": visit.kube.name, "date": visit.visited_on.strftime("%d-%m-%Y")},
+            row_count=1,
+            region_code=visit.kube.region_code,
+        )
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -632,9 +658,18 @@ def mentor_report(request, pk, year, month, fmt):
         raise Http404
     data = reports.monthly_report(user=request.user, mentor=mentor, month=datetime.date(year, month, 1))
     filename = f"laporan-pendamping-{mentor.pk}-{year}-{month:02d}.{fmt}"
+    download_record(
+        request=request,
+        kind=DownloadKind.MENTOR_REPORT,
+        file_format=fmt,
+        description=_("Laporan bulanan %(name)s %(period)s") % {"name": mentor.name, "period": data.period},
+        row_count=len(data.visits),
+        full_nik=True,
+        region_code=mentor.region_code,
+    )
     if fmt == "xlsx":
         content = reports.as_xlsx(data)
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        content_type = XLSX_CONTENT_TYPE
     else:
         content = reports.as_pdf(data)
         content_type = "application/pdf"

@@ -206,6 +206,7 @@ class TestCreateEdit:
             initial=2,
         )
         data["address"] = "Jl. Baru 2"
+        data["version"] = household.version  # the version the edit page was opened on
         response = client.post(reverse("beneficiaries:household_edit", args=[household.pk]), data)
         assert response.status_code == 302, response.context["formset"].errors
         assert list(household.members.values_list("name", flat=True)) == ["Asep S."]
@@ -318,8 +319,9 @@ def test_pages_and_identity_messages_in_english(client, officer_bandung, setting
 
 def test_xlsx_export_continues_on_a_new_sheet_when_one_is_full(regions, monkeypatch, tmp_path):
     from beneficiaries import exporting
+    from kube_portal import spreadsheets
 
-    monkeypatch.setattr(exporting, "XLSX_MAX_ROWS", 3)  # a sheet's real limit is 1,048,576 rows
+    monkeypatch.setattr(spreadsheets, "XLSX_MAX_ROWS", 3)  # a sheet's real limit is 1,048,576 rows
     household_with_members(count=5)
     path = tmp_path / "kpm.xlsx"
     exporting.write_xlsx(Household.objects.with_head(), path, full_nik=True)

@@ -172,6 +172,7 @@ def test_criteria_page_saves_a_new_version(regions, admin_user, officer_garut):
             "assets_threshold": "7000000",
             "desil_threshold": "5",
             "note": "Tahun 2027",
+            "version": CriteriaSet.objects.active().version,
         },
     )
     assert response.status_code == 302

@@ -88,7 +88,9 @@ def test_create_edit_and_propose_through_the_pages(bandung_client, regions):
     kube = Kube.objects.get(name="KUBE Sukarasa Jaya")
     assert response.status_code == 302 and response.url == reverse("groups:kube_detail", args=[kube.pk])
 
-    response = bandung_client.post(reverse("groups:kube_edit", args=[kube.pk]), {**data, "name": "KUBE Sukarasa Raya"})
+    response = bandung_client.post(
+        reverse("groups:kube_edit", args=[kube.pk]), {**data, "name": "KUBE Sukarasa Raya", "version": kube.version}
+    )
     assert response.status_code == 302
     kube.refresh_from_db()
     assert kube.name == "KUBE Sukarasa Raya"

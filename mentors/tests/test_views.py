@@ -227,7 +227,12 @@ def test_reassigning_through_the_page_keeps_history(officer_bandung, assignment,
     client = client_for(officer_bandung)
     response = client.post(
         reverse("mentors:kube_assign", args=[kube.pk]),
-        {"mentor": other.pk, "started_on": timezone.localdate().isoformat()},
+        {
+            "mentor": other.pk,
+            "started_on": timezone.localdate().isoformat(),
+            "current": assignment.pk,
+            "version": assignment.version,
+        },
     )
     assert response.status_code == 302
     page = client.get(reverse("mentors:kube_assign", args=[kube.pk]))
