@@ -17,7 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services
 from accounts.downloads import downloads_visible_to, may_read_downloads
@@ -202,6 +202,7 @@ DOWNLOADS_PER_PAGE = 50
 
 
 @login_required
+@require_GET
 def download_list(request):
     """Who downloaded which personal data: read-only, for administrators and the district head."""
     if not may_read_downloads(request.user):

@@ -1,4 +1,4 @@
-"""The project's URLs plus one deliberately unscoped view, for the test of the scope test."""
+"""The project's URLs plus one deliberately unscoped view and one undeclared download, for the tests of the tests."""
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -13,6 +13,15 @@ def leaky_region(request, code):
     return HttpResponse(region.name)
 
 
-leaky_patterns = ([path("<str:code>/", leaky_region, name="region")], "leaky")
+def leaky_export(request):
+    response = HttpResponse("nama\n=HYPERLINK(1)\n", content_type="text/csv")  # deliberately not through spreadsheets
+    response["Content-Disposition"] = 'attachment; filename="leaky.csv"'
+    return response
+
+
+leaky_patterns = (
+    [path("<str:code>/", leaky_region, name="region"), path("ekspor.csv", leaky_export, name="export")],
+    "leaky",
+)
 
 urlpatterns = [*project_urlpatterns, path("leaky/", include(leaky_patterns))]

@@ -6,8 +6,6 @@ in `tests/scope_registry.py` fails as "not covered", and one that answers the
 Bandung officer with anything but 404 fails as "not scoped".
 """
 
-from types import SimpleNamespace
-
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -63,26 +61,6 @@ def _status(client: Client, url: str) -> int:
     if response.status_code == 405:
         response = client.post(url)
     return response.status_code
-
-
-@pytest.fixture
-def world(regions, officer_garut, officer_bandung, mentor_bandung, admin_user, direktorat_user, officer_jabar):
-    owner_client, intruder_client, mentor_client = Client(), Client(), Client()
-    owner_client.force_login(officer_garut)
-    intruder_client.force_login(officer_bandung)
-    mentor_client.force_login(mentor_bandung)
-    return SimpleNamespace(
-        regions=regions,
-        officer_garut=officer_garut,
-        officer_bandung=officer_bandung,
-        mentor_bandung=mentor_bandung,
-        admin_user=admin_user,
-        direktorat_user=direktorat_user,
-        officer_jabar=officer_jabar,
-        owner_client=owner_client,
-        intruder_client=intruder_client,
-        mentor_client=mentor_client,
-    )
 
 
 @pytest.mark.django_db
