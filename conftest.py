@@ -29,6 +29,15 @@ def ensure_test_regions():
     ensure_directorate_areas()
 
 
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request in English leaves English active in this thread; the next test starts in Indonesian."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
