@@ -25,7 +25,7 @@ import datetime
 import decimal
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -48,6 +48,13 @@ class Versioned(models.Model):
         abstract = True
 
 
+class VersionedRecord(Protocol):
+    """A record with a version: a `Versioned` model, or one whose versions are rows (CriteriaSet)."""
+
+    pk: Any
+    version: int
+
+
 @dataclass(frozen=True)
 class Difference:
     """One field where the stored record and the user's input disagree."""
@@ -63,7 +70,7 @@ class StaleEdit(ValidationError):
     def __init__(
         self,
         *,
-        current: models.Model,
+        current: VersionedRecord,
         differences: list[Difference],
         changed_by: Any = None,
         changed_at: datetime.datetime | None = None,
@@ -116,7 +123,7 @@ def _comparable(field: models.Field | None, value: Any) -> Any:
     return value
 
 
-def differences(obj: models.Model, submitted: Mapping[str, Any], *, prefix: str = "") -> list[Difference]:
+def differences(obj: Any, submitted: Mapping[str, Any], *, prefix: str = "") -> list[Difference]:
     """Where `submitted` ({field name or attname: value}) disagrees with `obj` as it is stored now."""
     found = []
     for name, yours in submitted.items():
@@ -126,10 +133,11 @@ def differences(obj: models.Model, submitted: Mapping[str, Any], *, prefix: str 
         theirs = getattr(obj, field.attname)
         if _comparable(field, theirs) == _comparable(field, yours):
             continue
-        if field.is_relation:
+        related = field.related_model if field.is_relation else None
+        if isinstance(related, type) and issubclass(related, models.Model):
             theirs_shown = display(None, getattr(obj, field.name))
             if not isinstance(yours, models.Model) and yours not in (None, ""):
-                yours = field.related_model._default_manager.filter(pk=yours).first() or yours
+                yours = related._default_manager.filter(pk=yours).first() or yours
         else:
             theirs_shown = display(field, theirs)
         label = str(field.verbose_name)
@@ -147,7 +155,7 @@ def _field(obj: models.Model, name: str) -> models.Field | None:
 
 
 def version_check(
-    obj: models.Model,
+    obj: Any,
     *,
     version: int | None,
     submitted: Mapping[str, Any],
@@ -188,7 +196,13 @@ class VersionField(forms.IntegerField):
         return super().clean(value) or 0
 
 
-class VersionedFormMixin:
+if TYPE_CHECKING:  # the mixin goes before a Form or ModelForm in the bases; to type checkers it is one
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class VersionedFormMixin(_FormBase):
     """Adds the hidden `version` field to an edit form; `show_stale` prepares it for a refused save."""
 
     def __init__(self, *args, version: int | None = None, **kwargs):
@@ -199,6 +213,6 @@ class VersionedFormMixin:
     def show_stale(self, error: StaleEdit) -> None:
         """Keep the user's input, show the differences, and base a next save on the current version."""
         self.stale = error
-        data = self.data.copy()
+        data: Any = self.data.copy()  # type: ignore[attr-defined]  # a bound form holds a QueryDict
         data[self.add_prefix("version")] = error.current.version
         self.data = data

@@ -57,7 +57,7 @@ def _violated(model: type[models.Model], error: IntegrityError, keys) -> str | N
             field = model._meta.get_field(key)
         except FieldDoesNotExist:
             continue
-        if columns == (field.column,):
+        if isinstance(field, models.Field) and columns == (field.column,):
             return key
     return None
 
