@@ -21,6 +21,17 @@ def signed_in(browser, live_server, user, width):
     return context, page
 
 
+def both_open(browser, live_server, regions, path, width):
+    """Two Bandung officers open the same edit page: the first on a desktop, the second at `width`."""
+    pages = []
+    for username, size in (("dinsos_bandung", 1366), ("dinsos_bandung_2", width)):
+        user = UserFactory(username=username, role=Role.DINSOS_KABKOTA, region=regions[KOTA_BANDUNG])
+        _context, page = signed_in(browser, live_server, user, size)
+        page.goto(live_server.url + path)
+        pages.append(page)
+    return pages
+
+
 def fits(page, width) -> bool:
     return page.evaluate("document.documentElement.scrollWidth") <= width
 
@@ -28,14 +39,8 @@ def fits(page, width) -> bool:
 @pytest.mark.parametrize("device", WIDTHS)
 def test_a_stale_kube_save_shows_the_other_change_and_keeps_the_input(browser, live_server, regions, device):
     width = WIDTHS[device]
-    first = UserFactory(username="dinsos_bandung", role=Role.DINSOS_KABKOTA, region=regions[KOTA_BANDUNG])
-    second = UserFactory(username="dinsos_bandung_2", role=Role.DINSOS_KABKOTA, region=regions[KOTA_BANDUNG])
     kube = KubeFactory(name="KUBE Melati", bank_account_number="001200000001")
-    url = f"{live_server.url}/kube/{kube.pk}/ubah/"
-    first_context, first_page = signed_in(browser, live_server, first, 1366)
-    second_context, second_page = signed_in(browser, live_server, second, width)
-    first_page.goto(url)
-    second_page.goto(url)
+    first_page, second_page = both_open(browser, live_server, regions, f"/kube/{kube.pk}/ubah/", width)
 
     first_page.fill("#id_name", "KUBE Melati Jaya")
     first_page.click("main form button[type=submit]")
@@ -57,22 +62,16 @@ def test_a_stale_kube_save_shows_the_other_change_and_keeps_the_input(browser, l
     second_page.wait_for_url(f"**/kube/{kube.pk}/")
     kube.refresh_from_db()
     assert (kube.name, kube.bank_account_number) == ("KUBE Melati Jaya", "009900000001")
-    first_context.close()
-    second_context.close()
+    first_page.context.close()
+    second_page.context.close()
 
 
 @pytest.mark.parametrize("device", WIDTHS)
 def test_a_stale_household_save_lists_field_and_member_changes(browser, live_server, regions, device):
     width = WIDTHS[device]
-    first = UserFactory(username="dinsos_bandung", role=Role.DINSOS_KABKOTA, region=regions[KOTA_BANDUNG])
-    second = UserFactory(username="dinsos_bandung_2", role=Role.DINSOS_KABKOTA, region=regions[KOTA_BANDUNG])
     household = HouseholdFactory(address="Jl. Sukarasa 1")
     MemberFactory(household=household, relationship=Relationship.HEAD, name="Asep Sunandar")
-    url = f"{live_server.url}/kpm/{household.pk}/ubah/"
-    first_context, first_page = signed_in(browser, live_server, first, 1366)
-    second_context, second_page = signed_in(browser, live_server, second, width)
-    first_page.goto(url)
-    second_page.goto(url)
+    first_page, second_page = both_open(browser, live_server, regions, f"/kpm/{household.pk}/ubah/", width)
 
     first_page.fill("#id_address", "Jl. Sukajadi 9")
     first_page.fill("#id_members-0-name", "Asep S.")
@@ -87,8 +86,8 @@ def test_a_stale_household_save_lists_field_and_member_changes(browser, live_ser
     assert second_page.input_value("#id_phone") == "081200000000"
     assert fits(second_page, width)
     screenshot(second_page, f"stale-household-edit-{device}")
-    first_context.close()
-    second_context.close()
+    first_page.context.close()
+    second_page.context.close()
 
 
 @pytest.mark.parametrize("device", WIDTHS)
