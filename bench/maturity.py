@@ -50,7 +50,7 @@ SELECT %(prefix)s || lpad(g::text, 7, '0'), 'KUBE Bench ' || g, %(program)s, 'pr
        kecamatan.codes[1 + g %% array_length(kecamatan.codes, 1)],
        '', '', '', '', '', '', '', '',
        'aktif', (%(today)s::date - make_interval(months => %(months)s + (g %% 24)))::date,
-       'tumbuh', '', '', '', now(), now()
+       'tumbuh', '{}', '', '', now(), now()
 FROM generate_series(1, %(count)s) AS g, kecamatan
 """
 

@@ -32,6 +32,8 @@ class MaturityThresholdsAdmin(admin.ModelAdmin):
         "berkembang_window",
         "maju_months_active",
         "maju_min_savings",
+        "maju_min_reports",
+        "not_reporting_months",
     ]
 
     def has_change_permission(self, request, obj=None):

@@ -11,6 +11,7 @@ minutes. Re-running only adds groups for households still outside a KUBE.
 
 import datetime
 import io
+import json
 import random
 import time
 from collections import defaultdict
@@ -22,7 +23,16 @@ from django.utils import timezone
 from accounts.models import Role, User
 from beneficiaries.models import Household
 from groups.maturity import classify_all
-from groups.models import BusinessField, BusinessType, KubeSequence, MaturityLevel, Membership, Program, Status
+from groups.models import (
+    BusinessField,
+    BusinessType,
+    KubeSequence,
+    MaturityLevel,
+    Membership,
+    Program,
+    Status,
+    StatusNote,
+)
 
 BATCH_KUBE = 5_000
 # Share of groups per final status; the rest (about 70%) are active.
@@ -62,7 +72,6 @@ STEP_ROLE = {
 }
 STEP_COMMENT = {
     Status.DIKEMBALIKAN: "Rekening belum atas nama kelompok; lengkapi rencana pemasaran.",
-    Status.AKTIF: "Bantuan pertama disalurkan.",
     Status.NONAKTIF: "Usaha berhenti sementara; anggota bekerja musiman.",
 }
 NAMES = ["Maju Bersama", "Sejahtera", "Mandiri", "Berkah", "Harapan Jaya", "Sumber Rezeki", "Bina Usaha",
@@ -78,7 +87,7 @@ KUBE_COLUMNS = [
     "plan_marketing", "status", "status_changed_at", "activated_on", "maturity_level", "maturity_reason",
     "kur_bank", "kur_status", "created_at", "updated_at",
 ]  # fmt: skip
-CHANGE_COLUMNS = ["kube_id", "from_status", "to_status", "actor_id", "at", "comment"]
+CHANGE_COLUMNS = ["kube_id", "from_status", "to_status", "actor_id", "at", "comment", "note", "note_params"]
 MEMBERSHIP_COLUMNS = ["kube_id", "household_id", "role", "joined_on", "left_reason"]
 GRANT_COLUMNS = ["kube_id", "amount", "disbursed_on", "transfer_reference", "stage", "recorded_by_id", "recorded_at"]
 REPORT_COLUMNS = [
@@ -216,8 +225,19 @@ class _Seeder:
         for step in path:
             if step == Status.AKTIF and activated:
                 at = datetime.datetime.combine(activated, datetime.time(10, 0), tzinfo=datetime.UTC)
+            # The system notes the first grant (the step to aktif) as a code with the transfer reference.
+            first_grant = step == Status.AKTIF and activated
             self.changes.append(
-                (kube_id, previous, step, self.actors.for_step(step, kecamatan), at, STEP_COMMENT.get(step, ""))
+                (
+                    kube_id,
+                    previous,
+                    step,
+                    self.actors.for_step(step, kecamatan),
+                    at,
+                    STEP_COMMENT.get(step, ""),
+                    StatusNote.FIRST_GRANT if first_grant else "",
+                    json.dumps({"reference": f"DEMO-SP2D-{kube_id}"} if first_grant else {}),
+                )
             )
             previous = step
             at += datetime.timedelta(days=step_days)
@@ -247,7 +267,7 @@ class _Seeder:
                 last_change,
                 activated,
                 MaturityLevel.TUMBUH,
-                "",
+                "{}",
                 "",
                 "",
                 self.now,
@@ -281,6 +301,8 @@ class _Seeder:
             month = _months_back(month, 1)
         if status == Status.NONAKTIF:
             months = months[rng.randint(1, 4) :]  # reports stopped some months ago
+        elif len(months) > 6 and rng.random() < 0.06:
+            months = months[rng.randint(3, 6) :]  # an active group that stopped reporting: *tidak melapor*
         months.reverse()
         trend = rng.choice([-0.01, 0.0, 0.015, 0.03, 0.03])
         margin = rng.choice([0.72, 0.8, 0.88, 0.97])

@@ -29,6 +29,7 @@ def columns() -> list[str]:
         _("Total bantuan (Rp)"),
         _("Aktif sejak"),
         _("Status KUR"),
+        _("Tidak melapor"),
     ]
 
 
@@ -62,8 +63,10 @@ def rows(kubes):
             "grant_total",
             "activated_on",
             "kur_status",
+            "not_reporting",
         )
     )
+    yes = _("ya")
     for (
         number,
         name,
@@ -79,6 +82,7 @@ def rows(kubes):
         grants,
         active,
         kur_status,
+        not_reporting,
     ) in values.iterator(chunk_size=CHUNK):
         yield [
             number,
@@ -95,6 +99,7 @@ def rows(kubes):
             grants,
             active.isoformat() if active else "",
             kur.get(kur_status, ""),
+            yes if status == Status.AKTIF and not_reporting else "",
         ]
 
 

@@ -129,6 +129,11 @@ class KubeFilterForm(forms.Form):
         choices=[("", _("Semua")), ("ya", _("Ada pendamping")), ("tidak", _("Tanpa pendamping"))],
         required=False,
     )
+    reporting = forms.ChoiceField(
+        label=_("Laporan usaha"),
+        choices=[("", _("Semua")), ("tidak", _("Tidak melapor")), ("ya", _("Melapor (KUBE aktif)"))],
+        required=False,
+    )
 
     def __init__(self, *args, kubes, wide_scope: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

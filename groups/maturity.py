@@ -1,30 +1,50 @@
-"""KUBE maturity: Tumbuh → Berkembang → Maju, from the monthly business reports.
+"""KUBE maturity: Tumbuh → Berkembang → Maju, from the monthly business reports (DESIGN.md section 4).
 
-The rule (thresholds in `MaturityThresholds`, admin-editable, defaults from DESIGN.md):
+The rule, on a run date (thresholds in `MaturityThresholds`, admin-editable, defaults from DESIGN.md):
 
-- *Berkembang*: active for at least `berkembang_months_active` months, with a profit in
-  at least `berkembang_min_profitable` of the last `berkembang_window` reports;
-- *Maju*: Berkembang, active for at least `maju_months_active` months, revenue of the last
-  `berkembang_window` reports above that of the `berkembang_window` reports before them,
-  and group savings in the latest report of at least `maju_min_savings`;
-- otherwise *Tumbuh*.
+- the **window** is the `berkembang_window` (12) complete calendar months before the month of
+  the run date (a run on 1 December 2026 reads December 2025 – November 2026); the
+  **previous window** is the same number of months just before it. A month without a report
+  is a month without profit;
+- **months active**: whole months from `activated_on` (the day the first grant was disbursed and
+  the KUBE became active) to the run date, counted as PostgreSQL's `age()` counts them (1 March
+  → 1 March next year is 12; 2 March → 1 March is 11); 0 without an activation date;
+- *Berkembang*: months active ≥ `berkembang_months_active` and a profit (revenue − costs > 0) in
+  ≥ `berkembang_min_profitable` months of the window;
+- **growing revenue**: the window and the previous window each hold ≥ `maju_min_reports`
+  reports and the mean monthly revenue of the window's reports is higher than the previous
+  window's (compared exactly, as sum × count products, never as rounded means: a window with
+  more reports cannot win by count);
+- *Maju*: Berkembang, months active ≥ `maju_months_active`, group savings of the window's
+  latest report ≥ `maju_min_savings`, and growing revenue;
+- otherwise *Tumbuh*;
+- *tidak melapor* (not reporting): no report for any of the `not_reporting_months` (3) complete
+  months before the month of the run.
 
-Only active KUBE are classified. `classify_kube` reads one KUBE in Python; `classify_all`
-applies the same rule to every active KUBE in SQL, one `UPDATE ... FROM (aggregate)`
-statement per id range, each in its own transaction (`workers` ranges at a time, each on its own
-connection), so a run can be killed and re-run; KUBE whose result is unchanged are not rewritten.
-Both write the same level and the same reason text (tests hold them to it).
+Only active KUBE are classified. The level, the facts behind it (`reason`: codes and numbers,
+worded by `groups.templatetags.kube_tags` in the reader's language) and the *tidak melapor*
+flag are stored on the KUBE; every level change closes the KUBE's open `MaturityPeriod` and
+opens a new one with the date and the reason.
+
+Two engines apply the rule: `classify_kube` reads one KUBE in Python (used live when a report is
+saved, `groups.services.kube_maturity_refresh`), and `classify_all` applies it to every active
+KUBE in SQL for the nightly run, one `UPDATE ... FROM (aggregate)` statement per id range, each
+in its own transaction (`workers` ranges at a time, each on its own connection), so a run can be
+killed and re-run; KUBE whose result is unchanged are not rewritten. `store_classification`
+writes one KUBE's result as the SQL writes it. A property test (groups/tests/test_maturity_engines.py)
+holds the two engines to identical results.
 """
 
 import datetime
+import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
-from groups.models import BusinessReport, Kube, MaturityLevel, MaturityThresholds, Status
-from groups.money import format_rupiah
+from groups.models import BusinessReport, Kube, MaturityLevel, MaturityPeriod, MaturityThresholds, Status
 
 DEFAULT_CHUNK_SIZE = 10_000
 # Chunks classified at once, each on its own connection (the production machine has 2 cores).
@@ -37,12 +57,6 @@ class MaturityRunInProgress(RuntimeError):
     pass
 
 
-@dataclass(frozen=True)
-class Classification:
-    level: str
-    reason: str
-
-
 def months_between(start: datetime.date | None, end: datetime.date) -> int:
     """Whole months from `start` to `end`, as PostgreSQL's age() counts them (0 if not started)."""
     if start is None:
@@ -53,115 +67,278 @@ def months_between(start: datetime.date | None, end: datetime.date) -> int:
     return max(months, 0)
 
 
-def _reason(months, profitable, recent_count, window, revenue_recent, revenue_previous, savings) -> str:
-    return (
-        f"Aktif {months} bulan; laba pada {profitable} dari {recent_count} laporan terakhir; "
-        f"omzet {window} laporan terakhir {format_rupiah(revenue_recent)} "
-        f"(sebelumnya {format_rupiah(revenue_previous)}); tabungan kelompok {format_rupiah(savings)}."
+def add_months(month: datetime.date, count: int) -> datetime.date:
+    """The first day of the month `count` months after (before, if negative) `month`'s month."""
+    index = month.year * 12 + month.month - 1 + count
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The months a run on `as_of` reads (first days of months, both ends included)."""
+
+    first: datetime.date
+    last: datetime.date
+    previous_first: datetime.date
+    silent_first: datetime.date  # first of the complete months checked for *tidak melapor*
+
+    @classmethod
+    def of(cls, as_of: datetime.date, t: MaturityThresholds) -> "Window":
+        current = as_of.replace(day=1)
+        return cls(
+            first=add_months(current, -t.berkembang_window),
+            last=add_months(current, -1),
+            previous_first=add_months(current, -2 * t.berkembang_window),
+            silent_first=add_months(current, -t.not_reporting_months),
+        )
+
+    @property
+    def read_from(self) -> datetime.date:
+        return min(self.previous_first, self.silent_first)
+
+
+@dataclass(frozen=True)
+class Classification:
+    level: str
+    #: The facts behind the level (JSON: codes and numbers), as stored in `Kube.maturity_reason`.
+    reason: dict
+    not_reporting: bool
+
+
+def thresholds_facts(t: MaturityThresholds) -> dict:
+    """The thresholds a reason was judged against (kept with it: thresholds are versioned)."""
+    return {
+        "months": t.berkembang_months_active,
+        "profitable": t.berkembang_min_profitable,
+        "maju_months": t.maju_months_active,
+        "savings": t.maju_min_savings,
+        "reports": t.maju_min_reports,
+        "silent_months": t.not_reporting_months,
+    }
+
+
+def _iso(day: datetime.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def classify(
+    *,
+    thresholds: MaturityThresholds,
+    activated_on: datetime.date | None,
+    as_of: datetime.date,
+    reports: list[tuple[datetime.date, int, int, int]],
+    last_report: datetime.date | None,
+) -> Classification:
+    """The rule on one KUBE's facts: `reports` are (month, revenue, profit, group savings) of any months."""
+    t = thresholds
+    window = Window.of(as_of, t)
+    recent = [r for r in reports if window.first <= r[0] <= window.last]
+    previous = [r for r in reports if window.previous_first <= r[0] < window.first]
+    months = months_between(activated_on, as_of)
+    profitable = sum(1 for r in recent if r[2] > 0)
+    revenue, previous_revenue = sum(r[1] for r in recent), sum(r[1] for r in previous)
+    growing = (
+        len(recent) >= t.maju_min_reports
+        and len(previous) >= t.maju_min_reports
+        and revenue * len(previous) > previous_revenue * len(recent)
     )
-
-
-def _level(t: MaturityThresholds, months, profitable, revenue_recent, revenue_previous, previous_count, savings):
+    latest = max(recent, default=None)
+    savings = latest[3] if latest else 0
+    not_reporting = not any(window.silent_first <= r[0] <= window.last for r in reports)
     berkembang = months >= t.berkembang_months_active and profitable >= t.berkembang_min_profitable
-    maju = (
-        berkembang
-        and months >= t.maju_months_active
-        and previous_count > 0
-        and revenue_recent > revenue_previous
-        and savings >= t.maju_min_savings
-    )
-    if maju:
-        return MaturityLevel.MAJU
-    return MaturityLevel.BERKEMBANG if berkembang else MaturityLevel.TUMBUH
+    maju = berkembang and months >= t.maju_months_active and savings >= t.maju_min_savings and growing
+    level = MaturityLevel.MAJU if maju else MaturityLevel.BERKEMBANG if berkembang else MaturityLevel.TUMBUH
+    reason = {
+        "months_active": months,
+        "window_from": _iso(window.first),
+        "window_to": _iso(window.last),
+        "reports": len(recent),
+        "profitable": profitable,
+        "mean_revenue": revenue // len(recent) if recent else None,
+        "previous_reports": len(previous),
+        "previous_mean_revenue": previous_revenue // len(previous) if previous else None,
+        "growing": growing,
+        "savings": savings,
+        "savings_month": _iso(latest[0]) if latest else None,
+        "last_report": _iso(last_report),
+        "not_reporting": not_reporting,
+        "thresholds": thresholds_facts(t),
+    }
+    return Classification(str(level), reason, not_reporting)
 
 
 def classify_kube(
     kube: Kube, *, as_of: datetime.date | None = None, thresholds: MaturityThresholds | None = None
 ) -> Classification:
-    """The level and reason of one KUBE from its reports up to `as_of` (today by default)."""
+    """The level, reason and *tidak melapor* flag of one KUBE on `as_of` (today by default), in Python."""
     as_of = as_of or timezone.localdate()
     t = thresholds or MaturityThresholds.objects.current()
-    window = t.berkembang_window
-    reports = list(
-        BusinessReport.objects.filter(kube=kube, month__lte=as_of)
-        .order_by("-month")
-        .values("revenue", "profit", "group_savings")[: 2 * window]
+    window = Window.of(as_of, t)
+    reports = BusinessReport.objects.filter(kube=kube, month__gte=window.read_from, month__lte=window.last)
+    last_report = BusinessReport.objects.filter(kube=kube, month__lte=as_of).aggregate(last=Max("month"))["last"]
+    return classify(
+        thresholds=t,
+        activated_on=kube.activated_on,
+        as_of=as_of,
+        reports=list(reports.values_list("month", "revenue", "profit", "group_savings")),
+        last_report=last_report,
     )
-    recent, previous = reports[:window], reports[window:]
-    months = months_between(kube.activated_on, as_of)
-    profitable = sum(1 for r in recent if r["profit"] > 0)
-    revenue_recent = sum(r["revenue"] for r in recent)
-    revenue_previous = sum(r["revenue"] for r in previous)
-    savings = reports[0]["group_savings"] if reports else 0
-    level = _level(t, months, profitable, revenue_recent, revenue_previous, len(previous), savings)
-    reason = _reason(months, profitable, len(recent), window, revenue_recent, revenue_previous, savings)
-    return Classification(level, reason)
 
 
-# The same rule in SQL, with %(name)s parameters; to_char(..., ',')+replace writes Rupiah like format_rupiah.
+def store_classification(kube: Kube, result: Classification, *, as_of: datetime.date) -> bool:
+    """Write one KUBE's classification as the set-based run does; returns whether its level changed.
+
+    The caller holds the KUBE's row lock (`select_for_update`).
+    """
+    changed = result.level != kube.maturity_level
+    set_on = as_of if changed or kube.maturity_set_on is None else kube.maturity_set_on
+    if (
+        changed
+        or set_on != kube.maturity_set_on
+        or result.reason != kube.maturity_reason
+        or result.not_reporting != kube.not_reporting
+    ):
+        # updated_at is left alone, as in the set-based run: a classification is not an edit of the KUBE.
+        Kube.objects.filter(pk=kube.pk).update(
+            maturity_level=result.level,
+            maturity_reason=result.reason,
+            not_reporting=result.not_reporting,
+            maturity_set_on=set_on,
+        )
+        kube.maturity_level, kube.maturity_reason = result.level, result.reason
+        kube.not_reporting, kube.maturity_set_on = result.not_reporting, set_on
+    open_periods = MaturityPeriod.objects.filter(kube=kube, ended_on__isnull=True)
+    if not open_periods.filter(level=result.level).exists():
+        MaturityPeriod.objects.create(kube=kube, level=result.level, started_on=as_of, reason=result.reason)
+    open_periods.exclude(level=result.level).update(ended_on=as_of)
+    return changed
+
+
+# The same rule in SQL, with %(name)s parameters. Months active use the arithmetic of months_between.
 _CHUNK_SQL = """
-WITH ranked AS (
-    SELECT r.kube_id, r.revenue, r.profit, r.group_savings,
-           row_number() OVER (PARTITION BY r.kube_id ORDER BY r.month DESC) AS rn
-    FROM groups_businessreport r
-    JOIN groups_kube k ON k.id = r.kube_id
-    WHERE r.kube_id >= %(lo)s AND r.kube_id < %(hi)s AND k.status = %(active)s AND r.month <= %(as_of)s
-), stats AS (
-    SELECT kube_id,
-           count(*) FILTER (WHERE rn <= %(window)s) AS recent_count,
-           count(*) FILTER (WHERE rn <= %(window)s AND profit > 0) AS profitable,
-           coalesce(sum(revenue) FILTER (WHERE rn <= %(window)s), 0) AS revenue_recent,
-           coalesce(sum(revenue) FILTER (WHERE rn > %(window)s), 0) AS revenue_previous,
-           count(*) FILTER (WHERE rn > %(window)s) AS previous_count,
-           coalesce(max(group_savings) FILTER (WHERE rn = 1), 0) AS savings
-    FROM ranked
-    WHERE rn <= 2 * %(window)s
-    GROUP BY kube_id
-), measured AS (
+WITH kube AS MATERIALIZED (
     SELECT k.id, k.maturity_level AS old_level,
            CASE WHEN k.activated_on IS NULL THEN 0 ELSE greatest(0,
-               (extract(year FROM age(%(as_of)s, k.activated_on)) * 12
-                + extract(month FROM age(%(as_of)s, k.activated_on)))::int) END AS months,
-           coalesce(s.recent_count, 0) AS recent_count,
-           coalesce(s.profitable, 0) AS profitable,
-           coalesce(s.revenue_recent, 0) AS revenue_recent,
-           coalesce(s.revenue_previous, 0) AS revenue_previous,
-           coalesce(s.previous_count, 0) AS previous_count,
-           coalesce(s.savings, 0) AS savings
+               %(as_of_month_index)s
+               - (date_part('year', k.activated_on)::int * 12 + date_part('month', k.activated_on)::int)
+               - (date_part('day', k.activated_on)::int > %(as_of_day)s)::int) END AS months_active
     FROM groups_kube k
-    LEFT JOIN stats s ON s.kube_id = k.id
     WHERE k.id >= %(lo)s AND k.id < %(hi)s AND k.status = %(active)s
-), classified AS (
+), stats AS (
+    SELECT r.kube_id,
+           count(*) FILTER (WHERE r.month >= %(window_from)s) AS reports,
+           count(*) FILTER (WHERE r.month >= %(window_from)s AND r.profit > 0) AS profitable,
+           coalesce(sum(r.revenue) FILTER (WHERE r.month >= %(window_from)s), 0) AS revenue,
+           count(*) FILTER (WHERE r.month >= %(previous_from)s AND r.month < %(window_from)s) AS previous_reports,
+           coalesce(sum(r.revenue) FILTER (WHERE r.month >= %(previous_from)s AND r.month < %(window_from)s), 0)
+               AS previous_revenue,
+           max(r.month) FILTER (WHERE r.month >= %(window_from)s) AS savings_month,
+           count(*) FILTER (WHERE r.month >= %(silent_from)s) AS silent_window_reports
+    FROM groups_businessreport r
+    JOIN kube ON kube.id = r.kube_id
+    WHERE r.month >= %(read_from)s AND r.month <= %(window_to)s
+    GROUP BY r.kube_id
+), measured AS (
+    SELECT kube.id, kube.old_level, kube.months_active,
+           coalesce(s.reports, 0) AS reports,
+           coalesce(s.profitable, 0) AS profitable,
+           coalesce(s.revenue, 0) AS revenue,
+           coalesce(s.previous_reports, 0) AS previous_reports,
+           coalesce(s.previous_revenue, 0) AS previous_revenue,
+           s.savings_month,
+           coalesce((SELECT r.group_savings FROM groups_businessreport r
+                     WHERE r.kube_id = kube.id AND r.month = s.savings_month), 0) AS savings,
+           (SELECT max(r.month) FROM groups_businessreport r
+            WHERE r.kube_id = kube.id AND r.month <= %(as_of)s) AS last_report,
+           coalesce(s.silent_window_reports, 0) = 0 AS not_reporting
+    FROM kube
+    LEFT JOIN stats s ON s.kube_id = kube.id
+), judged AS (
     SELECT m.*,
-           CASE
-               WHEN m.months >= %(b_months)s AND m.profitable >= %(b_profitable)s
-                    AND m.months >= %(m_months)s AND m.previous_count > 0
-                    AND m.revenue_recent > m.revenue_previous AND m.savings >= %(m_savings)s THEN %(maju)s
-               WHEN m.months >= %(b_months)s AND m.profitable >= %(b_profitable)s THEN %(berkembang)s
-               ELSE %(tumbuh)s
-           END AS level
+           m.reports >= %(min_reports)s AND m.previous_reports >= %(min_reports)s
+               AND m.revenue * m.previous_reports > m.previous_revenue * m.reports AS growing,
+           m.months_active >= %(b_months)s AND m.profitable >= %(b_profitable)s AS berkembang
     FROM measured m
-), reasoned AS (
-    SELECT c.*,
-           'Aktif ' || c.months || ' bulan; laba pada ' || c.profitable || ' dari '
-            || c.recent_count || ' laporan terakhir; omzet ' || %(window)s || ' laporan terakhir '
-            || 'Rp ' || replace(to_char(c.revenue_recent, 'FM999,999,999,999,999,990'), ',', '.') || ' (sebelumnya ' || 'Rp ' || replace(to_char(c.revenue_previous, 'FM999,999,999,999,999,990'), ',', '.') || '); tabungan kelompok '
-            || 'Rp ' || replace(to_char(c.savings, 'FM999,999,999,999,999,990'), ',', '.') || '.' AS reason
-    FROM classified c
+), classified AS (
+    SELECT j.id, j.old_level, j.not_reporting,
+           CASE WHEN j.berkembang AND j.months_active >= %(m_months)s AND j.savings >= %(m_savings)s AND j.growing
+                THEN %(maju)s WHEN j.berkembang THEN %(berkembang)s ELSE %(tumbuh)s END AS level,
+           jsonb_build_object(
+               'months_active', j.months_active,
+               'window_from', %(window_from_iso)s::text,
+               'window_to', %(window_to_iso)s::text,
+               'reports', j.reports,
+               'profitable', j.profitable,
+               'mean_revenue', CASE WHEN j.reports > 0 THEN div(j.revenue, j.reports)::bigint END,
+               'previous_reports', j.previous_reports,
+               'previous_mean_revenue',
+                   CASE WHEN j.previous_reports > 0 THEN div(j.previous_revenue, j.previous_reports)::bigint END,
+               'growing', j.growing,
+               'savings', j.savings,
+               'savings_month', to_char(j.savings_month, 'YYYY-MM-DD'),
+               'last_report', to_char(j.last_report, 'YYYY-MM-DD'),
+               'not_reporting', j.not_reporting,
+               'thresholds', %(thresholds)s::jsonb
+           ) AS reason
+    FROM judged j
 ), updated AS (
-    -- Only KUBE whose level, reason or date changes are rewritten: a run on unchanged data writes nothing.
+    -- Only KUBE whose level, reason, flag or date changes are rewritten: a run on unchanged data writes nothing.
     UPDATE groups_kube k
     SET maturity_level = c.level,
         maturity_reason = c.reason,
+        not_reporting = c.not_reporting,
         maturity_set_on = CASE WHEN c.old_level <> c.level OR k.maturity_set_on IS NULL
                                THEN %(as_of)s ELSE k.maturity_set_on END
-    FROM reasoned c
+    FROM classified c
     WHERE k.id = c.id
-      AND (k.maturity_level <> c.level OR k.maturity_reason <> c.reason OR k.maturity_set_on IS NULL)
+      AND (k.maturity_level <> c.level OR k.maturity_reason <> c.reason OR k.not_reporting <> c.not_reporting
+           OR k.maturity_set_on IS NULL)
     RETURNING k.id
+), closed AS (
+    -- The history: a level change closes the open period and opens one with the new level and its reason.
+    UPDATE groups_maturityperiod p
+    SET ended_on = %(as_of)s
+    FROM classified c
+    WHERE p.kube_id = c.id AND p.ended_on IS NULL AND p.level <> c.level
+    RETURNING p.id
+), opened AS (
+    INSERT INTO groups_maturityperiod (kube_id, level, started_on, ended_on, reason)
+    SELECT c.id, c.level, %(as_of)s, NULL, c.reason
+    FROM classified c
+    WHERE NOT EXISTS (
+        SELECT 1 FROM groups_maturityperiod p WHERE p.kube_id = c.id AND p.ended_on IS NULL AND p.level = c.level
+    )
+    RETURNING id
 )
-SELECT level, count(*), count(*) FILTER (WHERE old_level <> level) FROM classified GROUP BY level
+SELECT level, count(*), count(*) FILTER (WHERE old_level <> level), count(*) FILTER (WHERE not_reporting)
+FROM classified GROUP BY level
 """
+
+
+def _params(as_of: datetime.date, t: MaturityThresholds) -> dict:
+    window = Window.of(as_of, t)
+    return {
+        "as_of": as_of,
+        "as_of_month_index": as_of.year * 12 + as_of.month,
+        "as_of_day": as_of.day,
+        "active": Status.AKTIF,
+        "window_from": window.first,
+        "window_to": window.last,
+        "window_from_iso": window.first.isoformat(),
+        "window_to_iso": window.last.isoformat(),
+        "previous_from": window.previous_first,
+        "silent_from": window.silent_first,
+        "read_from": window.read_from,
+        "b_months": t.berkembang_months_active,
+        "b_profitable": t.berkembang_min_profitable,
+        "m_months": t.maju_months_active,
+        "m_savings": t.maju_min_savings,
+        "min_reports": t.maju_min_reports,
+        "thresholds": json.dumps(thresholds_facts(t)),
+        "maju": MaturityLevel.MAJU,
+        "berkembang": MaturityLevel.BERKEMBANG,
+        "tumbuh": MaturityLevel.TUMBUH,
+    }
 
 
 def classify_all(
@@ -171,26 +348,15 @@ def classify_all(
     stdout=None,
     workers: int = DEFAULT_WORKERS,
 ) -> dict[str, int]:
-    """Classify every active KUBE set-based; returns counts per level and of changed levels."""
+    """Classify every active KUBE set-based; returns counts per level, of changed levels and of *tidak melapor*."""
     as_of = as_of or timezone.localdate()
     t = MaturityThresholds.objects.current()
-    counts = dict.fromkeys(MaturityLevel.values, 0) | {"changed": 0}
+    counts = dict.fromkeys(MaturityLevel.values, 0) | {"changed": 0, "not_reporting": 0}
     bounds = Kube.objects.filter(status=Status.AKTIF).order_by().values_list("id", flat=True)
     low, high = bounds.order_by("id").first(), bounds.order_by("-id").first()
     if low is None:
         return counts
-    params = {
-        "as_of": as_of,
-        "active": Status.AKTIF,
-        "window": t.berkembang_window,
-        "b_months": t.berkembang_months_active,
-        "b_profitable": t.berkembang_min_profitable,
-        "m_months": t.maju_months_active,
-        "m_savings": t.maju_min_savings,
-        "maju": MaturityLevel.MAJU,
-        "berkembang": MaturityLevel.BERKEMBANG,
-        "tumbuh": MaturityLevel.TUMBUH,
-    }
+    params = _params(as_of, t)
 
     def chunk(lo: int) -> list[tuple]:
         with transaction.atomic(), connection.cursor() as cursor:
@@ -204,9 +370,10 @@ def classify_all(
             connection.close()  # each worker thread has its own connection
 
     def done(lo: int, rows: list[tuple]) -> None:
-        for level, total, changed in rows:
+        for level, total, changed, not_reporting in rows:
             counts[level] += total
             counts["changed"] += changed
+            counts["not_reporting"] += not_reporting
         if stdout is not None:
             stdout.write(f"  KUBE {lo}–{min(lo + chunk_size, high + 1) - 1}: {counts}\n")
 

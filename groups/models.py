@@ -161,6 +161,7 @@ class KubeQuerySet(ScopedQuerySet):
         maturity_level="",
         kecamatan=None,
         has_mentor="",
+        reporting="",
     ) -> "KubeQuerySet":
         """The list and export filters; empty values filter nothing."""
         kubes = self.search(q)
@@ -176,7 +177,13 @@ class KubeQuerySet(ScopedQuerySet):
             kubes = kubes.filter(maturity_level=maturity_level)
         if kecamatan is not None:
             kubes = kubes.filter(kecamatan=kecamatan)
+        if reporting:
+            kubes = kubes.not_reporting() if reporting == "tidak" else kubes.active().filter(not_reporting=False)
         return kubes
+
+    def not_reporting(self):
+        """Active KUBE shown as *tidak melapor* (no report in the last complete months)."""
+        return self.filter(status=Status.AKTIF, not_reporting=True)
 
     def with_member_count(self):
         current = Membership.objects.filter(kube=OuterRef("pk"), left_on__isnull=True)
@@ -252,7 +259,10 @@ class Kube(RegionCodeMixin, Versioned):
         _("tingkat kematangan"), max_length=10, choices=MaturityLevel.choices, default=MaturityLevel.TUMBUH
     )
     maturity_set_on = models.DateField(_("tingkat ditetapkan pada"), null=True, blank=True)
-    maturity_reason = models.TextField(_("alasan tingkat kematangan"), blank=True)
+    #: The facts behind the level as codes and numbers (groups.maturity.reason_of), rendered in the reader's language.
+    maturity_reason = models.JSONField(_("alasan tingkat kematangan"), default=dict, blank=True)
+    #: *Tidak melapor*: no business report in the last complete months (groups.maturity), as of the last classification.
+    not_reporting = models.BooleanField(_("tidak melapor"), default=False, db_default=False)
 
     kur_bank = models.CharField(_("bank KUR"), max_length=100, blank=True)
     kur_amount = models.PositiveBigIntegerField(_("nilai KUR (Rp)"), null=True, blank=True)
@@ -280,6 +290,12 @@ class Kube(RegionCodeMixin, Versioned):
         indexes = [
             models.Index(fields=["region_code"], name="kube_region_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["status", "region_code"], name="kube_status_region"),
+            models.Index(
+                fields=["region_code"],
+                name="kube_not_reporting",
+                opclasses=["varchar_pattern_ops"],
+                condition=Q(status="aktif", not_reporting=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(region_code__regex=KECAMATAN_CODE), name="kube_region_is_kecamatan"),
@@ -357,8 +373,18 @@ class KubeChildQuerySet(ScopedQuerySet):
     kube_field = "kube"
 
 
+class StatusNote(models.TextChoices):
+    """Notes the system writes on a status change, stored as a code (the page words them)."""
+
+    FIRST_GRANT = "first_grant", _("Bantuan pertama disalurkan")
+
+
 class KubeStatusChange(models.Model):
-    """One lifecycle step: who moved the KUBE from which status to which, when and why."""
+    """One lifecycle step: who moved the KUBE from which status to which, when and why.
+
+    `comment` is what a person typed; `note`/`note_params` is what the system records (a code and
+    its values, e.g. the transfer reference), worded in the reader's language by `kube_tags.status_note`.
+    """
 
     kube = models.ForeignKey(Kube, verbose_name=_("KUBE"), on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("dari"), max_length=16, choices=Status.choices, blank=True)
@@ -368,6 +394,8 @@ class KubeStatusChange(models.Model):
     )
     at = models.DateTimeField(_("waktu"), auto_now_add=True)
     comment = models.TextField(_("catatan"), blank=True)
+    note = models.CharField(_("catatan sistem"), max_length=20, choices=StatusNote.choices, blank=True)
+    note_params = models.JSONField(_("nilai catatan sistem"), default=dict, blank=True)
 
     objects = KubeChildQuerySet.as_manager()
 
@@ -530,7 +558,34 @@ class BusinessReport(models.Model):
         return f"{self.kube_id} {self.month:%Y-%m}"
 
 
-# --- Maturity thresholds ----------------------------------------------------------------------
+# --- Maturity history and thresholds ---------------------------------------------------------
+
+
+class MaturityPeriod(models.Model):
+    """One level a KUBE held: from the classification that set it until the one that changed it.
+
+    `reason` holds the facts of the classification that set the level (codes and numbers, like
+    `Kube.maturity_reason`); the open period (`ended_on` empty) is the current level.
+    """
+
+    kube = models.ForeignKey(Kube, verbose_name=_("KUBE"), on_delete=models.CASCADE, related_name="maturity_periods")
+    level = models.CharField(_("tingkat kematangan"), max_length=10, choices=MaturityLevel.choices)
+    started_on = models.DateField(_("sejak"))
+    ended_on = models.DateField(_("sampai"), null=True, blank=True)
+    reason = models.JSONField(_("alasan"), default=dict, blank=True)
+
+    objects = KubeChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("riwayat tingkat kematangan")
+        verbose_name_plural = _("riwayat tingkat kematangan")
+        ordering = ["kube", "-started_on", "-id"]
+        # No unique "one open period" constraint: the set-based run closes the old period and opens
+        # the new one in one statement, whose parts PostgreSQL may apply in any order.
+        indexes = [models.Index(fields=["kube", "-started_on"], name="maturity_period_kube")]
+
+    def __str__(self):
+        return f"{self.kube_id} {self.level} {self.started_on}–{self.ended_on or ''}"
 
 
 class MaturityThresholdsQuerySet(models.QuerySet):
@@ -544,10 +599,20 @@ class MaturityThresholds(models.Model):
 
     valid_from = models.DateTimeField(_("berlaku sejak"), auto_now_add=True)
     berkembang_months_active = models.PositiveSmallIntegerField(_("Berkembang: bulan aktif minimal"), default=12)
-    berkembang_window = models.PositiveSmallIntegerField(_("Berkembang: jumlah laporan terakhir dinilai"), default=12)
-    berkembang_min_profitable = models.PositiveSmallIntegerField(_("Berkembang: laporan berlaba minimal"), default=6)
+    berkembang_window = models.PositiveSmallIntegerField(
+        _("jendela penilaian (bulan kalender lengkap)"),
+        default=12,
+        help_text=_("Bulan kalender lengkap sebelum bulan perhitungan; bulan tanpa laporan dihitung tanpa laba."),
+    )
+    berkembang_min_profitable = models.PositiveSmallIntegerField(_("Berkembang: bulan berlaba minimal"), default=6)
     maju_months_active = models.PositiveSmallIntegerField(_("Maju: bulan aktif minimal"), default=24)
     maju_min_savings = models.PositiveBigIntegerField(_("Maju: tabungan kelompok minimal (Rp)"), default=10_000_000)
+    maju_min_reports = models.PositiveSmallIntegerField(
+        _("Maju: laporan minimal per jendela untuk menilai pertumbuhan omzet"), default=6
+    )
+    not_reporting_months = models.PositiveSmallIntegerField(
+        _("tidak melapor: bulan lengkap terakhir tanpa laporan"), default=3
+    )
     note = models.CharField(_("catatan"), max_length=255, blank=True)
 
     objects = MaturityThresholdsQuerySet.as_manager()
@@ -562,6 +627,7 @@ class MaturityThresholds(models.Model):
                 name="maturity_profitable_within_window",
             ),
             models.CheckConstraint(condition=Q(berkembang_window__gte=1), name="maturity_window_positive"),
+            models.CheckConstraint(condition=Q(not_reporting_months__gte=1), name="maturity_not_reporting_positive"),
         ]
 
     def __str__(self):

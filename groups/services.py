@@ -9,11 +9,13 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from beneficiaries.models import Household
+from groups import maturity
 from groups.models import (
     OCCUPYING_STATUSES,
     OFFICER_ROLES,
@@ -26,8 +28,10 @@ from groups.models import (
     MemberRole,
     Membership,
     Status,
+    StatusNote,
 )
 from groups.permissions import TRANSITIONS, may_edit_registry, may_report, may_take
+from groups.signals import kube_maturity_changed, memberships_changed
 from kube_portal.concurrency import version_check
 from kube_portal.integrity import unique_errors
 from regions.models import Level, Region
@@ -64,14 +68,42 @@ def _require_registry_editor(user: User) -> None:
         raise PermissionDenied(_("Hanya Dinas Sosial kabupaten/kota yang dapat mengubah data KUBE."))
 
 
-def _record_status(*, kube: Kube, user: User, to_status: str, comment: str = "") -> None:
+def _record_status(
+    *, kube: Kube, user: User, to_status: str, comment: str = "", note: str = "", note_params: dict | None = None
+) -> None:
     change = KubeStatusChange.objects.create(
-        kube=kube, from_status=kube.status, to_status=to_status, actor=user, comment=comment
+        kube=kube,
+        from_status=kube.status,
+        to_status=to_status,
+        actor=user,
+        comment=comment,
+        note=note,
+        note_params=note_params or {},
     )
+    was_active = kube.status == Status.AKTIF
     kube.status = to_status
     kube.status_changed_at = change.at
     kube.version += 1
     kube.save(update_fields=["status", "status_changed_at", "activated_on", "updated_at", "version"])
+    if was_active or to_status == Status.AKTIF:
+        # Whether a member household's KUBE is active counts for its readiness.
+        _announce_members(kube)
+
+
+def member_household_ids(kube: Kube) -> list[int]:
+    """Households that are members of the KUBE now (a leaving date still in the future counts)."""
+    today = timezone.localdate()
+    return list(
+        kube.memberships.filter(Q(left_on__isnull=True) | Q(left_on__gt=today), joined_on__lte=today)
+        .values_list("household_id", flat=True)
+        .distinct()
+    )
+
+
+def _announce_members(kube: Kube, household_ids: list[int] | None = None) -> None:
+    ids = member_household_ids(kube) if household_ids is None else household_ids
+    if ids:
+        memberships_changed.send(sender=Membership, household_ids=ids)
 
 
 def _check_location(*, user: User, kecamatan: Region, village: Region | None) -> None:
@@ -204,9 +236,12 @@ def kube_transition(*, kube: Kube, user: User, action: str, comment: str = "") -
         problems = proposal_problems(kube)
         if problems:
             raise ValidationError(problems)
+    ended = []
     if transition.target == Status.BUBAR:
+        ended = list(kube.memberships.current().values_list("household_id", flat=True))
         kube.memberships.current().update(left_on=timezone.localdate(), left_reason=_("KUBE dibubarkan"))
     _record_status(kube=kube, user=user, to_status=transition.target, comment=comment)
+    _announce_members(kube, ended)
     return kube
 
 
@@ -274,9 +309,11 @@ def membership_add(
     problems = _membership_problems(kube=kube, household=household, role=role)
     if problems:
         raise ValidationError(problems)
-    return Membership.objects.create(
+    membership = Membership.objects.create(
         kube=kube, household=household, role=role, joined_on=joined_on or timezone.localdate()
     )
+    _announce_members(kube, [household.pk])
+    return membership
 
 
 @transaction.atomic
@@ -306,6 +343,7 @@ def membership_end(
     membership.left_on = left_on
     membership.left_reason = reason.strip()
     membership.save(update_fields=["left_on", "left_reason"])
+    _announce_members(kube, [membership.household_id])
     if replacement is None:
         return None
     successor = membership_add(kube=kube, user=user, household=replacement, role=membership.role, joined_on=left_on)
@@ -371,7 +409,8 @@ def grant_record(
             kube=kube,
             user=user,
             to_status=Status.AKTIF,
-            comment=_("Bantuan pertama disalurkan (%(reference)s).") % {"reference": transfer_reference},
+            note=StatusNote.FIRST_GRANT,
+            note_params={"reference": transfer_reference},
         )
     return grant
 
@@ -415,6 +454,9 @@ def report_save(
         kube=kube, month=month, defaults={**values, "reported_by": user}
     )
     report.refresh_from_db(fields=["profit"])
+    if kube.status == Status.AKTIF:
+        # The level (and the members' readiness, through the signal) follows the report at once.
+        kube_maturity_refresh(kube=kube)
     return report
 
 
@@ -437,20 +479,24 @@ def kube_refer_to_kur(
 
 
 @transaction.atomic
-def kube_classify_maturity(*, kube: Kube, user: User, as_of: datetime.date | None = None) -> Kube:
-    """Re-classify one active KUBE now (the nightly job does all of them set-based)."""
-    from groups.maturity import classify_kube
+def kube_maturity_refresh(*, kube: Kube, as_of: datetime.date | None = None) -> Kube:
+    """Classify one active KUBE now with the Python engine, as the nightly run would, and announce it.
 
-    _require_registry_editor(user)
-    kube = _locked(kube, user)
+    The caller has checked the user's rights; the KUBE's row is locked here.
+    """
+    kube = Kube.objects.select_for_update().get(pk=kube.pk)
     if kube.status != Status.AKTIF:
         raise ValidationError(_("Tingkat kematangan hanya dihitung untuk KUBE aktif."))
     as_of = as_of or timezone.localdate()
-    result = classify_kube(kube, as_of=as_of)
-    if result.level != kube.maturity_level or kube.maturity_set_on is None:
-        kube.maturity_set_on = as_of
-    kube.maturity_level = result.level
-    kube.maturity_reason = result.reason
-    kube.version += 1
-    kube.save(update_fields=["maturity_level", "maturity_reason", "maturity_set_on", "updated_at", "version"])
+    # Not a form edit: like the nightly run, a classification leaves the KUBE's version alone.
+    changed = maturity.store_classification(kube, maturity.classify_kube(kube, as_of=as_of), as_of=as_of)
+    kube_maturity_changed.send(sender=Kube, kube=kube, level_changed=changed)
     return kube
+
+
+@transaction.atomic
+def kube_classify_maturity(*, kube: Kube, user: User, as_of: datetime.date | None = None) -> Kube:
+    """Re-classify one active KUBE on the officer's request (the nightly job does all of them set-based)."""
+    _require_registry_editor(user)
+    kube = _locked(kube, user)
+    return kube_maturity_refresh(kube=kube, as_of=as_of)

@@ -151,6 +151,7 @@ def kube_detail(request, pk):
             "current_members": current,
             "former_members": former,
             "status_changes": kube.status_changes.select_related("actor"),
+            "maturity_periods": kube.maturity_periods.order_by("-started_on", "-id")[:36],
             "grants": grants,
             "grant_total": grant_total,
             "program_amount": kube.program_grant_amount(),

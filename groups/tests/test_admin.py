@@ -32,6 +32,8 @@ def test_admin_edits_reference_data(client, admin_user):
             "berkembang_min_profitable": 6,
             "maju_months_active": 24,
             "maju_min_savings": 15_000_000,
+            "maju_min_reports": 6,
+            "not_reporting_months": 3,
             "note": "Tahun anggaran 2027",
         },
     )

@@ -1,7 +1,9 @@
 import pytest
+from django.utils import timezone
 
 from accounts.demo import seed_users
 from groups.demo import seed_kube
+from groups.maturity import months_between
 from groups.models import Kube, Membership, Status
 from groups.services import proposal_problems
 from groups.tests.factories import household_in
@@ -30,7 +32,16 @@ def test_seed_kube_groups_neighbours_by_the_rules(regions):
             reports = list(kube.reports.all())
             assert 1 <= len(reports) <= 24
             assert all((r.hens is not None) == kube.program.tracks_eggs for r in reports)
-            assert kube.maturity_reason.startswith("Aktif ")
+            if kube.status == Status.AKTIF:
+                assert kube.maturity_reason["months_active"] == months_between(kube.activated_on, timezone.localdate())
+                assert kube.maturity_periods.get(ended_on=None).level == kube.maturity_level
+            if kube.status_changes.filter(to_status=Status.AKTIF).exists():
+                note = kube.status_changes.get(to_status=Status.AKTIF)
+                assert (note.note, note.note_params, note.comment) == (
+                    "first_grant",
+                    {"reference": kube.grants.get().transfer_reference},
+                    "",
+                )
         else:
             assert not kube.grants.exists() and not kube.reports.exists()
     assert Kube.objects.filter(region_code="32.05.01").get().memberships.count() == 9

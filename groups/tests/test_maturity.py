@@ -20,11 +20,11 @@ def month_back(n: int) -> datetime.date:
 
 
 def active_kube(months_active: int, reports: list[tuple[int, int, int]]) -> Kube:
-    """An active KUBE with reports (revenue, costs, savings) for the latest months, newest first."""
+    """An active KUBE with reports (revenue, costs, savings) for the latest complete months, newest first."""
     kube = KubeFactory(status=Status.AKTIF, activated_on=month_back(months_active).replace(day=10))
     BusinessReport.objects.bulk_create(
         BusinessReport(kube=kube, month=month_back(i), revenue=revenue, costs=costs, group_savings=savings)
-        for i, (revenue, costs, savings) in enumerate(reports)
+        for i, (revenue, costs, savings) in enumerate(reports, start=1)
     )
     return kube
 
@@ -81,27 +81,59 @@ def test_months_between_agrees_with_postgres_age():
             assert cursor.fetchone()[0] == months_between(start, end), (start, end)
 
 
-def test_one_kube_is_classified_with_its_reason(fleet):
+def test_one_kube_is_classified_with_its_reason_in_codes(fleet):
     result = classify_kube(fleet["berkembang"], as_of=AS_OF)
     assert result.level == MaturityLevel.BERKEMBANG
-    assert result.reason == (
-        "Aktif 14 bulan; laba pada 8 dari 12 laporan terakhir; omzet 12 laporan terakhir Rp 64.000.000 "
-        "(sebelumnya Rp 0); tabungan kelompok Rp 3.000.000."
-    )
+    assert result.reason == {
+        "months_active": 14,
+        "window_from": "2025-06-01",
+        "window_to": "2026-05-01",
+        "reports": 12,
+        "profitable": 8,
+        "mean_revenue": 5_333_333,  # (8 × 6 M + 4 × 4 M) / 12, rounded down for display
+        "previous_reports": 0,
+        "previous_mean_revenue": None,
+        "growing": False,
+        "savings": 3_000_000,
+        "savings_month": "2026-05-01",
+        "last_report": "2026-05-01",
+        "not_reporting": False,
+        "thresholds": {
+            "months": 12,
+            "profitable": 6,
+            "maju_months": 24,
+            "savings": 10_000_000,
+            "reports": 6,
+            "silent_months": 3,
+        },
+    }
     assert {name: classify_kube(fleet[name], as_of=AS_OF).level for name in EXPECTED} == EXPECTED
+    assert classify_kube(fleet["no_reports"], as_of=AS_OF).not_reporting is True
 
 
 def test_set_based_run_agrees_with_one_by_one(fleet):
     counts = classify_all(as_of=AS_OF, chunk_size=3)
-    assert counts == {"tumbuh": 3, "berkembang": 3, "maju": 1, "changed": 4}
+    assert counts == {"tumbuh": 3, "berkembang": 3, "maju": 1, "changed": 4, "not_reporting": 1}
     for name, kube in fleet.items():
         kube.refresh_from_db()
         if name == "draft":
-            assert (kube.maturity_reason, kube.maturity_set_on) == ("", None)
+            assert (kube.maturity_reason, kube.maturity_set_on) == ({}, None)
+            assert not kube.maturity_periods.exists()
             continue
         expected = classify_kube(kube, as_of=AS_OF)
-        assert (kube.maturity_level, kube.maturity_reason) == (expected.level, expected.reason), name
+        assert (kube.maturity_level, kube.maturity_reason, kube.not_reporting) == (
+            expected.level,
+            expected.reason,
+            expected.not_reporting,
+        ), name
         assert kube.maturity_set_on == AS_OF
+        (period,) = kube.maturity_periods.all()
+        assert (period.level, period.started_on, period.ended_on, period.reason) == (
+            expected.level,
+            AS_OF,
+            None,
+            expected.reason,
+        )
     # Re-running changes nothing and keeps the date each level was first set.
     later = AS_OF + datetime.timedelta(days=1)
     assert classify_all(as_of=later)["changed"] == 0
@@ -150,7 +182,7 @@ def test_the_service_classifies_one_kube_from_its_page(fleet, officer_bandung, c
     kube.refresh_from_db()
     # Today, not AS_OF: the page classifies with today's reports.
     assert kube.maturity_level == classify_kube(kube).level
-    assert kube.maturity_reason.startswith("Aktif ")
+    assert kube.maturity_reason == classify_kube(kube).reason
 
 
 def test_maju_may_be_referred_to_kur(fleet, officer_bandung):
@@ -164,7 +196,7 @@ def test_maju_may_be_referred_to_kur(fleet, officer_bandung):
 def test_chunks_on_parallel_connections_agree_with_one_by_one(fleet):
     """Outside a transaction, chunks run `workers` at a time on their own connections."""
     counts = classify_all(as_of=AS_OF, chunk_size=2, workers=2)
-    assert counts == {"tumbuh": 3, "berkembang": 3, "maju": 1, "changed": 4}
+    assert counts == {"tumbuh": 3, "berkembang": 3, "maju": 1, "changed": 4, "not_reporting": 1}
     for name, kube in fleet.items():
         if name == "draft":
             continue

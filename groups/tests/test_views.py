@@ -307,6 +307,10 @@ def test_report_edit_and_kur_referral_pages(bandung_client, regions):
     assert bandung_client.post(url, form).status_code == 302
     report.refresh_from_db()
     assert report.profit == 1_500_000
+    # Saving the report classified the KUBE again at once: one report does not make it Maju.
+    kube.refresh_from_db()
+    assert kube.maturity_level == "tumbuh" and kube.maturity_reason["months_active"] == 0
+    Kube.objects.filter(pk=kube.pk).update(maturity_level="maju")  # as if its reports made it Maju
 
     body = bandung_client.get(reverse("groups:kube_detail", args=[kube.pk])).content.decode()
     assert "Rujuk ke KUR" in body
