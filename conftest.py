@@ -6,9 +6,24 @@ Scope tests read like sentences: `officer_bandung` must not see what `officer_ga
 import os
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 # Browser tests drive a live server from the test thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# Property tests (the SQL and Python engines agree): 300 examples each by default, which is what CI
+# runs; HYPOTHESIS_PROFILE=dev runs 50 while developing. Each example builds its rows in a savepoint
+# of the test's transaction (function-scoped fixtures are shared on purpose) and rolls them back.
+hypothesis_settings.register_profile(
+    "ci",
+    max_examples=300,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+hypothesis_settings.register_profile("dev", hypothesis_settings.get_profile("ci"), max_examples=50)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Kota Bandung and Kabupaten Garut (Jawa Barat, Wilayah I), Kota Medan (Sumatera Utara,
 # Wilayah I) and Kota Jakarta Pusat (DKI Jakarta, outside Wilayah I).

@@ -27,8 +27,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries import rules, xlsx
-from beneficiaries.models import AuditSource, Relationship, normalize_name
+from beneficiaries.models import AuditSource, Household, Relationship, normalize_name
 from beneficiaries.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
+from beneficiaries.signals import households_changed
 from kube_portal.spreadsheets import XlsxBook
 from regions.models import Level, Region
 
@@ -748,6 +749,11 @@ class _Engine:
                 raise ImportFileError(
                     _("Data berubah selama impor (NIK baru terdaftar di keluarga lain). Jalankan impor sekali lagi.")
                 )
+            cursor.execute(
+                "SELECT h.id FROM beneficiaries_household h WHERE h.no_kk IN "
+                "(SELECT no_kk FROM kpm_import_household UNION SELECT no_kk FROM kpm_import_member)"
+            )
+            households_changed.send(sender=Household, household_ids=[row[0] for row in cursor.fetchall()])
 
 
 def _jsonable(diff: dict) -> dict:

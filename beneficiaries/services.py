@@ -20,6 +20,7 @@ from beneficiaries.models import (
     Relationship,
     normalize_name,
 )
+from beneficiaries.signals import households_changed
 from kube_portal.concurrency import Difference, differences, version_check
 from kube_portal.integrity import unique_errors
 from regions.models import Level, Region
@@ -220,6 +221,7 @@ def household_create(*, user, data: dict, members: list[MemberChange], source: s
         changes=changes_between(None, snapshot(household, HOUSEHOLD_FIELDS)),
     )
     _apply_members(user=user, household=household, members=members, source=source)
+    households_changed.send(sender=Household, household_ids=[household.pk])
     return household
 
 
@@ -293,6 +295,7 @@ def household_update(
     if diff:
         _audit(household=household, user=user, action=AuditAction.UPDATE, source=source, changes=diff)
     _apply_members(user=user, household=household, members=members, source=source)
+    households_changed.send(sender=Household, household_ids=[household.pk])
     return household
 
 
@@ -377,6 +380,7 @@ def households_bulk_update(*, user, household_ids: list[int], changes: dict) -> 
             )
     Household.objects.filter(pk__in=changed_ids).update(**changes, updated_at=timezone.now(), version=F("version") + 1)
     AuditEntry.objects.bulk_create(entries)
+    households_changed.send(sender=Household, household_ids=changed_ids)
     return len(changed_ids)
 
 
@@ -497,4 +501,6 @@ def duplicate_merge(*, user, keep_nik: str, discard_nik: str) -> Member:
             "region_code": keep.household.region_code,
         },
     )
+    # The discarded member's household lost a member (the kept one is unchanged).
+    households_changed.send(sender=Household, household_ids=[household.pk])
     return keep

@@ -53,6 +53,8 @@ class AreaFigures(models.Model):
     level_tumbuh = models.PositiveIntegerField(default=0)
     level_berkembang = models.PositiveIntegerField(default=0)
     level_maju = models.PositiveIntegerField(default=0)
+    # Active KUBE shown as *tidak melapor*: no business report in the last complete months (groups.maturity).
+    kube_not_reporting = models.PositiveIntegerField(default=0)
     type_produksi = models.PositiveIntegerField(default=0)
     type_jasa = models.PositiveIntegerField(default=0)
     type_perdagangan = models.PositiveIntegerField(default=0)

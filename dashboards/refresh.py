@@ -68,7 +68,7 @@ OCCUPYING = "('diusulkan', 'direkomendasikan', 'ditetapkan', 'aktif', 'nonaktif'
 # visited on or after %(since)s is on time, the boundary of mentors.selectors.with_visit_clock.
 KUBE_SOURCE = """(
     SELECT k.region_code AS kec, left(k.region_code, 5) AS kab, left(k.region_code, 2) AS prov,
-           k.program_id, k.status, k.maturity_level, k.business_type, k.kur_status, k.kur_amount,
+           k.program_id, k.status, k.maturity_level, k.not_reporting, k.business_type, k.kur_status, k.kur_amount,
            COALESCE(m.n, 0) AS members, COALESCE(g.total, 0) AS grants,
            a.kube_id IS NOT NULL AS assigned, v.kube_id IS NOT NULL AS visited
     FROM groups_kube k
@@ -94,6 +94,7 @@ KUBE_VALUES = {
     **{f"level_{v}": f"count(*) FILTER (WHERE status = 'aktif' AND maturity_level = '{v}')" for v in (
         "tumbuh", "berkembang", "maju"
     )},
+    "kube_not_reporting": "count(*) FILTER (WHERE status = 'aktif' AND not_reporting)",
     **{f"type_{v}": f"count(*) FILTER (WHERE status = 'aktif' AND business_type = '{v}')" for v in (
         "produksi", "jasa", "perdagangan"
     )},

@@ -255,6 +255,7 @@ def _business_columns(child_label: str) -> list[Column]:
         Column("level_tumbuh", _("Tumbuh")),
         Column("level_berkembang", _("Berkembang")),
         Column("level_maju", _("Maju")),
+        Column("kube_not_reporting", _("Tidak melapor")),
         Column("member_households", _("KPM anggota")),
         Column("households_registered", _("KPM terdaftar")),
         Column("grants_total", _("Bantuan tersalur"), "rupiah"),
@@ -608,6 +609,7 @@ KUBE_COLUMNS = [
     Column("program", gettext_lazy("Program"), "text"),
     Column("status", gettext_lazy("Status"), "text"),
     Column("maturity_level", gettext_lazy("Tingkat kematangan"), "text"),
+    Column("reporting", gettext_lazy("Laporan usaha"), "text"),
     Column("member_count", gettext_lazy("KPM anggota")),
 ]
 
@@ -622,6 +624,7 @@ def kube_table(kubes) -> Table:
             "program": kube.program.name,
             "status": kube.get_status_display(),
             "maturity_level": kube.get_maturity_level_display(),
+            "reporting": _("Tidak melapor") if kube.status == Status.AKTIF and kube.not_reporting else "",
             "member_count": kube.member_count,
         }
         for kube in kubes

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class GraduationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "graduation"
+
+    def ready(self):
+        from beneficiaries.signals import households_changed
+        from graduation import receivers
+        from groups.signals import kube_maturity_changed, memberships_changed
+
+        households_changed.connect(receivers.recompute_households, dispatch_uid="graduation.households_changed")
+        memberships_changed.connect(receivers.recompute_households, dispatch_uid="graduation.memberships_changed")
+        kube_maturity_changed.connect(receivers.recompute_kube_members, dispatch_uid="graduation.kube_maturity")

@@ -315,6 +315,9 @@ class GraduationStatusQuerySet(HouseholdChildQuerySet):
     def alamiah(self):
         return self.filter(alamiah_candidate=True, household__is_active=True)
 
+    def needing_assessment(self):
+        return self.filter(needs_assessment=True, household__is_active=True)
+
 
 class GraduationStatus(models.Model):
     """A household's readiness, as the last run computed it; written set-based by recompute.py."""
@@ -332,7 +335,11 @@ class GraduationStatus(models.Model):
     #: Criteria met out of those counted, in percent.
     score = models.PositiveSmallIntegerField(_("skor"))
     alamiah_candidate = models.BooleanField(_("calon graduasi alamiah"), default=False)
-    #: {criterion: {"value", "threshold", "verdict", "text"}} plus "assessment" and "alamiah".
+    #: No assessment up to the run date: income and assets are not met until one is recorded ("perlu asesmen").
+    needs_assessment = models.BooleanField(_("perlu asesmen"), default=False)
+    #: Codes and numbers only (graduation.readiness.evaluate builds it, the SQL run writes the same):
+    #: {criterion: {"verdict", "value", "threshold", "code", ...}} plus "assessment" and "alamiah";
+    #: worded in the reader's language by graduation.templatetags.readiness.
     explanation = models.JSONField(_("penjelasan"), default=dict)
     #: The facts the result was computed from (recompute.py): a run rewrites the row only when they change.
     inputs = ArrayField(models.BigIntegerField(null=True), verbose_name=_("masukan"), default=list, editable=False)
@@ -371,6 +378,17 @@ class GraduationStatus(models.Model):
                 name="graduation_status_alamiah",
                 condition=models.Q(alamiah_candidate=True),
             ),
+            models.Index(
+                fields=["state", "region_code"],
+                name="graduation_status_state_region",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["region_code"],
+                name="graduation_status_needs_assess",
+                opclasses=["varchar_pattern_ops"],
+                condition=models.Q(needs_assessment=True),
+            ),
         ]
 
     def __str__(self):
@@ -378,6 +396,7 @@ class GraduationStatus(models.Model):
 
     @property
     def criteria_rows(self) -> list[dict]:
+        """One row per criterion with its stored codes and numbers (the template tag words them)."""
         rows = []
         for key, label in CRITERIA.items():
             item = self.explanation.get(key)

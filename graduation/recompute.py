@@ -62,86 +62,61 @@ class RecomputeBusy(RuntimeError):
 
 _EXPLANATION = """
            jsonb_build_object(
-               'assessment', jsonb_build_object(
-                   'date', s.assessed_on,
-                   'text', CASE WHEN s.assessed THEN 'Asesmen terakhir.' ELSE 'Belum ada asesmen.' END),
+               'assessment', jsonb_build_object('date', to_char(s.assessed_on, 'YYYY-MM-DD')),
                'income', jsonb_build_object(
                    'verdict', s.v_income,
-                   'value', CASE WHEN s.assessed AND s.n > 0 THEN round(s.monthly_income::numeric / s.n) END,
-                   'threshold', round(%(multiple)s * s.line_amount),
+                   'code', CASE WHEN NOT s.assessed THEN 'no_assessment' WHEN s.n = 0 THEN 'no_members'
+                                WHEN s.line_id IS NULL THEN 'no_line' ELSE 'compared' END,
+                   -- Per capita, rounded half up for display (the verdict compares exactly).
+                   'value', CASE WHEN s.assessed AND s.n > 0 THEN (s.monthly_income * 2 + s.n) / (2 * s.n) END,
+                   'threshold', round(%(multiple)s * s.line_amount)::bigint,
                    'members', s.n,
-                   'text', CASE
-                       WHEN NOT s.assessed THEN 'Belum ada asesmen.'
-                       WHEN s.n = 0 THEN 'Keluarga tanpa anggota tercatat.'
-                       WHEN s.line_amount IS NULL THEN 'Belum ada garis kemiskinan yang dimuat.'
-                       ELSE s.line_why END),
+                   'line', CASE WHEN s.line_id IS NOT NULL THEN jsonb_build_object(
+                       'amount', s.line_amount, 'province', s.line_province, 'area', s.line_area,
+                       'period', to_char(s.line_period, 'YYYY-MM-DD')) END),
                'kube', jsonb_build_object(
                    'verdict', s.v_kube,
-                   'value', s.months,
-                   'level', s.level,
+                   'code', CASE WHEN s.best IS NULL THEN 'no_membership' ELSE 'member' END,
+                   'value', s.best %% 10000,
+                   'level', CASE (s.best %% 1000000) / 10000
+                       WHEN 3 THEN %(maju)s WHEN 2 THEN %(berkembang)s WHEN 1 THEN %(tumbuh)s END,
                    'threshold', %(min_months)s,
-                   'text', CASE s.level
-                       WHEN %(maju)s THEN 'Anggota KUBE tingkat Maju.'
-                       WHEN %(berkembang)s THEN 'Anggota KUBE tingkat Berkembang.'
-                       WHEN 'tumbuh' THEN 'Anggota KUBE tingkat Tumbuh.'
-                       ELSE 'Bukan anggota KUBE aktif.' END),
+                   'min_level', %(min_level)s::text),
                'assets', jsonb_build_object(
                    'verdict', s.v_assets,
+                   'code', CASE WHEN NOT s.assessed THEN 'no_assessment' WHEN s.savings >= %(assets)s THEN 'savings'
+                                WHEN s.productive_assets >= %(assets)s THEN 'assets' ELSE 'below' END,
                    'value', greatest(s.savings, s.productive_assets),
-                   'threshold', %(assets)s,
-                   'text', CASE WHEN NOT s.assessed THEN 'Belum ada asesmen.'
-                       WHEN s.savings >= %(assets)s THEN 'Tabungan mencapai ambang.'
-                       WHEN s.productive_assets >= %(assets)s THEN 'Aset produktif mencapai ambang.'
-                       ELSE 'Tabungan dan aset produktif di bawah ambang.' END),
-               'desil', jsonb_build_object(
-                   'verdict', s.v_desil,
-                   'value', s.desil,
-                   'threshold', %(desil)s,
-                   'text', CASE WHEN s.desil IS NULL THEN 'Desil DTSEN tidak diketahui: tidak dihitung.'
-                       WHEN s.desil > %(desil)s THEN 'Desil di atas ambang.'
-                       ELSE 'Desil tidak di atas ambang.' END),
+                   'savings', s.savings,
+                   'assets', s.productive_assets,
+                   'threshold', %(assets)s),
+               'desil', jsonb_build_object('verdict', s.v_desil, 'value', s.desil, 'threshold', %(desil)s),
                'alamiah', jsonb_build_object(
-                   'value', s.alamiah,
-                   'text', CASE WHEN s.n = 0 THEN 'Tidak ada anggota tercatat.'
-                       WHEN s.alamiah THEN 'Tidak ada lagi anggota yang membuat keluarga layak PKH.'
-                       ELSE 'Masih layak PKH: '
-                            || concat_ws(', ',
-                                   CASE WHEN s.under_6 > 0 THEN 'anak di bawah 6 tahun' END,
-                                   CASE WHEN s.school_age > 0 THEN 'anak usia sekolah (6–21)' END,
-                                   CASE WHEN s.pregnant > 0 THEN 'ibu hamil' END,
-                                   CASE WHEN s.elderly > 0 THEN 'lansia (60+)' END,
-                                   CASE WHEN s.disabled > 0 THEN 'penyandang disabilitas' END)
-                            || '.' END)
+                   'value', s.alamiah, 'pkh', s.receives_pkh, 'members', s.n, 'under_6', s.under_6,
+                   'school_age', s.school_age, 'pregnant', s.pregnant, 'elderly', s.elderly, 'disabled', s.disabled)
            )
 """
 
 _COMPUTE_CTES = """
 WITH hh AS MATERIALIZED (
-    SELECT h.id, h.region_code, h.is_urban, h.desil
+    SELECT h.id, h.region_code, h.is_urban, h.desil, h.receives_pkh
     FROM beneficiaries_household h
     WHERE h.is_active AND h.region_code LIKE %(prefix)s
 ), line AS (
-    SELECT DISTINCT ON (pl.area) pl.area = 'perkotaan' AS is_urban, pl.id, pl.amount,
-           CASE WHEN pl.province_id IS NULL
-                THEN 'Garis kemiskinan ' || pl.area || ' provinsi belum dimuat; dipakai garis nasional '
-                     || pl.area || ', '
-                ELSE 'Garis kemiskinan ' || pl.area || ' provinsi ' || r.name || ', ' END
-           || CASE WHEN extract(month FROM pl.period) = 3 THEN 'Maret ' ELSE 'September ' END
-           || extract(year FROM pl.period)::int || '.' AS why
+    SELECT DISTINCT ON (pl.area) pl.area = 'perkotaan' AS is_urban, pl.id, pl.amount, pl.province_id, pl.area,
+           pl.period
     FROM graduation_povertyline pl
-    LEFT JOIN regions_region r ON r.code = pl.province_id
     WHERE pl.area IN ('perkotaan', 'perdesaan') AND pl.period <= %(run_date)s
       AND (pl.province_id = %(province)s OR pl.province_id IS NULL)
     ORDER BY pl.area, pl.province_id IS NULL, pl.period DESC
 ), facts AS (
     -- Per household, index lookups (LATERAL) rather than scans of whole tables: a province
     -- reads only its own households' members, assessments and memberships.
-    SELECT hh.id, hh.region_code, hh.desil, l.household_id IS NOT NULL AS assessed,
+    SELECT hh.id, hh.region_code, hh.desil, hh.receives_pkh, l.household_id IS NOT NULL AS assessed,
            l.monthly_income, l.savings, l.productive_assets, l.assessed_on,
-           m.n, m.under_6, m.school_age, m.pregnant, m.elderly, m.disabled,
-           CASE k.best / 10000 WHEN 3 THEN %(maju)s WHEN 2 THEN %(berkembang)s WHEN 1 THEN 'tumbuh' END AS level,
-           coalesce(k.best / 10000, 0) AS rank, coalesce(k.best %% 10000, 0) AS months,
-           pl.id AS line_id, pl.amount AS line_amount, pl.why AS line_why
+           m.n, m.under_6, m.school_age, m.pregnant, m.elderly, m.disabled, k.best,
+           pl.id AS line_id, pl.amount AS line_amount, pl.province_id AS line_province, pl.area AS line_area,
+           pl.period AS line_period
     FROM hh
     -- The latest assessment up to the run date.
     LEFT JOIN LATERAL (
@@ -163,31 +138,31 @@ WITH hh AS MATERIALIZED (
         FROM beneficiaries_member m
         WHERE m.household_id = hh.id
     ) m
-    -- The best current membership of an active KUBE: highest level, then longest; one number
-    -- (level rank × 10000 + whole months, months as groups.maturity.months_between counts them)
-    -- so that an aggregate finds it without sorting.
+    -- The memberships current on the run date (joined, and not left or leaving later) of an active
+    -- KUBE, as one number per membership so that an aggregate finds the one to show without sorting:
+    -- qualifies × 1,000,000 + level rank × 10,000 + whole months (as groups.maturity.months_between).
     LEFT JOIN LATERAL (
-        SELECT max(
-                   CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END * 10000
-                   + %(run_month_index)s
+        SELECT max((x.rank >= %(min_rank)s AND x.months >= %(min_months)s)::int * 1000000
+                   + x.rank * 10000 + x.months) AS best
+        FROM (
+            SELECT CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END AS rank,
+                   %(run_month_index)s
                    - (date_part('year', ms.joined_on)::int * 12 + date_part('month', ms.joined_on)::int)
-                   - (date_part('day', ms.joined_on)::int > %(run_day)s)::int
-               ) AS best
-        FROM groups_membership ms
-        JOIN groups_kube k ON k.id = ms.kube_id
-        WHERE ms.household_id = hh.id AND ms.left_on IS NULL
-          AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
+                   - (date_part('day', ms.joined_on)::int > %(run_day)s)::int AS months
+            FROM groups_membership ms
+            JOIN groups_kube k ON k.id = ms.kube_id
+            WHERE ms.household_id = hh.id AND (ms.left_on IS NULL OR ms.left_on > %(run_date)s)
+              AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
+        ) x
     ) k ON true
     LEFT JOIN line pl ON pl.is_urban = hh.is_urban
 ), verdicts AS (
     SELECT f.*,
-           CASE WHEN NOT f.assessed THEN 'unknown'
-                WHEN f.n > 0 AND f.line_amount IS NOT NULL
+           CASE WHEN f.assessed AND f.n > 0 AND f.line_amount IS NOT NULL
                      AND f.monthly_income >= %(multiple)s * f.line_amount * f.n THEN 'met'
                 ELSE 'not_met' END AS v_income,
-           CASE WHEN f.rank >= %(min_rank)s AND f.months >= %(min_months)s THEN 'met' ELSE 'not_met' END AS v_kube,
-           CASE WHEN NOT f.assessed THEN 'unknown'
-                WHEN f.savings >= %(assets)s OR f.productive_assets >= %(assets)s THEN 'met'
+           CASE WHEN f.best >= 1000000 THEN 'met' ELSE 'not_met' END AS v_kube,
+           CASE WHEN f.assessed AND (f.savings >= %(assets)s OR f.productive_assets >= %(assets)s) THEN 'met'
                 ELSE 'not_met' END AS v_assets,
            CASE WHEN f.desil IS NULL THEN 'unknown'
                 WHEN f.desil > %(desil)s THEN 'met' ELSE 'not_met' END AS v_desil
@@ -196,20 +171,19 @@ WITH hh AS MATERIALIZED (
     SELECT v.*,
            (v.v_income = 'met')::int + (v.v_kube = 'met')::int + (v.v_assets = 'met')::int
                + (v.v_desil = 'met')::int AS met,
-           (v.v_income <> 'unknown')::int + 1 + (v.v_assets <> 'unknown')::int + (v.v_desil <> 'unknown')::int
-               AS counted,
-           v.n > 0 AND v.under_6 + v.school_age + v.pregnant + v.elderly + v.disabled = 0 AS alamiah
+           3 + (v.v_desil <> 'unknown')::int AS counted,
+           v.receives_pkh AND v.n > 0 AND v.under_6 + v.school_age + v.pregnant + v.elderly + v.disabled = 0
+               AS alamiah
     FROM verdicts v
 ), judged AS (
     SELECT s.*,
-           CASE WHEN NOT s.assessed OR s.met = 0 THEN 'belum'
-                WHEN s.met = s.counted THEN 'siap' ELSE 'menuju' END AS state,
+           CASE WHEN s.met = 0 THEN 'belum' WHEN s.met = s.counted THEN 'siap' ELSE 'menuju' END AS state,
            s.met * 100 / s.counted AS score,
-           -- Every input of the result and its explanation: a row is rewritten only when these
-           -- (or the criteria version) differ, so unchanged households cost no JSON at all.
+           -- Every input of the result and its explanation (graduation.readiness.Result.inputs): a row is
+           -- rewritten only when these (or the criteria version) differ, so unchanged households cost no JSON.
            ARRAY[s.assessed::int, s.monthly_income, s.savings, s.productive_assets,
                  s.assessed_on - DATE '2000-01-01', s.n, s.under_6, s.school_age, s.pregnant, s.elderly,
-                 s.disabled, s.rank, s.months, s.line_id, s.line_amount, s.desil]::bigint[] AS inputs
+                 s.disabled, s.best, s.line_id, s.line_amount, s.desil, s.receives_pkh::int]::bigint[] AS inputs
     FROM scored s
 ), old AS (
     -- The stored results of the province, by its region prefix (rows are clustered by province).
@@ -232,9 +206,9 @@ _WRITE_SQL = (
     + """
 , upserted AS (
     INSERT INTO graduation_graduationstatus AS gs
-        (household_id, region_code, state, score, alamiah_candidate, explanation, inputs, criteria_id, run_id,
-         computed_at)
-    SELECT s.id, s.region_code, s.state, s.score, s.alamiah,
+        (household_id, region_code, state, score, alamiah_candidate, needs_assessment, explanation, inputs,
+         criteria_id, run_id, computed_at)
+    SELECT s.id, s.region_code, s.state, s.score, s.alamiah, NOT s.assessed,
 """
     + _EXPLANATION
     + """,
@@ -242,7 +216,8 @@ _WRITE_SQL = (
     FROM changed s
     ON CONFLICT (household_id) DO UPDATE
     SET region_code = EXCLUDED.region_code, state = EXCLUDED.state, score = EXCLUDED.score,
-        alamiah_candidate = EXCLUDED.alamiah_candidate, explanation = EXCLUDED.explanation,
+        alamiah_candidate = EXCLUDED.alamiah_candidate, needs_assessment = EXCLUDED.needs_assessment,
+        explanation = EXCLUDED.explanation,
         inputs = EXCLUDED.inputs, criteria_id = EXCLUDED.criteria_id,
         run_id = EXCLUDED.run_id, computed_at = EXCLUDED.computed_at
     WHERE (gs.region_code, gs.inputs, gs.criteria_id)
@@ -297,10 +272,11 @@ def _params(*, province: str, run_date: datetime.date, criteria: CriteriaSet, ru
         **age_bounds(run_date),
         "maju": MaturityLevel.MAJU.value,
         "berkembang": MaturityLevel.BERKEMBANG.value,
+        "tumbuh": MaturityLevel.TUMBUH.value,
         "kube_active": Status.AKTIF.value,
         "multiple": criteria.income_multiple,
         "min_rank": LEVEL_RANK[criteria.min_kube_level],
-        "min_level_label": MaturityLevel(criteria.min_kube_level).value.capitalize(),
+        "min_level": criteria.min_kube_level,
         "min_months": criteria.min_kube_months,
         "assets": criteria.assets_threshold,
         "desil": criteria.desil_threshold,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role
 from beneficiaries.models import DeactivationReason, Household
 from beneficiaries.services import household_deactivate
+from graduation import readiness
 from graduation.models import (
     MONITORING_MONTHS,
     AssessmentSource,
@@ -27,6 +28,7 @@ from graduation.models import (
     GraduationDecision,
     GraduationKind,
     GraduationStatus,
+    GraduationStatusChange,
     HouseholdAssessment,
     PovertyLine,
     ProposalBasis,
@@ -35,6 +37,8 @@ from graduation.models import (
 from kube_portal.concurrency import version_check
 
 CRITERIA_FIELDS = ["income_multiple", "min_kube_level", "min_kube_months", "assets_threshold", "desil_threshold"]
+# Households recomputed per batch by the live path (an import may touch thousands).
+RECOMPUTE_BATCH = 2_000
 
 
 def can_propose(user) -> bool:
@@ -146,6 +150,7 @@ def assessment_record(
         note=note,
     )
     _flag_relapse(assessment)
+    readiness_recompute(household_ids=[household.pk])
     return assessment
 
 
@@ -178,6 +183,85 @@ def _flag_relapse(assessment: HouseholdAssessment) -> None:
         decision.relapse_on = assessment.assessed_on
         decision.relapse_assessment = assessment
         decision.save(update_fields=["relapse_on", "relapse_assessment"])
+
+
+# --- Readiness, live ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def readiness_recompute(*, household_ids, run_date: datetime.date | None = None) -> int:
+    """Recompute these households' readiness now with the Python engine; returns how many rows changed.
+
+    Written exactly as the nightly run writes it (graduation/recompute.py): a row only when its
+    inputs or the criteria version differ, a history entry when the state changes (without a run).
+    Inactive households are left as they are, as the nightly run leaves them.
+    """
+    ids = sorted(set(household_ids))
+    run_date = run_date or timezone.localdate()
+    criteria = CriteriaSet.objects.active()
+    written = 0
+    for start in range(0, len(ids), RECOMPUTE_BATCH):
+        results = readiness.compute(ids[start : start + RECOMPUTE_BATCH], run_date=run_date, criteria=criteria)
+        stored = {
+            status.household_id: status
+            for status in GraduationStatus.objects.select_for_update().filter(household_id__in=results)
+        }
+        now = timezone.now()
+        rows, changes = [], []
+        for household_id, result in sorted(results.items()):
+            old = stored.get(household_id)
+            if old is not None and (old.region_code, old.inputs, old.criteria_id) == (
+                result.region_code,
+                result.inputs,
+                criteria.pk,
+            ):
+                continue
+            rows.append(
+                GraduationStatus(
+                    household_id=household_id,
+                    region_code=result.region_code,
+                    state=result.state,
+                    score=result.score,
+                    alamiah_candidate=result.alamiah_candidate,
+                    needs_assessment=result.needs_assessment,
+                    explanation=result.explanation,
+                    inputs=result.inputs,
+                    criteria=criteria,
+                    run=None,
+                    computed_at=now,
+                )
+            )
+            if old is None or old.state != result.state:
+                changes.append(
+                    GraduationStatusChange(
+                        household_id=household_id,
+                        changed_on=run_date,
+                        from_state=old.state if old else "",
+                        to_state=result.state,
+                        run=None,
+                        created_at=now,
+                    )
+                )
+        GraduationStatus.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["household"],
+            update_fields=[
+                "region_code",
+                "state",
+                "score",
+                "alamiah_candidate",
+                "needs_assessment",
+                "explanation",
+                "inputs",
+                "criteria",
+                "run",
+                "computed_at",
+            ],
+        )
+        GraduationStatusChange.objects.bulk_create(changes)
+        written += len(rows)
+    return written
 
 
 # --- Decisions ------------------------------------------------------------------------------

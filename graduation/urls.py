@@ -7,6 +7,7 @@ app_name = "graduation"
 urlpatterns = [
     path("garis-kemiskinan/", views.poverty_line_list, name="poverty_line_list"),
     path("kriteria/", views.criteria_list, name="criteria_list"),
+    path("kesiapan/", views.readiness_list, name="readiness_list"),
     path("siap/", views.siap_list, name="siap_list"),
     path("alamiah/", views.alamiah_list, name="alamiah_list"),
     path("keputusan/", views.decision_queue, name="decision_queue"),

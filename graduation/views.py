@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from beneficiaries.models import Household, head_of
 from graduation import services
-from graduation.forms import AssessmentForm, CriteriaForm, DecisionActionForm, ProposeForm
+from graduation.forms import AssessmentForm, CriteriaForm, DecisionActionForm, ProposeForm, ReadinessFilterForm
 from graduation.models import (
     CriteriaSet,
     DecisionStatus,
@@ -123,7 +125,7 @@ def assessment_create(request, household_id: int):
         except ValidationError as error:
             _show_errors(request, error)
         else:
-            messages.success(request, _("Asesmen dicatat. Kesiapan dihitung ulang pada proses malam berikutnya."))
+            messages.success(request, _("Asesmen dicatat dan kesiapan graduasi keluarga ini sudah dihitung ulang."))
             return redirect("graduation:household_readiness", household_id=household.pk)
     return render(request, "graduation/assessment_form.html", {"household": household, "form": form})
 
@@ -149,14 +151,33 @@ def decision_propose(request, household_id: int):
 # --- Lists ------------------------------------------------------------------------------------
 
 
-def _status_list(request, statuses, *, title: str, intro: str):
+def _status_list(request, statuses, *, title: str, intro: str, form: ReadinessFilterForm | None = None):
     rows = (
         statuses.select_related("household__village")
         .annotate(head_name=head_of("household_id"))
-        .order_by("household__region_code", "household_id")
+        .order_by("region_code", "household_id")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "graduation/status_list.html", {"page": page, "title": title, "intro": intro})
+    query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    return render(
+        request,
+        "graduation/status_list.html",
+        {"page": page, "title": title, "intro": intro, "form": form, "query_string": urlencode(query)},
+    )
+
+
+@login_required
+def readiness_list(request):
+    """Every active household's readiness, filterable by state, "perlu asesmen" and alamiah."""
+    form = ReadinessFilterForm(request.GET or None)
+    statuses = GraduationStatus.objects.visible_to(request.user).filter(household__is_active=True)
+    return _status_list(
+        request,
+        form.apply(statuses),
+        title=_("Kesiapan graduasi KPM"),
+        intro=_("Hasil perhitungan terakhir untuk setiap keluarga aktif: siap, menuju atau belum."),
+        form=form,
+    )
 
 
 @login_required

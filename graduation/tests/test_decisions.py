@@ -92,7 +92,7 @@ def MemberFactory_child(household):  # noqa: N802 - reads as a factory
 
 
 def test_alamiah_candidate_is_decided_as_graduasi_alamiah(regions, officer_garut):
-    household = garut_household()
+    household = garut_household(receives_pkh=True)
     recompute_graduation(run_date=RUN_DATE)
     decision = graduation_propose(user=officer_garut, household=household, basis=ProposalBasis.ALAMIAH)
     graduation_verify(user=officer_garut, decision=decision)

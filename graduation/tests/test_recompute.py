@@ -79,7 +79,10 @@ def test_income_per_capita_against_one_and_a_half_poverty_lines(regions, members
     assert verdict(household, "income") == expected
     item = status_of(household).explanation["income"]
     assert item["threshold"] == 870_524  # rounded for display only
-    assert "garis nasional perdesaan, Maret 2025" in item["text"]
+    assert (item["code"], item["line"]) == (
+        "compared",
+        {"province": None, "area": "perdesaan", "period": "2025-03-01", "amount": 580_349},
+    )
 
 
 def test_a_provincial_line_is_used_when_loaded_and_the_explanation_says_so(regions):
@@ -89,7 +92,7 @@ def test_a_provincial_line_is_used_when_loaded_and_the_explanation_says_so(regio
     run()
     item = status_of(household).explanation["income"]
     assert item["verdict"] == "met"
-    assert "provinsi Jawa Barat, September 2025" in item["text"]
+    assert item["line"] == {"province": "32", "area": "perdesaan", "period": "2025-09-01", "amount": 500_000}
 
 
 def test_the_latest_assessment_up_to_the_run_date_counts(regions):
@@ -123,7 +126,7 @@ def test_a_membership_that_ended_does_not_count(regions):
     join(household, kube_at_level(), on=months_before(RUN_DATE, 20), left_on=months_before(RUN_DATE, 1))
     run()
     assert verdict(household, "kube") == "not_met"
-    assert "Bukan anggota KUBE aktif" in status_of(household).explanation["kube"]["text"]
+    assert status_of(household).explanation["kube"]["code"] == "no_membership"
 
 
 @pytest.mark.parametrize(
@@ -168,13 +171,21 @@ def test_all_met_is_siap_some_is_menuju_none_is_belum(regions):
     assert status_of(menuju).score == 25
 
 
-def test_no_assessment_is_belum_with_the_reason(regions):
-    household = garut_household(desil=9)  # desil met, but nothing assessed
+def test_no_assessment_fails_income_and_assets_and_is_flagged(regions):
+    household = garut_household(desil=9)  # desil met, nothing assessed
     run()
     status = status_of(household)
-    assert status.state == Readiness.BELUM
-    assert status.explanation["assessment"]["text"] == "Belum ada asesmen."
-    assert status.explanation["income"]["verdict"] == "unknown"
+    # DESIGN.md: income and assets are not met without an assessment; state and score by the normal rule.
+    assert (status.state, status.score, status.needs_assessment) == (Readiness.MENUJU, 25, True)
+    assert status.explanation["assessment"]["date"] is None
+    assert {key: status.explanation[key]["verdict"] for key in ("income", "assets")} == {
+        "income": "not_met",
+        "assets": "not_met",
+    }
+    assert status.explanation["income"]["code"] == status.explanation["assets"]["code"] == "no_assessment"
+    assess(household, income=10)
+    run()
+    assert status_of(household).needs_assessment is False
 
 
 @pytest.mark.parametrize(
@@ -190,10 +201,13 @@ def test_no_assessment_is_belum_with_the_reason(regions):
     ],
 )
 def test_alamiah_candidate_when_no_member_makes_the_family_pkh_eligible(regions, member, candidate):
-    household = garut_household()
+    household = garut_household(receives_pkh=True)
     MemberFactory(household=household, relationship="lainnya", **member)
+    without_pkh = garut_household(receives_pkh=False)
+    MemberFactory(household=without_pkh, relationship="lainnya", **member)
     run()
     assert status_of(household).alamiah_candidate is candidate
+    assert status_of(without_pkh).alamiah_candidate is False  # only PKH recipients graduate "alamiah"
 
 
 # --- the run: history, versioning, idempotence, lock, dry run, resumption ----------------------
@@ -280,16 +294,16 @@ def test_dry_run_reports_counts_and_a_sample_without_writing(regions):
     assert RecomputeRun.objects.count() == 0
     assert result.provinces["32"] == {
         "siap": 0,
-        "menuju": 1,  # income, assets and desil met; no KUBE
-        "belum": 2,
-        "alamiah": 3,
+        "menuju": 3,  # desil met; income and assets too for the assessed one; no KUBE
+        "belum": 0,
+        "alamiah": 0,  # no PKH
         "changed": 3,
         "state_changes": 3,
     }
-    assert {(row[0], row[2], row[3]) for row in result.sample} == {
-        (households[0].pk, None, "menuju"),
-        (households[1].pk, None, "belum"),
-        (households[2].pk, None, "belum"),
+    assert {(row[0], row[2], row[3], row[7]) for row in result.sample} == {
+        (households[0].pk, None, "menuju", 75),
+        (households[1].pk, None, "menuju", 25),
+        (households[2].pk, None, "menuju", 25),
     }
     run()
     assert recompute_dry_run(run_date=RUN_DATE).totals["changed"] == 0
@@ -396,7 +410,7 @@ def test_command_runs_one_province_and_dry_run(regions, capsys):
     assert GraduationStatus.objects.count() == 0
     assert "32" in capsys.readouterr().out
     call_command("recompute_graduation", "--province", "32", "--date", str(RUN_DATE))
-    assert status_of(household).state == Readiness.BELUM
+    assert status_of(household).state == Readiness.MENUJU  # desil met, the rest not
     assert RecomputeRun.objects.get().province == "32"
 
 

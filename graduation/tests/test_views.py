@@ -32,7 +32,7 @@ def siap_households(count: int):
     kube = kube_at_level()
     made = []
     for _ in range(count):
-        household = garut_household(desil=6)
+        household = garut_household(desil=6, receives_pkh=True)  # adults only: alamiah candidates too
         assess(household, income=1_000_000, savings=6_000_000)
         join(household, kube, on=months_before(RUN_DATE, 13))
         made.append(household)
