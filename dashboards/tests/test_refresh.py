@@ -158,3 +158,15 @@ def test_a_refresh_writes_only_what_changed(small_world):
     # Bandung's only report is gone, and so is its October row.
     assert (0, OCTOBER) in bandung_before
     assert (0, OCTOBER) not in bandung_after
+
+
+def test_active_kube_not_reporting_are_counted_per_region(small_world):
+    from groups.models import Kube
+
+    # The classification's flag, as the nightly run leaves it: one active KUBE of Garut, one draft (not counted).
+    Kube.objects.filter(region_code=small_world.first, status="aktif").update(not_reporting=True)
+    Kube.objects.filter(status="draft").update(not_reporting=True)
+    refresh_all(trigger="test")
+    assert figures(small_world.first).kube_not_reporting == 1
+    assert (figures("32.05").kube_not_reporting, figures("32").kube_not_reporting) == (1, 1)
+    assert figures("").kube_not_reporting == 1

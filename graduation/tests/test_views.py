@@ -245,3 +245,35 @@ def test_a_mentor_sees_the_readiness_of_the_households_of_their_kube_only(region
     assert mentor.get(reverse("graduation:household_readiness", args=[outsider.pk])).status_code == 404
     listed = mentor.get(reverse("graduation:alamiah_list")).context["page"]
     assert {status.household_id for status in listed} <= {member.pk}
+
+
+def test_readiness_list_filters_by_state_assessment_needed_and_alamiah(regions, officer_garut, officer_bandung):
+    siap_households(1)
+    unassessed = garut_household(desil=9)  # menuju, assessment needed
+    recompute_graduation(run_date=RUN_DATE)
+    client = client_for(officer_garut)
+    url = reverse("graduation:readiness_list")
+
+    def listed(**query):
+        return {status.household_id for status in client.get(url, query).context["page"]}
+
+    everyone = listed()
+    assert len(everyone) == 2
+    assert listed(asesmen="perlu") == {unassessed.pk}
+    assert listed(kesiapan="menuju") == {unassessed.pk}
+    assert listed(kesiapan="siap", alamiah="ya") == everyone - {unassessed.pk}
+    assert 'data-testid="needs-assessment"' in client.get(url, {"asesmen": "perlu"}).content.decode()
+    assert listed(kesiapan="bukan-status") == everyone  # an unknown value filters nothing
+    assert client_for(officer_bandung).get(url).context["page"].paginator.count == 0
+
+
+def test_readiness_list_takes_constant_queries(regions, officer_garut):
+    client = client_for(officer_garut)
+    siap_households(1)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("graduation:readiness_list"), {"kesiapan": "siap"})
+    siap_households(4)
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(reverse("graduation:readiness_list"), {"kesiapan": "siap"})
+    assert response.context["page"].paginator.count == 5
+    assert len(one) == len(five)

@@ -64,17 +64,26 @@ def maturity_reason_lines(reason: dict | None) -> list[str]:
             "last": _month(reason["window_to"]),
             "minimum": t["profitable"],
         },
-        _(
-            "Rata-rata omzet %(mean)s per laporan dari %(reports)s laporan; periode sebelumnya "
-            "%(previous_mean)s dari %(previous_reports)s laporan."
-        )
-        % {
-            "mean": format_rupiah(reason["mean_revenue"]),
-            "reports": reason["reports"],
-            "previous_mean": format_rupiah(reason["previous_mean_revenue"]),
-            "previous_reports": reason["previous_reports"],
-        },
     ]
+    values = {
+        "mean": format_rupiah(reason["mean_revenue"]),
+        "reports": reason["reports"],
+        "previous_mean": format_rupiah(reason["previous_mean_revenue"]),
+        "previous_reports": reason["previous_reports"],
+    }
+    if reason["reports"] and reason["previous_reports"]:
+        lines.append(
+            _(
+                "Rata-rata omzet %(mean)s per laporan dari %(reports)s laporan; periode sebelumnya "
+                "%(previous_mean)s dari %(previous_reports)s laporan."
+            )
+            % values
+        )
+    elif reason["reports"]:
+        lines.append(
+            _("Rata-rata omzet %(mean)s per laporan dari %(reports)s laporan; periode sebelumnya tanpa laporan.")
+            % values
+        )
     if min(reason["reports"], reason["previous_reports"]) < t["reports"]:
         lines.append(
             _("Pertumbuhan omzet tidak dinilai: kurang dari %(minimum)s laporan dalam salah satu periode.")

@@ -370,3 +370,16 @@ def test_detail_query_count_does_not_grow(bandung_client, regions, officer_bandu
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = bandung_client.get(url)
     assert len(response.context["reports"]) == 12 and len(response.context["current_members"]) == 15
+
+
+def test_list_shows_and_filters_kube_not_reporting(bandung_client, regions):
+    silent = KubeFactory(name="Sepi", status=Status.AKTIF, not_reporting=True)
+    KubeFactory(name="Rajin", status=Status.AKTIF)
+    KubeFactory(name="Draf lama", not_reporting=True)  # only an active KUBE can be "tidak melapor"
+    response = bandung_client.get(reverse("groups:kube_list"), {"reporting": "tidak"})
+    assert [k.name for k in response.context["page"].object_list] == ["Sepi"]
+    assert 'data-testid="not-reporting"' in response.content.decode()
+    response = bandung_client.get(reverse("groups:kube_list"), {"reporting": "ya"})
+    assert [k.name for k in response.context["page"].object_list] == ["Rajin"]
+    detail = bandung_client.get(reverse("groups:kube_detail", args=[silent.pk])).content.decode()
+    assert 'data-testid="kube-not-reporting"' in detail
