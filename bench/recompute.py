@@ -10,8 +10,9 @@ assessment for about 70 % of the households, then:
    groups, then readiness province by province): targets ≤ 60 s and ≤ 500 MB peak memory
    on 1,000,000 households;
 2. times a second run on unchanged data: target ≤ 20 s with 0 households changed;
-3. compares the stored results of a random sample of 1,000 households with the plain-Python
-   implementation of the same rules (`graduation/readiness.py`).
+3. compares the stored results (state, score, alamiah, perlu asesmen, the whole explanation and
+   the inputs) of a random sample of 1,000 households with the plain-Python engine of the same
+   rules (`graduation/readiness.py`).
 
 Peak memory is reported for this process (ru_maxrss), for the PostgreSQL backend of its main
 connection (VmHWM, when the server runs on this machine) and for the largest backend of the
@@ -191,7 +192,11 @@ def clear_results() -> None:
             "TRUNCATE graduation_graduationstatuschange, graduation_graduationstatus, graduation_recomputerun "
             "RESTART IDENTITY CASCADE"
         )
-        cursor.execute("UPDATE groups_kube SET maturity_level = 'tumbuh', maturity_set_on = NULL")
+        cursor.execute("TRUNCATE groups_maturityperiod")
+        cursor.execute(
+            "UPDATE groups_kube SET maturity_level = 'tumbuh', maturity_set_on = NULL, maturity_reason = '{}', "
+            "not_reporting = false"
+        )
 
 
 def main() -> int:
@@ -248,18 +253,13 @@ def main() -> int:
     sample = random.Random(2026).sample(ids, min(args.sample, len(ids)))  # noqa: S311 - sampling, not security
     python = readiness.compute(sample, run_date=first.run_date)
     stored = {
-        s.household_id: (
-            s.state,
-            s.score,
-            s.alamiah_candidate,
-            {k: s.explanation[k]["verdict"] for k in python[s.household_id].verdicts},
-        )
+        s.household_id: (s.state, s.score, s.alamiah_candidate, s.needs_assessment, s.explanation, s.inputs)
         for s in GraduationStatus.objects.filter(household_id__in=sample)
     }
     mismatches = [
         pk
-        for pk, result in python.items()
-        if stored.get(pk) != (result.state, result.score, result.alamiah_candidate, dict(result.verdicts))
+        for pk, r in python.items()
+        if stored.get(pk) != (r.state, r.score, r.alamiah_candidate, r.needs_assessment, r.explanation, [*r.inputs])
     ]
     print(f"Sample check: {len(sample) - len(mismatches)} / {len(sample)} households equal to the Python rules")
 

@@ -360,6 +360,9 @@ def classify_all(
 
     def chunk(lo: int) -> list[tuple]:
         with transaction.atomic(), connection.cursor() as cursor:
+            # The planner overestimates the rows of the CTEs a hundredfold and JIT-compiles the statement:
+            # at 10,000 KUBE a chunk took 1.4 s compiling for 0.2 s of work.
+            cursor.execute("SET LOCAL jit = off")
             cursor.execute(_CHUNK_SQL, {**params, "lo": lo, "hi": lo + chunk_size})
             return cursor.fetchall()
 
