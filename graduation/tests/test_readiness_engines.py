@@ -19,7 +19,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
-from hypothesis import event, given
+from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 from beneficiaries.models import Household, Member
@@ -242,6 +242,8 @@ def _snapshot(ids: list[int]) -> tuple:
 def test_sql_and_python_readiness_engines_agree(
     regions, run_date, criteria_values, line_values, kube_specs, household_specs
 ):
+    # The example in full when it fails (the report's own argument list is abbreviated).
+    note(f"{run_date=}\n{criteria_values=}\n{line_values=}\n{kube_specs=}\n{household_specs=}")
     with transaction.atomic():
         ids = _build(run_date, criteria_values, line_values, kube_specs, household_specs)
         active = CriteriaSet.objects.active()

@@ -13,7 +13,7 @@ import datetime
 
 import pytest
 from django.db import transaction
-from hypothesis import event, given
+from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 from groups.maturity import add_months, classify_all
@@ -134,6 +134,8 @@ def _snapshot(ids: list[int]) -> tuple:
 
 @given(run_date=run_dates, specs=st.lists(kube, min_size=1, max_size=4), threshold_values=thresholds)
 def test_sql_and_python_maturity_engines_agree(regions, run_date, specs, threshold_values):
+    # The example in full when it fails (the report's own argument list is abbreviated).
+    note(f"{run_date=}\n{specs=}\n{threshold_values=}")
     with transaction.atomic():
         ids = _build(run_date, specs, threshold_values)
         before = transaction.savepoint()
