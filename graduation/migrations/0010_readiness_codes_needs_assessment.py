@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('beneficiaries', '0004_audit_actor_without_constraint'),
         ('graduation', '0009_recompute_covering_indexes'),
-        ('groups', '0003_maturity_window_history_codes'),
+        ('groups', '0004_maturity_window_history_codes'),
     ]
 
     operations = [

@@ -39,7 +39,7 @@ WHERE note = 'first_grant'
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0002_reference_data'),
+        ('groups', '0003_kube_version'),
         ('regions', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
