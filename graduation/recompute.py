@@ -9,8 +9,9 @@ the households' figures are read, and everything committed, once the last provin
 
 Each province is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE <changed>` statement that
 computes every active household of the province (CTEs: latest assessment per household by
-DISTINCT ON, member counts and PKH flags by aggregates, the best current KUBE membership,
-the applicable poverty line by DISTINCT ON provincial-then-national) and, in the same
+DISTINCT ON, member counts and PKH flags by aggregates, the memberships current on the run
+date (a leaving date still in the future counts) with any qualifying one first, the
+applicable poverty line by DISTINCT ON provincial-then-national) and, in the same
 statement, writes a history row for every changed state. The statement and the ledger's
 progress for the province commit together, so a run killed at any moment leaves finished
 provinces finished: the next run of the same day resumes the unfinished run and does the
@@ -18,9 +19,11 @@ rest. A row is only rewritten when its result differs, so a run on unchanged dat
 nothing. One run at a time: a session advisory lock; a second run raises `RecomputeBusy`.
 
 The per-household lookups (members, latest assessment, current membership and its KUBE's
-level) are index-only scans on covering indexes (migration 0009).
+level) are index-only scans on covering indexes (migrations 0009 and 0010).
 
-The rules are those of `graduation/readiness.py` (the plain-Python reference).
+The rules are those of `graduation/readiness.py`, the plain-Python engine used live for one
+household; the explanation is the same JSON of codes and numbers, never a sentence. A property
+test (graduation/tests/test_readiness_engines.py) holds the two engines to identical rows.
 """
 
 import datetime
