@@ -103,7 +103,12 @@ def test_explanations_reasons_and_notes_speak_english_when_chosen(page, live_ser
         (f"{live_server.url}/graduasi/kpm/{unassessed.pk}/", ["[data-testid=explanation]", "[data-testid=criteria]"]),
         (
             f"{live_server.url}/kube/{kube.pk}/",
-            ["[data-testid=maturity-reason]", "[data-testid=maturity-history]", "[data-testid=status-note]"],
+            [
+                "[data-testid=maturity-level]",
+                "[data-testid=maturity-reason]",
+                "[data-testid=maturity-history]",
+                "[data-testid=status-note]",
+            ],
         ),
     ]
 
