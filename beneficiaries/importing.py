@@ -9,6 +9,7 @@ and one INSERT ... ON CONFLICT per table. No row is saved one at a time.
 A household is imported whole or not at all: one bad member row rejects all its rows.
 """
 
+import codecs
 import csv
 import datetime
 import io
@@ -18,7 +19,6 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -78,6 +78,11 @@ EXAMPLE_ROW = [
 MAX_FILE_BYTES = getattr(settings, "KPM_IMPORT_MAX_BYTES", 60 * 1024 * 1024)
 MAX_ROWS = getattr(settings, "KPM_IMPORT_MAX_ROWS", 200_000)
 PROGRESS_EVERY = 5_000
+# What the engine keeps of a cell's text beyond the row being checked (a value in the error
+# report, a household's raw columns), so memory follows the rows, not the cells' lengths.
+VALUE_PREVIEW = 200
+RAW_KEPT = 300
+UNKNOWN_COLUMNS_NAMED = 10
 
 RELATIONSHIPS = {
     "kepala keluarga": Relationship.HEAD,
@@ -165,8 +170,8 @@ def header_key(text) -> str:
 COLUMN_KEYS = {header_key(name): name for name in COLUMNS}
 
 
-def _open_rows(path: Path, filename: str) -> tuple[Iterator[list], int]:
-    """An iterator over the file's rows (header first) and an estimate of their number."""
+def _open_rows(path: Path, filename: str) -> tuple[Iterator[tuple[int, list]], int]:
+    """An iterator over the file's `(row number, values)` (header first) and an estimate of their number."""
     size = path.stat().st_size
     if size == 0:
         raise ImportFileError(_("Berkas kosong."))
@@ -177,26 +182,41 @@ def _open_rows(path: Path, filename: str) -> tuple[Iterator[list], int]:
         )
     suffix = Path(filename).suffix.lower()
     if suffix == ".xlsx":
-        if not zipfile.is_zipfile(path):
-            raise ImportFileError(_("Berkas ini bukan XLSX yang sah."))
-        with zipfile.ZipFile(path) as archive:
-            if "xl/workbook.xml" not in archive.namelist():
-                raise ImportFileError(_("Berkas ini bukan XLSX yang sah."))
-            # The sheet's XML is about 90 bytes per cell: enough for a progress estimate.
-            sheet_bytes = max(
-                (i.file_size for i in archive.infolist() if i.filename.startswith("xl/worksheets/")), default=0
-            )
-
-        def xlsx_rows():
-            try:
-                yield from xlsx.iter_rows(path)
-            except (xlsx.XlsxError, ElementTree.ParseError) as error:
-                raise ImportFileError(_("Berkas XLSX tidak dapat dibaca: %(error)s") % {"error": error}) from error
-
-        return xlsx_rows(), max(sheet_bytes // (90 * len(COLUMNS)), 1)
+        return _xlsx_rows(path)
     if suffix == ".csv":
-        with path.open("rb") as handle:
-            head = handle.read(64 * 1024)
+        return _csv_rows(path)
+    raise ImportFileError(_("Jenis berkas tidak didukung. Unggah berkas CSV atau XLSX."))
+
+
+def _xlsx_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int]:
+    def unreadable(error: xlsx.XlsxError) -> ImportFileError:
+        return ImportFileError(_("Berkas XLSX tidak dapat dibaca: %(error)s") % {"error": error})
+
+    if not zipfile.is_zipfile(path):
+        raise ImportFileError(_("Berkas ini bukan XLSX yang sah."))
+    try:
+        workbook = xlsx.Workbook(path, max_rows=MAX_ROWS)
+    except xlsx.XlsxError as error:
+        raise unreadable(error) from error
+
+    def rows():
+        try:
+            with workbook:
+                yield from workbook.rows()
+        except xlsx.XlsxError as error:
+            raise unreadable(error) from error
+
+    # The sheet's XML is about 90 bytes per cell: enough for a progress estimate.
+    return rows(), max(workbook.sheet_bytes // (90 * len(COLUMNS)), 1)
+
+
+def _csv_rows(path: Path) -> tuple[Iterator[tuple[int, list]], int]:
+    with path.open("rb") as handle:
+        head = handle.read(64 * 1024)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" export.
+        encoding = "utf-16"
+    else:
         if b"\x00" in head or head.startswith(b"PK"):
             raise ImportFileError(_("Berkas ini bukan CSV teks. Gunakan berkas CSV atau XLSX."))
         encoding = "utf-8-sig"
@@ -205,17 +225,50 @@ def _open_rows(path: Path, filename: str) -> tuple[Iterator[list], int]:
         except UnicodeDecodeError as error:
             if error.start < len(head) - 4:
                 encoding = "cp1252"
-        with path.open("rb") as handle:
-            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-        first_line = head.split(b"\n", 1)[0].decode(encoding, errors="replace")
-        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    with path.open("rb") as handle:
+        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    first_line = head.decode(encoding, errors="replace").split("\n", 1)[0]
+    delimiter = max(";,\t", key=first_line.count)
 
-        def rows():
-            with path.open(encoding=encoding, errors="replace", newline="") as text:
-                yield from csv.reader(text, delimiter=delimiter)
+    def rows():
+        # Process-wide, but the same bound suits every CSV this app reads: Excel's cell limit.
+        csv.field_size_limit(xlsx.MAX_CELL_CHARS)
+        with path.open(encoding=encoding, errors="replace", newline="") as text:
+            reader = csv.reader(_bounded_lines(text), delimiter=delimiter)
+            number = 0
+            try:
+                for number, values in enumerate(reader, start=1):  # noqa: B007 - read after the loop on an error
+                    yield number, values
+            except csv.Error as error:
+                if "field limit" in str(error):
+                    raise ImportFileError(
+                        _("Baris %(row)d berisi kolom yang lebih dari %(limit)d karakter.")
+                        % {"row": number + 1, "limit": xlsx.MAX_CELL_CHARS}
+                    ) from error
+                raise ImportFileError(
+                    _("Baris %(row)d berkas CSV tidak dapat dibaca: %(error)s") % {"row": number + 1, "error": error}
+                ) from error
 
-        return rows(), max(lines - 1, 1)
-    raise ImportFileError(_("Jenis berkas tidak didukung. Unggah berkas CSV atau XLSX."))
+    return rows(), max(lines - 1, 1)
+
+
+def _bounded_lines(text) -> Iterator[str]:
+    """The file's lines, refusing one longer than a row may be before it is read whole."""
+    number = 0
+    while line := text.readline(xlsx.MAX_ROW_CHARS + 1):
+        number += 1
+        if len(line) > xlsx.MAX_ROW_CHARS:
+            raise ImportFileError(
+                _("Baris %(row)d berkas CSV lebih dari %(limit)d karakter.")
+                % {"row": number, "limit": xlsx.MAX_ROW_CHARS}
+            )
+        yield line
+
+
+def _preview(value, length: int):
+    if type(value) is str and len(value) > length:
+        return value[: length - 1] + "…"
+    return value
 
 
 def _text(value) -> str:
@@ -294,13 +347,14 @@ class _Engine:
         self.today = timezone.localdate()
 
     def error(self, row: int, column: str, value, message: str, *, warning: bool = False) -> None:
-        self.result.problems.append(RowError(row, column, _text(value), message, warning))
+        # Only a preview of the value is kept: a file may repeat a 32,767-character cell on every row.
+        self.result.problems.append(RowError(row, column, _preview(_text(value), VALUE_PREVIEW), message, warning))
 
     # Pass 1: read and check every row, group by No. KK.
     def read(self) -> None:
         rows, estimate = _open_rows(self.path, self.filename)
         header = None
-        for header_row in rows:
+        for _number, header_row in rows:
             if any(_text(cell) for cell in header_row):
                 header = header_row
                 break
@@ -322,15 +376,15 @@ class _Engine:
         if missing:
             raise ImportFileError(_("Kolom wajib tidak ada: %(columns)s.") % {"columns": ", ".join(missing)})
         if unknown:
-            self.result.messages.append(
-                _("Kolom tidak dikenal diabaikan: %(columns)s.") % {"columns": ", ".join(unknown)}
-            )
+            # A header may hold thousands of columns: name a few, count the rest.
+            named = ", ".join(_preview(name, 40) for name in unknown[:UNKNOWN_COLUMNS_NAMED])
+            if len(unknown) > UNKNOWN_COLUMNS_NAMED:
+                named += " " + _("dan %(count)d lainnya") % {"count": len(unknown) - UNKNOWN_COLUMNS_NAMED}
+            self.result.messages.append(_("Kolom tidak dikenal diabaikan: %(columns)s.") % {"columns": named})
         getters = [(name, positions.get(name)) for name in COLUMNS]
         villages = set(Region.objects.visible_to(self.user).filter(level=Level.VILLAGE).values_list("code", flat=True))
         self.villages = villages
-        row_number = 1
-        for raw in rows:
-            row_number += 1
+        for row_number, raw in rows:
             if not any(raw):  # a blank line, or the empty rows below a spreadsheet's data
                 continue
             values = {name: (raw[index] if index is not None and index < len(raw) else None) for name, index in getters}
@@ -350,10 +404,11 @@ class _Engine:
         ok = True
         raw_kk = values["no_kk"]
         # A household's rows repeat its No. KK: check each distinct value once.
-        kk = self.kk_checks.get(raw_kk) if isinstance(raw_kk, str) else None
+        cacheable = isinstance(raw_kk, str) and len(raw_kk) <= 32
+        kk = self.kk_checks.get(raw_kk) if cacheable else None
         if kk is None:
             kk = rules.no_kk_check(raw_kk, today=self.today)
-            if isinstance(raw_kk, str):
+            if cacheable:
                 self.kk_checks[raw_kk] = kk
         for problem in kk.warnings:
             self.error(row, "no_kk", values["no_kk"], problem.message, warning=True)
@@ -425,7 +480,7 @@ class _Engine:
             household = self.households[kk.value] = _Household()
         household.rows.append(row)
         # A household's rows usually repeat its address columns: check each variant once.
-        raw_household = tuple(values[name] for name in HOUSEHOLD_COLUMNS)
+        raw_household = tuple(_preview(values[name], RAW_KEPT) for name in HOUSEHOLD_COLUMNS)
         if raw_household == household.raw:
             household_data = household.data
         else:

@@ -1,130 +1,600 @@
-"""A streaming reader of the first sheet of an XLSX file: cell values, row by row.
+"""A streaming reader of the first sheet of an XLSX file that no file can make explode.
 
-openpyxl's read-only mode builds a cell object per value and needs about 30 s for a
-100,000-row sheet on the import's 2-core machine; reading the sheet XML with the C
-ElementTree parser takes a few seconds. Values come back as an import needs them:
-text as `str`, numbers as `int` or `float` (a date cell is its Excel serial number),
-booleans as `bool`, empty cells as None. A missing row is yielded as `[]`, so row
-numbers stay those the user sees in Excel.
+Values come back as an import needs them: text as `str`, numbers as `int` or `float` (a
+date cell is its Excel serial number), booleans as `bool`, empty cells as None. Rows come
+as `(row number, values)`, numbered as the user sees them in Excel; rows without any value
+are left out.
+
+Every dimension of the input is bounded *before* anything is allocated for it, and a
+violation raises `XlsxError` with a message for the user that names the cell, the row or
+the part of the file:
+
+- the archive: number of parts and size of its directory (read from the end record before
+  `zipfile` builds an entry per part), compression method (deflate or none: zipfile
+  inflates bzip2/LZMA without an output limit), each part's uncompressed size and
+  compression ratio, from the directory and again while reading (`_BoundedPart`);
+- the XML: depth, number of elements, and the length of every tag and text run (the
+  distance between two `<`), so expat never buffers more than `MAX_TOKEN_BYTES`;
+- the sheet: column index (XFD at most), row numbers (ascending, at most the import's row
+  limit for a row with a value), text per cell (Excel's own 32,767 characters) and per row;
+- the shared strings: their number, total length and each one's length, and every
+  reference to them.
+
+Why not a library: openpyxl's read-only mode builds a cell object per value (about 30 s for
+100,000 rows) and python-calamine (much faster) loads the sheet into a dense rectangle in
+Rust, so one cell at XFD200000 asks for tens of GB and aborts the whole process; neither
+offers these bounds. Expat with handlers is fast, streams, and lets every check run as the
+bytes arrive. Expat (libexpat >= 2.4) also refuses entity expansion attacks, and no DTD
+gets through `_BoundedPart` anyway.
 """
 
 import posixpath
 import zipfile
-from collections.abc import Iterator
-from xml.etree.ElementTree import iterparse  # noqa: S405 - expat (libexpat >= 2.4) refuses entity expansion attacks
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from xml.parsers import expat
 
-MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-RELATIONSHIPS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-PACKAGE_RELATIONSHIPS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
-ROW = f"{MAIN}row"
-VALUE = f"{MAIN}v"
+from django.utils.translation import gettext as _
+
+#: Excel's own limits: 16,384 columns (A..XFD), 1,048,576 rows, 32,767 characters per cell.
+MAX_COLUMNS = 16_384
+MAX_SHEET_ROWS = 1_048_576
+MAX_CELL_CHARS = 32_767
+#: All cells of one row together (18 columns of the import at Excel's cell limit fit twice).
+MAX_ROW_CHARS = 1_048_576
+#: Elements of the sheet per allowed row: a row of the import's 18 columns has about 75
+#: (row, c, v or is/t); beyond this a file costs more time than the largest real one.
+ELEMENTS_PER_ROW = 120
+#: Shared strings: a 200,000-row Excel file has about 550,000 distinct texts of 12 M chars.
+MAX_SHARED_STRINGS = 1_000_000
+MAX_SHARED_CHARS = 32 * 1024 * 1024
+#: Uncompressed size of one part; the sheet of a 200,000-row file is about 250 MB.
+MAX_SHEET_BYTES = 512 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 256 * 1024 * 1024
+MAX_OTHER_PART_BYTES = 16 * 1024 * 1024
+#: Deflate reaches about 1,000:1 on repeated bytes; XML of a real sheet stays far below
+#: 100:1 (Apache POI's default limit too). Parts under the grace size are not judged.
+MAX_RATIO = 100
+RATIO_GRACE_BYTES = 1024 * 1024
+MAX_PARTS = 10_000
+MAX_DIRECTORY_BYTES = 4 * 1024 * 1024
+#: The longest tag or text run between two "<" (a cell's text escaped is at most ~200 KB).
+MAX_TOKEN_BYTES = 1024 * 1024
+MAX_DEPTH = 64
+MAX_SMALL_PART_ELEMENTS = 100_000
+READ_SIZE = 64 * 1024
+
+#: Column letters -> index, filled as cells are read (only valid columns: 16,384 at most).
 _COLUMN_INDEX: dict[str, int] = {}
+_KNOWN_NAMES = {"row", "c", "v", "is", "t", "rPh", "si", "sheet", "Relationship"}
+_LOCAL_NAMES = {name: name for name in _KNOWN_NAMES}
 
 
-class XlsxError(ValueError):
-    pass
+class XlsxError(Exception):
+    """The file cannot be read; the message, for the user, names the cell, row or part."""
 
 
-def _column_index(reference: str) -> int:
-    letters = reference.rstrip("0123456789")
-    index = _COLUMN_INDEX.get(letters)
-    if index is None:
-        index = 0
-        for letter in letters:
-            index = index * 26 + (ord(letter) - 64)
-        index = _COLUMN_INDEX[letters] = index - 1
-    return index
+def column_letters(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
 
 
-def _shared_strings(archive: zipfile.ZipFile) -> list[str]:
-    try:
-        handle = archive.open("xl/sharedStrings.xml")
-    except KeyError:
-        return []
-    strings = []
-    with handle:
-        for _event, element in iterparse(handle):  # noqa: S314 - see the import
-            if element.tag == f"{MAIN}si":
-                # Rich text splits a string into runs; phonetic hints (rPh) are not part of it.
-                parts = [t.text or "" for t in element.iter(f"{MAIN}t")]
-                hints = [t.text or "" for ph in element.iter(f"{MAIN}rPh") for t in ph.iter(f"{MAIN}t")]
-                text = "".join(parts)
-                for hint in hints:
-                    text = text.replace(hint, "", 1)
-                strings.append(text)
-                element.clear()
+def _local(name: str) -> str:
+    """The element's local name, whatever namespace prefix the writer chose ("x:c" -> "c")."""
+    local = _LOCAL_NAMES.get(name)
+    if local is None:
+        local = name.rpartition(":")[2]
+        if local in _KNOWN_NAMES:  # only known names: a file could bring millions of others
+            _LOCAL_NAMES[name] = local
+    return local
+
+
+# --- The archive --------------------------------------------------------------------------
+
+
+def _check_directory(handle) -> None:
+    """Refuse an archive whose directory is too big before `zipfile` makes an object per entry."""
+    # zipfile's own end-record reader (private, but unchanged since Python 2.6): it also
+    # follows the ZIP64 record.
+    end = zipfile._EndRecData(handle)  # noqa: SLF001
+    if end is None:
+        raise XlsxError(_("Berkas ini bukan XLSX yang sah."))
+    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # noqa: SLF001
+    if entries > MAX_PARTS or size > MAX_DIRECTORY_BYTES:
+        raise XlsxError(
+            _("Berkas XLSX ini berisi terlalu banyak bagian (%(count)d; batasnya %(limit)d).")
+            % {"count": entries, "limit": MAX_PARTS}
+        )
+
+
+class _BoundedPart:
+    """A part of the archive, read with its size, ratio and token lengths checked as it arrives.
+
+    zipfile already stops at the size the directory declares; this counts again what really
+    comes out, so a directory that lies about sizes cannot get more through.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int):
+        self.name = info.filename
+        self.limit = limit
+        self.compressed = max(info.compress_size, 1)
+        self.read_bytes = 0
+        self.since_tag = 0
+        self._handle = archive.open(info)
+
+    def read(self, size: int = READ_SIZE) -> bytes:
+        try:
+            chunk = self._handle.read(size)
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError, ValueError, zlib.error) as error:
+            raise XlsxError(
+                _("Bagian %(part)s dari berkas XLSX rusak: %(error)s") % {"part": self.name, "error": error}
+            ) from error
+        self.read_bytes += len(chunk)
+        if self.read_bytes > self.limit:
+            raise _too_big(self.name, self.limit)
+        if self.read_bytes > RATIO_GRACE_BYTES and self.read_bytes > MAX_RATIO * self.compressed:
+            raise _too_compressed(self.name, self.read_bytes // self.compressed)
+        last = chunk.rfind(b"<")
+        self.since_tag = self.since_tag + len(chunk) if last < 0 else len(chunk) - last - 1
+        if self.since_tag > MAX_TOKEN_BYTES:
+            raise XlsxError(
+                _("Bagian %(part)s dari berkas XLSX berisi satu unsur XML lebih dari %(limit)d KB.")
+                % {"part": self.name, "limit": MAX_TOKEN_BYTES // 1024}
+            )
+        return chunk
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+def _too_big(part: str, limit: int) -> XlsxError:
+    return XlsxError(
+        _("Bagian %(part)s dari berkas XLSX terlalu besar setelah diekstrak (lebih dari %(limit)d MB).")
+        % {"part": part, "limit": limit // (1024 * 1024)}
+    )
+
+
+def _too_compressed(part: str, ratio: int) -> XlsxError:
+    return XlsxError(
+        _("Bagian %(part)s dari berkas XLSX dipadatkan secara tidak wajar (rasio %(ratio)d:1; batasnya %(limit)d:1).")
+        % {"part": part, "ratio": ratio, "limit": MAX_RATIO}
+    )
+
+
+def _parser(part: _BoundedPart, text: list[str]) -> expat.XMLParserType:
+    """Expat that appends character data to `text` (a C-level call: the sheet has millions).
+
+    The handlers empty `text` at every tag, so it holds at most one run between two tags,
+    which `_BoundedPart` keeps under MAX_TOKEN_BYTES. Comments, processing instructions and
+    CDATA are the only ways to carry a text past a tag: none appears in an Office file, and
+    one inside a value is refused rather than counted.
+    """
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.buffer_size = READ_SIZE
+    parser.CharacterDataHandler = text.append
+
+    def doctype(*_args) -> None:
+        # Office files never declare a DTD; one could only serve to define entities.
+        raise XlsxError(_("Bagian %(part)s dari berkas XLSX berisi DTD, yang tidak diizinkan.") % {"part": part.name})
+
+    def markup(*_args) -> None:
+        if text:
+            raise XlsxError(
+                _("Bagian %(part)s dari berkas XLSX berisi komentar atau CDATA di dalam nilai sel.")
+                % {"part": part.name}
+            )
+
+    parser.StartDoctypeDeclHandler = doctype
+    parser.CommentHandler = parser.ProcessingInstructionHandler = markup
+    parser.StartCdataSectionHandler = parser.EndCdataSectionHandler = markup
+    return parser
+
+
+def _parsed(parser: expat.XMLParserType, part: _BoundedPart) -> Iterator[None]:
+    """Feed the whole part to the parser, pausing after each chunk so handlers' results can be taken."""
+    while True:
+        chunk = part.read()
+        try:
+            parser.Parse(chunk, not chunk)
+        except expat.ExpatError as error:
+            raise XlsxError(
+                _("Bagian %(part)s dari berkas XLSX bukan XML yang sah (baris %(line)d): %(error)s")
+                % {"part": part.name, "line": error.lineno, "error": expat.ErrorString(error.code)}
+            ) from error
+        yield
+        if not chunk:
+            return
+
+
+def _structure(part: _BoundedPart, elements: int, max_elements: int) -> XlsxError:
+    if elements > max_elements:
+        return XlsxError(
+            _("Bagian %(part)s dari berkas XLSX berisi terlalu banyak unsur XML (lebih dari %(limit)d).")
+            % {"part": part.name, "limit": max_elements}
+        )
+    return XlsxError(_("Struktur XML bagian %(part)s terlalu dalam.") % {"part": part.name})
+
+
+def _too_long(where: str) -> XlsxError:
+    return XlsxError(
+        _("%(where)s berisi teks lebih dari %(limit)d karakter.") % {"where": where, "limit": MAX_CELL_CHARS}
+    )
+
+
+# The two parsers below run once per element of files with millions of them: plain closures
+# over local state, the checks written out inline, no call that can be avoided.
+
+
+def _shared_strings(part: _BoundedPart) -> list[str]:
+    text: list[str] = []
+    parser = _parser(part, text)
+    strings: list[str] = []
+    max_elements = MAX_SHARED_STRINGS * 16
+    elements = depth = chars = length = 0
+    current: list[str] | None = None
+    collecting = phonetic = False
+    names = _LOCAL_NAMES
+
+    def start(name: str, attributes: dict) -> None:
+        nonlocal elements, depth, current, length, collecting, phonetic
+        elements += 1
+        depth += 1
+        if elements > max_elements or depth > MAX_DEPTH:
+            raise _structure(part, elements, max_elements)
+        text.clear()
+        local = names.get(name) or _local(name)
+        if local == "t":
+            collecting = current is not None and not phonetic
+        elif local == "si":
+            if len(strings) >= MAX_SHARED_STRINGS:
+                raise XlsxError(
+                    _("Berkas XLSX berisi lebih dari %(limit)d teks bersama (xl/sharedStrings.xml).")
+                    % {"limit": MAX_SHARED_STRINGS}
+                )
+            current, length = [], 0
+        elif local == "rPh":
+            # Phonetic hints (furigana) are not part of the text.
+            phonetic = True
+
+    def end(name: str) -> None:
+        nonlocal depth, current, chars, length, collecting, phonetic
+        depth -= 1
+        local = names.get(name) or _local(name)
+        if local == "t":
+            if collecting:
+                piece = "".join(text)
+                length += len(piece)
+                if length > MAX_CELL_CHARS:
+                    raise _too_long(_("Teks bersama nomor %(index)d") % {"index": len(strings)})
+                current.append(piece)
+                collecting = False
+        elif local == "si" and current is not None:
+            chars += length
+            if chars > MAX_SHARED_CHARS:
+                raise XlsxError(
+                    _("Teks bersama di berkas XLSX lebih dari %(limit)d juta karakter.")
+                    % {"limit": MAX_SHARED_CHARS // (1024 * 1024)}
+                )
+            strings.append(current[0] if len(current) == 1 else "".join(current))
+            current = None
+        elif local == "rPh":
+            phonetic = False
+        text.clear()
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    for _chunk in _parsed(parser, part):
+        pass
     return strings
 
 
-def _first_sheet(archive: zipfile.ZipFile) -> str:
-    try:
-        with archive.open("xl/workbook.xml") as handle:
-            sheet = next(element for _event, element in iterparse(handle) if element.tag == f"{MAIN}sheet")  # noqa: S314
-        relation = sheet.get(f"{RELATIONSHIPS}id")
-        with archive.open("xl/_rels/workbook.xml.rels") as handle:
-            for _event, element in iterparse(handle):  # noqa: S314
-                if element.tag == f"{PACKAGE_RELATIONSHIPS}Relationship" and element.get("Id") == relation:
-                    target = element.get("Target")
-                    return target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-    except (KeyError, StopIteration):
-        pass
-    return "xl/worksheets/sheet1.xml"
+def _sheet_rows(part: _BoundedPart, shared: list[str], max_rows: int) -> Iterator[tuple[int, list]]:
+    text: list[str] = []
+    parser = _parser(part, text)
+    rows: list[tuple[int, list]] = []
+    max_elements = (max_rows + 1) * ELEMENTS_PER_ROW
+    elements = depth = row_number = row_chars = inline_length = 0
+    column = -1
+    values: list = []
+    kind = "n"
+    raw: str | None = None
+    inline: list[str] | None = None
+    collecting = phonetic = False
+    names = _LOCAL_NAMES
+    columns = _COLUMN_INDEX
+    shared_count = len(shared)
+
+    def cell() -> str:
+        return f"{column_letters(column)}{row_number}"
+
+    def start(name: str, attributes: dict) -> None:
+        nonlocal elements, depth, row_number, row_chars, column, values, kind, raw, inline, inline_length
+        nonlocal collecting, phonetic
+        elements += 1
+        depth += 1
+        if elements > max_elements or depth > MAX_DEPTH:
+            raise _structure(part, elements, max_elements)
+        text.clear()
+        local = names.get(name) or _local(name)
+        if local == "c":
+            reference = attributes.get("r")
+            if reference is None:
+                column += 1
+            else:
+                index = columns.get(reference.rstrip("0123456789"))
+                column = _column_index(reference, row_number) if index is None else index
+            if column >= MAX_COLUMNS:
+                raise XlsxError(
+                    _("Kolom %(column)s pada baris %(row)d berada di luar batas XLSX (kolom terakhir XFD).")
+                    % {"column": (reference or column_letters(column))[:20], "row": row_number}
+                )
+            kind = attributes.get("t", "n")
+            raw = inline = None
+        elif local == "v":
+            collecting = True
+        elif local == "t":
+            collecting = inline is not None and not phonetic
+        elif local == "row":
+            reference = attributes.get("r")
+            if reference is None:
+                number = row_number + 1
+            else:
+                number = int(reference) if reference.isdigit() and len(reference) <= 10 else -1
+                if number <= row_number:
+                    raise XlsxError(
+                        _("Nomor baris %(row)s di berkas XLSX tidak sah atau tidak berurutan.")
+                        % {"row": reference[:20]}
+                    )
+            if number > MAX_SHEET_ROWS:
+                raise XlsxError(
+                    _("Baris %(row)d berada di luar batas lembar kerja XLSX (baris terakhir %(limit)d).")
+                    % {"row": number, "limit": MAX_SHEET_ROWS}
+                )
+            row_number, values, row_chars, column = number, [], 0, -1
+        elif local == "is":
+            inline, inline_length = [], 0
+        elif local == "rPh":
+            phonetic = True
+
+    def end(name: str) -> None:
+        nonlocal depth, raw, inline_length, collecting, phonetic, row_chars, values
+        depth -= 1
+        local = names.get(name) or _local(name)
+        if local == "c":
+            if kind == "s":
+                if raw is None:
+                    value = None
+                elif raw.isdigit() and int(raw) < shared_count:
+                    value = shared[int(raw)]
+                else:
+                    raise XlsxError(
+                        _("Sel %(cell)s merujuk teks bersama nomor %(index)s yang tidak ada.")
+                        % {"cell": cell(), "index": raw[:20]}
+                    )
+            elif kind == "inlineStr":
+                value = None if inline is None else inline[0] if len(inline) == 1 else "".join(inline)
+            else:
+                value = _value(kind, raw, cell)
+            if value is None:
+                pass
+            else:
+                if type(value) is str:
+                    row_chars += len(value)
+                    if row_chars > MAX_ROW_CHARS:
+                        raise XlsxError(
+                            _("Baris %(row)d berisi teks lebih dari %(limit)d karakter.")
+                            % {"row": row_number, "limit": MAX_ROW_CHARS}
+                        )
+                if column >= len(values):
+                    values.extend([None] * (column - len(values)))
+                    values.append(value)
+                else:
+                    values[column] = value
+        elif local == "v":
+            if collecting:
+                raw = text[0] if len(text) == 1 else "".join(text)
+                if len(raw) > MAX_CELL_CHARS:
+                    raise _too_long(_("Sel %(cell)s") % {"cell": cell()})
+                collecting = False
+        elif local == "t":
+            if collecting:
+                piece = "".join(text)
+                inline_length += len(piece)
+                if inline_length > MAX_CELL_CHARS:
+                    raise _too_long(_("Sel %(cell)s") % {"cell": cell()})
+                inline.append(piece)
+                collecting = False
+        elif local == "row":
+            if values:
+                if row_number > max_rows + 1:
+                    raise XlsxError(
+                        _("Baris %(row)d melebihi batas %(limit)d baris data. Bagi menjadi beberapa berkas.")
+                        % {"row": row_number, "limit": max_rows}
+                    )
+                rows.append((row_number, values))
+            values = []
+        elif local == "rPh":
+            phonetic = False
+        text.clear()
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    for _chunk in _parsed(parser, part):
+        yield from rows
+        rows.clear()
 
 
-def _value(cell):
-    kind = cell.get("t", "n")
-    if kind == "inlineStr":
-        return "".join(t.text or "" for t in cell.iter(f"{MAIN}t"))
-    raw = cell.findtext(VALUE)
-    if raw is None:
+def _column_index(reference: str, row: int) -> int:
+    """The column of a cell reference like "AB12"; remembered when valid (16,384 entries at most)."""
+    letters = reference.rstrip("0123456789")
+    if not (letters and letters.isascii() and letters.isalpha()):
+        raise XlsxError(_("Alamat sel %(cell)s pada baris %(row)d tidak sah.") % {"cell": reference[:20], "row": row})
+    if len(letters) > 3:  # beyond XFD, however long: not worth computing
+        return MAX_COLUMNS
+    index = 0
+    for letter in letters.upper():
+        index = index * 26 + ord(letter) - 64
+    index -= 1
+    if index < MAX_COLUMNS:
+        _COLUMN_INDEX[letters] = index
+    return index
+
+
+def _value(kind: str, raw: str | None, cell: Callable[[], str]):
+    """A cell's value from its <v> text, for every type but shared and inline strings."""
+    if raw is None or kind == "e":
         return None
-    if kind == "s":
-        return int(raw)  # resolved by the caller
     if kind == "n":
-        if "." in raw or "E" in raw or "e" in raw:
-            number = float(raw)
-            return int(number) if number.is_integer() and abs(number) < 1e15 else number
-        return int(raw)
+        try:
+            if "." in raw or "E" in raw or "e" in raw:
+                number = float(raw)
+                return int(number) if number.is_integer() and abs(number) < 1e15 else number
+            return int(raw)
+        except ValueError:
+            raise XlsxError(
+                _("Sel %(cell)s berisi angka yang tidak sah: %(value)s") % {"cell": cell(), "value": raw[:30]}
+            ) from None
     if kind == "b":
         return raw == "1"
-    if kind == "e":
-        return None
     return raw  # "str" (a formula's text), "d" (ISO date)
 
 
-def iter_rows(path) -> Iterator[list]:
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as error:
-        raise XlsxError(str(error)) from error
-    with archive:
-        shared = _shared_strings(archive)
+class Workbook:
+    """The first worksheet of an XLSX file; opening checks the archive, `rows()` reads the sheet."""
+
+    def __init__(self, path: Path | str, *, max_rows: int):
+        self.max_rows = max_rows
         try:
-            handle = archive.open(_first_sheet(archive))
-        except KeyError as error:
-            raise XlsxError("no worksheet") from error
-        with handle:
-            expected = 1
-            for _event, element in iterparse(handle):  # noqa: S314 - see the import
-                if element.tag != ROW:
-                    continue
-                number = int(element.get("r", expected))
-                while expected < number:
-                    yield []
-                    expected += 1
-                values: list = []
-                for position, cell in enumerate(element):
-                    reference = cell.get("r")
-                    index = _column_index(reference) if reference else position
-                    value = _value(cell)
-                    if value is not None and cell.get("t") == "s":
-                        value = shared[value]
-                    if index >= len(values):
-                        values.extend([None] * (index - len(values)))
-                        values.append(value)
-                    else:
-                        values[index] = value
-                yield values
-                expected = number + 1
-                # A row already read is of no further use: keep memory flat.
-                element.clear()
+            with open(path, "rb") as handle:
+                _check_directory(handle)
+            self.archive = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
+            raise XlsxError(_("Berkas ini bukan XLSX yang sah.")) from error
+        try:
+            self.sheet_name, self.shared_name = self._targets()
+            self.sheet_info = self._info(self.sheet_name, MAX_SHEET_BYTES, required=True)
+        except BaseException:
+            self.archive.close()
+            raise
+
+    @property
+    def sheet_bytes(self) -> int:
+        return self.sheet_info.file_size
+
+    def close(self) -> None:
+        self.archive.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _info(self, name: str, limit: int, *, required: bool) -> zipfile.ZipInfo | None:
+        """The part's directory entry, refused at once when it declares too much."""
+        try:
+            info = self.archive.getinfo(name)
+        except KeyError:
+            if required:
+                raise XlsxError(_("Berkas XLSX ini tidak berisi lembar kerja.")) from None
+            return None
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
+            raise XlsxError(
+                _("Bagian %(part)s dari berkas XLSX dipadatkan atau dienkripsi dengan cara yang tidak didukung.")
+                % {"part": name}
+            )
+        if info.file_size > limit:
+            raise _too_big(name, limit)
+        if info.file_size > RATIO_GRACE_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise _too_compressed(name, info.file_size // max(info.compress_size, 1))
+        return info
+
+    def _open(self, info: zipfile.ZipInfo, limit: int) -> _BoundedPart:
+        try:
+            return _BoundedPart(self.archive, info, limit)
+        except (zipfile.BadZipFile, OSError, RuntimeError, ValueError, NotImplementedError) as error:
+            raise XlsxError(
+                _("Bagian %(part)s dari berkas XLSX rusak: %(error)s") % {"part": info.filename, "error": error}
+            ) from error
+
+    def _small_part(self, name: str, element: str) -> list[dict]:
+        info = self._info(name, MAX_OTHER_PART_BYTES, required=False)
+        if info is None:
+            return []
+        part = self._open(info, MAX_OTHER_PART_BYTES)
+        try:
+            return list(_attributes_of(part, element))
+        finally:
+            part.close()
+
+    def _targets(self) -> tuple[str, str]:
+        """The parts of the first sheet and of the shared strings, as the workbook's relationships say."""
+        sheets = self._small_part("xl/workbook.xml", "sheet")
+        relation = next((v for k, v in sheets[0].items() if k == "r:id" or k.endswith(":id")), None) if sheets else None
+        sheet, shared = "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml"
+        for attributes in self._small_part("xl/_rels/workbook.xml.rels", "Relationship"):
+            target = attributes.get("Target", "")
+            if not target:
+                continue
+            target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            if relation is not None and attributes.get("Id") == relation:
+                sheet = target
+            if attributes.get("Type", "").endswith("/sharedStrings"):
+                shared = target
+        return sheet, shared
+
+    def rows(self) -> Iterator[tuple[int, list]]:
+        shared: list[str] = []
+        info = self._info(self.shared_name, MAX_SHARED_STRINGS_BYTES, required=False)
+        if info is not None:
+            part = self._open(info, MAX_SHARED_STRINGS_BYTES)
+            try:
+                shared = _shared_strings(part)
+            finally:
+                part.close()
+        part = self._open(self.sheet_info, MAX_SHEET_BYTES)
+        try:
+            yield from _sheet_rows(part, shared, self.max_rows)
+        finally:
+            part.close()
+
+
+def _attributes_of(part: _BoundedPart, wanted: str) -> Iterator[dict]:
+    """The attributes of every `wanted` element of a small part (workbook, relationships)."""
+    text: list[str] = []
+    parser = _parser(part, text)
+    found: list[dict] = []
+    elements = depth = 0
+
+    def start(name: str, attributes: dict) -> None:
+        nonlocal elements, depth
+        elements += 1
+        depth += 1
+        if elements > MAX_SMALL_PART_ELEMENTS or depth > MAX_DEPTH:
+            raise _structure(part, elements, MAX_SMALL_PART_ELEMENTS)
+        text.clear()
+        if _local(name) == wanted:
+            found.append(attributes)
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+        text.clear()
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    for _chunk in _parsed(parser, part):
+        yield from found
+        found.clear()
+
+
+def iter_rows(path: Path | str, *, max_rows: int) -> Iterator[tuple[int, list]]:
+    """`(row number, values)` of the first sheet's rows that hold a value."""
+    with Workbook(path, max_rows=max_rows) as workbook:
+        yield from workbook.rows()
