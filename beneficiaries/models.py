@@ -441,6 +441,11 @@ class ImportJob(models.Model):
     messages = models.JSONField(default=list)
     error_report = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the task was last published, and when a worker last started it (how many times:
+    # a file that takes its worker down is not run forever). See beneficiaries.import_jobs.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,7 +18,7 @@ from accounts.models import DownloadKind
 from beneficiaries import exporting
 from beneficiaries.filters import HouseholdFilterForm
 from beneficiaries.forms import BulkUpdateForm, DeactivateForm, HouseholdForm, ImportForm, MemberFormSet
-from beneficiaries.import_jobs import error_report_rows
+from beneficiaries.import_jobs import MAX_ATTEMPTS, error_report_rows, import_job_stalled, import_job_start
 from beneficiaries.importing import template_xlsx
 from beneficiaries.models import AuditEntry, Household, ImportJob, Member
 from beneficiaries.services import (
@@ -31,8 +30,8 @@ from beneficiaries.services import (
     households_bulk_update,
     possible_duplicates,
 )
-from beneficiaries.tasks import import_run
 from kube_portal.concurrency import StaleEdit
+from kube_portal.queue import TRY_AGAIN_LATER, QueueUnavailable
 from kube_portal.spreadsheets import CSV_CONTENT_TYPE
 
 PER_PAGE = 25
@@ -268,19 +267,24 @@ def duplicate_review(request):
 def import_upload(request):
     _require_entry_rights(request.user)
     form = ImportForm(request.POST or None, request.FILES or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        job = ImportJob.objects.create(
-            user=request.user,
-            file=upload,
-            original_name=upload.name,
-            dry_run=form.cleaned_data["dry_run"],
-            language=get_language(),
-        )
-        transaction.on_commit(lambda: import_run.delay(job.pk))
-        return redirect("beneficiaries:import_status", pk=job.pk)
+        try:
+            job = import_job_start(
+                user=request.user,
+                file=upload,
+                original_name=upload.name,
+                dry_run=form.cleaned_data["dry_run"],
+                language=get_language(),
+            )
+        except QueueUnavailable:
+            form.add_error(None, TRY_AGAIN_LATER)
+            status = 503
+        else:
+            return redirect("beneficiaries:import_status", pk=job.pk)
     jobs = ImportJob.objects.filter(user=request.user)[:10]
-    return render(request, "beneficiaries/import_upload.html", {"form": form, "jobs": jobs})
+    return render(request, "beneficiaries/import_upload.html", {"form": form, "jobs": jobs}, status=status)
 
 
 @login_required
@@ -289,10 +293,17 @@ def import_confirm(request, pk):
     """Import for real the file of a finished dry run."""
     dry = get_object_or_404(ImportJob, pk=pk, user=request.user, dry_run=True, status=ImportJob.Status.DONE)
     _require_entry_rights(request.user)
-    job = ImportJob.objects.create(
-        user=request.user, file=dry.file.name, original_name=dry.original_name, dry_run=False, language=get_language()
-    )
-    transaction.on_commit(lambda: import_run.delay(job.pk))
+    try:
+        job = import_job_start(
+            user=request.user,
+            file=dry.file.name,
+            original_name=dry.original_name,
+            dry_run=False,
+            language=get_language(),
+        )
+    except QueueUnavailable:
+        messages.error(request, TRY_AGAIN_LATER)
+        return redirect("beneficiaries:import_status", pk=dry.pk)
     return redirect("beneficiaries:import_status", pk=job.pk)
 
 
@@ -304,14 +315,19 @@ def _own_job(request, pk) -> ImportJob:
 @login_required
 def import_status(request, pk):
     job = _own_job(request, pk)
-    return render(request, "beneficiaries/import_status.html", {"job": job})
+    return render(request, "beneficiaries/import_status.html", _progress_context(job))
+
+
+def _progress_context(job: ImportJob) -> dict:
+    return {"job": job, "stalled": import_job_stalled(job), "max_attempts": MAX_ATTEMPTS}
 
 
 @login_required
 def import_progress(request, pk):
     job = _own_job(request, pk)
-    # The fragment polls itself until the job has finished, then shows the result.
-    return render(request, "beneficiaries/_import_progress.html", {"job": job})
+    # The fragment polls itself until the job has finished, then shows the result; a stalled
+    # job says it is being started again (import_jobs_recover ends it either way).
+    return render(request, "beneficiaries/_import_progress.html", _progress_context(job))
 
 
 @login_required

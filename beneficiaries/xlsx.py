@@ -33,6 +33,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 from xml.parsers import expat
 
 from django.utils.translation import gettext as _
@@ -468,12 +469,17 @@ def _value(kind: str, raw: str | None, cell: Callable[[], str]):
 class Workbook:
     """The first worksheet of an XLSX file; opening checks the archive, `rows()` reads the sheet."""
 
-    def __init__(self, path: Path | str, *, max_rows: int):
+    def __init__(self, source: Path | str | BinaryIO, *, max_rows: int):
+        """`source` is a path or an open binary file (seekable)."""
         self.max_rows = max_rows
         try:
-            with open(path, "rb") as handle:
-                _check_directory(handle)
-            self.archive = zipfile.ZipFile(path)
+            if isinstance(source, str | Path):
+                with open(source, "rb") as handle:
+                    _check_directory(handle)
+            else:
+                _check_directory(source)
+                source.seek(0)
+            self.archive = zipfile.ZipFile(source)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as error:
             raise XlsxError(_("Berkas ini bukan XLSX yang sah.")) from error
         try:
@@ -594,7 +600,7 @@ def _attributes_of(part: _BoundedPart, wanted: str) -> Iterator[dict]:
         found.clear()
 
 
-def iter_rows(path: Path | str, *, max_rows: int) -> Iterator[tuple[int, list]]:
+def iter_rows(source: Path | str | BinaryIO, *, max_rows: int) -> Iterator[tuple[int, list]]:
     """`(row number, values)` of the first sheet's rows that hold a value."""
-    with Workbook(path, max_rows=max_rows) as workbook:
+    with Workbook(source, max_rows=max_rows) as workbook:
         yield from workbook.rows()

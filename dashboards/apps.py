@@ -1,3 +1,5 @@
+import contextlib
+
 from django.apps import AppConfig
 
 #: Celery tasks after whose success the dashboard figures are rebuilt.
@@ -18,5 +20,8 @@ def refresh_after_import(sender=None, **kwargs):
     """An import changed the register: queue a refresh, so the dashboards show it without waiting a night."""
     if getattr(sender, "name", None) in REFRESH_AFTER_TASKS:
         from dashboards.tasks import refresh_dashboards
+        from kube_portal.queue import QueueUnavailable, enqueue
 
-        refresh_dashboards.delay(trigger=f"after {sender.name.rsplit('.', 1)[-1]}")
+        # Logged by enqueue when the queue is down; the nightly run refreshes them anyway.
+        with contextlib.suppress(QueueUnavailable):
+            enqueue(refresh_dashboards, trigger=f"after {sender.name.rsplit('.', 1)[-1]}")

@@ -59,8 +59,16 @@ DEFAULT_WORKERS = 2
 STATE_KEYS = [Readiness.SIAP.value, Readiness.MENUJU.value, Readiness.BELUM.value]
 
 
+#: Starts of one run (the first and its resumptions) before a run that keeps losing its worker is given up.
+MAX_RESUMES = 3
+
+
 class RecomputeBusy(RuntimeError):
     """Another readiness run holds the lock."""
+
+
+class RecomputeGaveUp(RuntimeError):
+    """The run to resume was stopped MAX_RESUMES times by a dying worker: it was closed as failed."""
 
 
 _EXPLANATION = """
@@ -405,15 +413,19 @@ def _start_or_resume(*, province: str, run_date: datetime.date, criteria: Criter
     unfinished = RecomputeRun.objects.exclude(status=RunStatus.DONE).filter(finished_at__isnull=True)
     for run in unfinished.order_by("-started_at"):
         if run.run_date == run_date and run.province == province and run.criteria_id == criteria.pk:
+            if run.resumed_count + 1 >= MAX_RESUMES:
+                _close(
+                    run,
+                    _("Terhenti %(count)d kali karena pemrosesnya mati; tidak dilanjutkan lagi.")
+                    % {"count": MAX_RESUMES},
+                )
+                raise RecomputeGaveUp(run.error)
             run.status = RunStatus.RUNNING
             run.error = ""
             run.resumed_count += 1
             run.save(update_fields=["status", "error", "resumed_count"])
             return run
-        run.status = RunStatus.FAILED
-        run.finished_at = timezone.now()
-        run.error = (run.error + "\n" if run.error else "") + _("Terhenti dan tidak dilanjutkan.")
-        run.save(update_fields=["status", "finished_at", "error"])
+        _close(run, _("Terhenti dan tidak dilanjutkan."))
     return RecomputeRun.objects.create(
         run_date=run_date,
         province=province,
@@ -421,6 +433,54 @@ def _start_or_resume(*, province: str, run_date: datetime.date, criteria: Criter
         provinces_total=len(province_codes(province)),
         triggered_by=user,
     )
+
+
+def _close(run: RecomputeRun, why: str) -> None:
+    run.status = RunStatus.FAILED
+    run.finished_at = timezone.now()
+    run.error = (run.error + "\n" if run.error else "") + why
+    run.save(update_fields=["status", "finished_at", "error"])
+
+
+def run_stalled(run: RecomputeRun | None) -> bool:
+    """A run marked running that no process runs: its worker died (the lock went with it)."""
+    return run is not None and run.status == RunStatus.RUNNING and not is_busy()
+
+
+def recompute_runs_recover(*, today: datetime.date | None = None) -> list[int]:
+    """Mark every run its worker left running as failed-and-resumable; queue its resumption.
+
+    Run by Celery beat every minute and at worker start. A run of another day is closed (the
+    night's run does the work again); one of today is resumed by a new task, which continues
+    where it stopped. Returns the runs it queued.
+    """
+    from graduation.tasks import recompute_graduation_task
+    from kube_portal.queue import QueueUnavailable, enqueue
+
+    today = today or timezone.localdate()
+    resume = []
+    try:
+        # Holding the run lock proves no run is alive, and keeps one from starting meanwhile.
+        with _AdvisoryLock():
+            for run in RecomputeRun.objects.filter(status=RunStatus.RUNNING):
+                if run.run_date != today:
+                    _close(run, _("Terhenti dan tidak dilanjutkan."))
+                    continue
+                # Failed but without an end: the task below resumes it (see _start_or_resume).
+                run.status = RunStatus.FAILED
+                run.error = _("Pemroses mati di tengah proses; proses dilanjutkan otomatis.")
+                run.save(update_fields=["status", "error"])
+                resume.append(run)
+    except RecomputeBusy:
+        return []
+    queued = []
+    for run in resume:
+        try:
+            enqueue(recompute_graduation_task, province=run.province, user_id=run.triggered_by_id)
+        except QueueUnavailable:
+            continue  # the night's run (or "run now") resumes it
+        queued.append(run.pk)
+    return queued
 
 
 def recompute_graduation(
@@ -466,7 +526,9 @@ def recompute_graduation(
             if not isinstance(error, Exception):
                 raise
             run.status = RunStatus.FAILED
-            run.error = f"{type(error).__name__}: {error}"
+            run.error = _("Proses gagal karena kesalahan di server (sudah dicatat): %(error)s") % {
+                "error": f"{type(error).__name__}: {error}"
+            }
             run.save(update_fields=["status", "error"])
             raise
         try:

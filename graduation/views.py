@@ -25,9 +25,10 @@ from graduation.models import (
     RecomputeRun,
 )
 from graduation.poverty_lines import HEADERS, poverty_lines_import
-from graduation.recompute import is_busy
+from graduation.recompute import is_busy, run_stalled
 from graduation.tasks import enqueue_recompute
 from kube_portal.concurrency import StaleEdit
+from kube_portal.queue import TRY_AGAIN_LATER, QueueUnavailable
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 PAGE_SIZE = 50
@@ -287,7 +288,8 @@ def _require_admin(request) -> None:
 def run_list(request):
     _require_admin(request)
     runs = RecomputeRun.objects.select_related("criteria", "triggered_by")[:30]
-    return render(request, "graduation/run_list.html", {"runs": runs, "latest": runs[0] if runs else None})
+    latest = runs[0] if runs else None
+    return render(request, "graduation/run_list.html", {"runs": runs, "latest": latest, "stalled": run_stalled(latest)})
 
 
 @login_required
@@ -296,8 +298,12 @@ def run_now(request):
     _require_admin(request)
     if is_busy():
         messages.warning(request, _("Proses graduasi lain sedang berjalan; tunggu sampai selesai."))
-    else:
+        return redirect("graduation:run_list")
+    try:
         enqueue_recompute(user_id=request.user.pk)
+    except QueueUnavailable:
+        messages.error(request, TRY_AGAIN_LATER)
+    else:
         messages.success(request, _("Proses graduasi dimulai."))
     return redirect("graduation:run_list")
 
@@ -307,7 +313,7 @@ def run_progress(request):
     """The latest run's progress bar (polled by htmx while it runs)."""
     _require_admin(request)
     latest = RecomputeRun.objects.select_related("criteria").first()
-    return render(request, "graduation/_run_progress.html", {"latest": latest})
+    return render(request, "graduation/_run_progress.html", {"latest": latest, "stalled": run_stalled(latest)})
 
 
 @login_required

@@ -1,8 +1,9 @@
 """Typed readers for environment variables that fail loudly on a bad value."""
 
 import os
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import urlparse
 
+import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -43,28 +44,28 @@ def env_list(name: str, *, default: list[str]) -> list[str]:
 
 
 def env_database(name: str) -> dict:
-    """Django connection settings from postgres://user:password@host:port/name, or {} when unset."""
+    """Django connection settings from a PostgreSQL URL, or {} when unset.
+
+    Parsed by dj-database-url, so every libpq option in the query string passes through
+    (`?sslmode=require&connect_timeout=5`, `?host=/socket/dir` for a unix socket).
+    """
     raw = os.environ.get(name, "").strip()
     if not raw:
         return {}
-    url = urlparse(raw)
-    if url.scheme not in ("postgres", "postgresql") or not url.path.strip("/"):
+    if urlparse(raw).scheme not in ("postgres", "postgresql"):
         raise ImproperlyConfigured(
             f"{name}={raw!r} is not a PostgreSQL URL like postgres://user:password@host:5432/kube_portal."
         )
     try:
-        port = url.port
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} has a port that is not a number.") from None
-    query = parse_qs(url.query)
-    return {
-        "NAME": unquote(url.path.lstrip("/")),
-        "USER": unquote(url.username or ""),
-        "PASSWORD": unquote(url.password or ""),
-        # ?host=/path/to/socket-dir selects a unix socket, as libpq does.
-        "HOST": query.get("host", [url.hostname or ""])[0],
-        "PORT": str(port or ""),
-    }
+        database = dj_database_url.parse(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name} cannot be read: {error}") from None
+    if not database.get("NAME"):
+        raise ImproperlyConfigured(f"{name}={raw!r} names no database (postgres://host:5432/kube_portal).")
+    # The pool settings are ours (DATABASE_CONN_MAX_AGE), not the URL's.
+    for key in ("CONN_MAX_AGE", "CONN_HEALTH_CHECKS", "DISABLE_SERVER_SIDE_CURSORS"):
+        database.pop(key, None)
+    return database
 
 
 def env_redis_url(name: str) -> str:

@@ -86,12 +86,23 @@ WSGI_APPLICATION = "kube_portal.wsgi.application"
 
 # --- Database and Redis ---------------------------------------------------------------
 
+# Production (DEBUG off) never starts the embedded servers: a forgotten variable must stop
+# start-up, not quietly put the register into a folder of the checkout.
+if not DEBUG:
+    for variable in ("DATABASE_URL", "REDIS_URL"):
+        if not env_str(variable, default="").strip():
+            raise ImproperlyConfigured(
+                f"{variable} must be set when DJANGO_DEBUG is off: the embedded "
+                f"{'PostgreSQL' if variable == 'DATABASE_URL' else 'Redis'} is for development only."
+            )
+
 DATABASES = {"default": env_database("DATABASE_URL")}
-if not DATABASES["default"]:
-    DATABASES["default"] = embedded.postgres_settings()
+# seed_demo writes the published demo logins only into the database the app created itself.
+EMBEDDED_DATABASE = not DATABASES["default"]
+if EMBEDDED_DATABASE:
+    DATABASES["default"] = {"ENGINE": "django.db.backends.postgresql", **embedded.postgres_settings()}
 DATABASES["default"].update(
     {
-        "ENGINE": "django.db.backends.postgresql",
         "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", default=60),
         "CONN_HEALTH_CHECKS": True,
         # Parallel test runs (several checkouts on one server) keep apart by suffix.
@@ -102,24 +113,47 @@ DATABASES["default"].update(
 REDIS_URL = env_redis_url("REDIS_URL")
 if not REDIS_URL:
     REDIS_URL = f"unix://{embedded.redis_socket()}"
+# Short socket timeouts everywhere Redis is used: when it is down or unreachable, a page
+# that needs it answers within a second or two instead of hanging a web worker.
+REDIS_CONNECT_TIMEOUT = 1
+REDIS_SOCKET_TIMEOUT = 2
 
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "kube" + env_str("KUBE_TEST_DB_SUFFIX", default="") + ("-test" if TESTING else ""),
+        "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
     }
 }
+# Sessions stay in PostgreSQL (Django's default engine, said here so nobody moves them to the
+# cache): with Redis down, people stay logged in and pages keep working.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Celery speaks kombu URLs: a unix socket is redis+socket://, a TCP server redis://.
 CELERY_BROKER_URL = REDIS_URL.replace("unix://", "redis+socket://", 1)
-CELERY_RESULT_BACKEND = CELERY_BROKER_URL
+# No result backend: no page reads a task's return value, and with one every publish also
+# waited for the result store (19 s of reconnecting when Redis was down).
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": 5,  # above the consumer's 1 s BRPOP poll
+}
+# A publish is tried twice within half a second; then kube_portal.queue says "try later".
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Worker processes are replaced after this many tasks, or after a task that took their
+# resident memory above the limit; each has a hard ceiling on its address space
+# (kube_portal.celery), so a task that asks for more gets a MemoryError and fails alone.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=200)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_MB", default=600) * 1024  # KB
+WORKER_MEMORY_LIMIT_MB = env_int("CELERY_WORKER_MEMORY_LIMIT_MB", default=2048)
 
 # --- Accounts ---------------------------------------------------------------------------
 

@@ -26,17 +26,59 @@ def test_bad_values_name_the_variable(monkeypatch):
         env_redis_url("REDIS_URL")
 
 
-def test_database_url_is_parsed(monkeypatch):
+def test_database_url_is_parsed_with_every_option(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://kube:s%40cret@db.example:6432/kube_portal")
-    assert env_database("DATABASE_URL") == {
+    database = env_database("DATABASE_URL")
+    assert {k: database[k] for k in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST")} == {
+        "ENGINE": "django.db.backends.postgresql",
         "NAME": "kube_portal",
         "USER": "kube",
         "PASSWORD": "s@cret",
         "HOST": "db.example",
-        "PORT": "6432",
     }
+    assert int(database["PORT"]) == 6432
+    # libpq options in the query string reach psycopg (they used to be dropped).
+    monkeypatch.setenv("DATABASE_URL", "postgres://kube@db.example/kube_portal?sslmode=require&connect_timeout=5")
+    assert env_database("DATABASE_URL")["OPTIONS"] == {"sslmode": "require", "connect_timeout": 5}
     monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@/kube?host=/var/run/postgresql")
-    assert env_database("DATABASE_URL")["HOST"] == "/var/run/postgresql"
+    database = env_database("DATABASE_URL")
+    assert database["HOST"] == "" and database["OPTIONS"] == {"host": "/var/run/postgresql"}
+    monkeypatch.setenv("DATABASE_URL", "postgres://db.example:5432/")
+    with pytest.raises(ImproperlyConfigured, match="names no database"):
+        env_database("DATABASE_URL")
+
+
+def test_the_options_reach_the_connection():
+    """The real settings module, in a process of its own, with a URL full of options."""
+    import subprocess
+    import sys
+
+    code = (
+        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='kube_portal.settings'; django.setup();"
+        "from django.db import connection; p = connection.get_connection_params();"
+        "print(p['sslmode'], p['connect_timeout'], p['host'], p['dbname'])"
+    )
+    env = {
+        **__import__("os").environ,
+        "DATABASE_URL": "postgres://kube@/kube_portal?host=/run/pg&sslmode=require&connect_timeout=5",
+    }
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    assert result.stdout.split() == ["require", "5", "/run/pg", "kube_portal"], result.stderr
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL"])
+def test_production_refuses_the_embedded_servers(missing):
+    import os
+    import subprocess
+    import sys
+
+    env = {key: value for key, value in os.environ.items() if key != missing}
+    env |= {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "a-long-production-secret-key-0123456789-abcdefghijklmnop"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode != 0
+    assert f"{missing} must be set when DJANGO_DEBUG is off" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
