@@ -19,7 +19,7 @@ migrate: install
 
 seed: migrate
 	$(PY) manage.py load_regions
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo $(SEED_ARGS)
 	$(PY) manage.py recompute_graduation
 
 ## Start the web server, a Celery worker and beat on the embedded (or configured) servers.

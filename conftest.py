@@ -134,6 +134,47 @@ def mentor_bandung(regions):
     return UserFactory(username="pendamping_bandung", role=Role.PENDAMPING, region=regions[KOTA_BANDUNG])
 
 
+@pytest.fixture
+def dead_redis(settings):
+    """Point the cache and the Celery broker at a real closed port: Redis is down, no mock.
+
+    The port is bound but never listens, so every connection is refused at once and no other
+    process can start listening there during the test.
+    """
+    import socket
+
+    from kube_portal.celery import app
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    url = f"redis://127.0.0.1:{closed.getsockname()[1]}/0"
+    settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": url}}
+    settings.REDIS_URL = url
+
+    def use_broker(broker_url):
+        # The producer pools are made once per app for the broker URL of the time.
+        app.conf.broker_url = broker_url
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    previous = app.conf.broker_url
+    use_broker(url)
+    try:
+        yield url
+    finally:
+        use_broker(previous)
+        closed.close()
+
+
+@pytest.fixture(autouse=True)
+def _throttle_uses_redis_again():
+    """A test against a dead Redis leaves the throttle stepped aside in this process: undo it."""
+    yield
+    from accounts import throttling
+
+    throttling._redis_down_until = 0.0
+
+
 # --- Browser tests ---------------------------------------------------------------------------
 
 CHROMIUM = "/usr/bin/chromium"

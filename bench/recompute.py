@@ -100,7 +100,9 @@ def prepare(households: int) -> None:
     if Household.objects.count() < households:
         # In a child process, so that this process's peak memory is the run's.
         manage = Path(__file__).resolve().parent.parent / "manage.py"
-        subprocess.run([sys.executable, str(manage), "seed_demo", "--households", str(households)], check=True)
+        subprocess.run(
+            [sys.executable, str(manage), "seed_demo", "--demo-logins", "--households", str(households)], check=True
+        )
     if not HouseholdAssessment.objects.exists():
         started = time.monotonic()
         seed_assessments(share=ASSESSED_SHARE)

@@ -171,9 +171,14 @@ AUTH_PASSWORD_VALIDATORS = [
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
-# Failed logins allowed per username and per client address in the window.
+# Failed logins allowed in the window (accounts.throttling): per username at one address; per
+# username from addresses it never logged in from (0: twice the first); per address for
+# usernames new to it (0: ten times the first). A successful login makes the pair known.
 LOGIN_ATTEMPTS_LIMIT = env_int("LOGIN_ATTEMPTS_LIMIT", default=5)
+LOGIN_ATTEMPTS_USER_LIMIT = env_int("LOGIN_ATTEMPTS_USER_LIMIT", default=0)
+LOGIN_ATTEMPTS_ADDRESS_LIMIT = env_int("LOGIN_ATTEMPTS_ADDRESS_LIMIT", default=0)
 LOGIN_ATTEMPTS_WINDOW_SECONDS = env_int("LOGIN_ATTEMPTS_WINDOW_SECONDS", default=900)
+LOGIN_KNOWN_ADDRESS_DAYS = env_int("LOGIN_KNOWN_ADDRESS_DAYS", default=30)
 # Reverse proxies in front of the app that append to X-Forwarded-For; the throttle counts
 # the address the outermost of ours saw, never one a client wrote itself.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)

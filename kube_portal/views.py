@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts import throttling
 from regions.models import Level, Region
 
 
@@ -41,7 +42,11 @@ def healthz(request):
     """Liveness of the two servers the app needs: 200 when both answer, 503 otherwise."""
     checks = {"database": _check_database(), "redis": _check_redis()}
     healthy = all(state == "ok" for state in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    # Logins go on without the throttle while Redis is down (accounts.throttling): say so.
+    throttle = "ok" if checks["redis"] == "ok" and not throttling.degraded() else "degraded: logins are not throttled"
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks, "login_throttle": throttle}, status=200 if healthy else 503
+    )
 
 
 def _check_database() -> str:
@@ -56,7 +61,12 @@ def _check_database() -> str:
 
 def _check_redis() -> str:
     try:
-        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
+        redis.Redis.from_url(
+            settings.REDIS_URL,
+            socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+            socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
+            retry=None,
+        ).ping()
     except redis.RedisError as error:
         return f"error: {error.__class__.__name__}"
     return "ok"

@@ -352,3 +352,91 @@ def test_xlsx_reader_matches_openpyxl_on_the_template(tmp_path):
     template_xlsx(path)
     expected = [list(row) for row in openpyxl.load_workbook(path).active.iter_rows(values_only=True)]
     assert [values for _number, values in xlsx.iter_rows(path, max_rows=10)] == expected
+
+
+def test_upload_with_redis_down_says_try_later_and_leaves_no_job(
+    client, officer_bandung, tmp_path, settings, dead_redis
+):
+    import time
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(officer_bandung)
+    path = write_csv(tmp_path, GOOD)
+    started = time.monotonic()
+    with path.open("rb") as handle:
+        response = client.post(reverse("beneficiaries:import_upload"), {"file": handle, "dry_run": "on"})
+    assert time.monotonic() - started < 5
+    assert response.status_code == 503
+    assert "Coba lagi nanti" in response.content.decode()
+    assert not ImportJob.objects.exists()
+    # The uploaded file went with the job.
+    assert not [p for p in (tmp_path / "media").rglob("*") if p.is_file()]
+
+
+def test_confirming_a_dry_run_with_redis_down_keeps_the_dry_run(client, officer_bandung, dead_redis):
+    dry = ImportJob.objects.create(
+        user=officer_bandung, file="imports/x.csv", original_name="x.csv", status=ImportJob.Status.DONE
+    )
+    client.force_login(officer_bandung)
+    response = client.post(reverse("beneficiaries:import_confirm", args=[dry.pk]), follow=True)
+    assert "Coba lagi nanti" in response.content.decode()
+    assert list(ImportJob.objects.all()) == [dry]
+
+
+def test_a_job_whose_task_was_lost_is_published_again_then_given_up(officer_bandung, celery_eager, tmp_path, settings):
+    import datetime
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from beneficiaries.import_jobs import import_jobs_recover
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    job = ImportJob(user=officer_bandung, original_name="kpm.csv", enqueued_at=timezone.now())
+    job.file.save("kpm.csv", ContentFile(write_csv(tmp_path, GOOD).read_bytes()))
+    # Just queued: left alone.
+    assert import_jobs_recover() == {"requeued": 0, "failed": 0}
+    # Ten minutes later no worker has started it: published again (and, eagerly, run).
+    assert import_jobs_recover(now=timezone.now() + datetime.timedelta(minutes=10)) == {"requeued": 1, "failed": 0}
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.attempts == 1
+
+    lost = ImportJob.objects.create(user=officer_bandung, file="imports/x.csv", original_name="x.csv")
+    ImportJob.objects.filter(pk=lost.pk).update(created_at=timezone.now() - datetime.timedelta(hours=2))
+    assert import_jobs_recover()["failed"] == 1
+    lost.refresh_from_db()
+    assert lost.status == ImportJob.Status.FAILED
+    assert "Tidak ada pemroses yang menjalankan impor ini" in lost.messages[0]
+
+
+def test_a_job_that_keeps_killing_its_worker_is_given_up(officer_bandung):
+    from beneficiaries.import_jobs import import_job_run
+
+    job = ImportJob.objects.create(
+        user=officer_bandung, file="imports/x.csv", original_name="x.csv", status=ImportJob.Status.RUNNING, attempts=3
+    )
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "terhenti 3 kali" in job.messages[0]
+
+
+def test_an_unexpected_error_ends_the_job_failed_with_a_sentence(officer_bandung, tmp_path, settings, monkeypatch):
+    from django.core.files.base import ContentFile
+
+    from beneficiaries import import_jobs
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+    def explode(**kwargs):
+        raise MemoryError
+
+    monkeypatch.setattr(import_jobs, "households_import", explode)
+    job = ImportJob(user=officer_bandung, original_name="kpm.csv")
+    job.file.save("kpm.csv", ContentFile(b"x"))
+    import_jobs.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "memerlukan lebih banyak memori" in job.messages[0]
+    # The liveness lock went with the run.
+    assert not import_jobs.import_job_alive(job)

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from graduation.models import (
     CriteriaSet,
@@ -277,3 +278,30 @@ def test_readiness_list_takes_constant_queries(regions, officer_garut):
         response = client.get(reverse("graduation:readiness_list"), {"kesiapan": "siap"})
     assert response.context["page"].paginator.count == 5
     assert len(one) == len(five)
+
+
+def test_run_now_with_redis_down_says_try_later_at_once(regions, admin_user, dead_redis):
+    import time
+
+    started = time.monotonic()
+    response = client_for(admin_user).post(reverse("graduation:run_now"), follow=True)
+    assert time.monotonic() - started < 5
+    assert response.status_code == 200
+    assert "Coba lagi nanti" in response.content.decode()
+    assert not RecomputeRun.objects.exists()
+
+
+def test_a_run_left_running_by_a_dead_worker_shows_as_stalled_and_is_resumed(regions, admin_user, celery_eager):
+    from graduation.recompute import recompute_runs_recover
+
+    garut_household()
+    run = RecomputeRun.objects.create(
+        run_date=timezone.localdate(), criteria=CriteriaSet.objects.active(), provinces_total=4, progress={}
+    )
+    # Nobody holds the run lock: its worker is gone.
+    html = client_for(admin_user).get(reverse("graduation:run_progress")).content.decode()
+    assert "berhenti di tengah jalan" in html and "hx-get" in html
+
+    assert recompute_runs_recover() == [run.pk]
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE and run.resumed_count == 1

@@ -79,7 +79,7 @@ def test_not_found_page_is_in_indonesian(client, officer_bandung):
 def test_healthz_is_ok_when_database_and_redis_answer(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "login_throttle": "ok"}
 
 
 @pytest.mark.django_db
@@ -89,6 +89,15 @@ def test_healthz_is_503_when_redis_does_not_answer(client, settings):
     assert response.status_code == 503
     assert response.json()["database"] == "ok"
     assert response.json()["redis"].startswith("error")
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["home", "beneficiaries:household_list", "beneficiaries:import_upload", "groups:kube_list", "dashboards:national"],
+)
+def test_pages_keep_working_with_redis_down(client, officer_bandung, dead_redis, name):
+    client.force_login(officer_bandung)
+    assert client.get(reverse(name), follow=True).status_code == 200
 
 
 @pytest.mark.django_db

@@ -406,3 +406,16 @@ def test_report_links_cover_the_last_months_without_gaps(officer_bandung, assign
     steps = {(a.year * 12 + a.month) - (b.year * 12 + b.month) for a, b in zip(months, months[1:], strict=False)}
     assert steps == {1}
     assert months[0] == timezone.localdate().replace(day=1)
+
+
+def test_with_redis_down_a_mentor_logs_in_and_records_a_visit(mentor_bandung, assignment, kube, dead_redis):
+    from accounts.tests.factories import PASSWORD
+
+    client = Client()
+    response = client.post(reverse("accounts:login"), {"username": mentor_bandung.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("mentors:visit_home")).status_code == 200
+    data = visit_post(kube, photos=[SimpleUploadedFile("a.jpg", jpeg_bytes(), content_type="image/jpeg")])
+    response = client.post(reverse("mentors:visit_create", args=[kube.pk]), data)
+    assert response.status_code == 302
+    assert FieldVisit.objects.get(kube=kube).photos.count() == 1
