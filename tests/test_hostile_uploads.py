@@ -18,10 +18,8 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -29,6 +27,7 @@ from accounts.tests.factories import PASSWORD
 from beneficiaries.importing import COLUMNS
 from beneficiaries.models import Household, ImportJob, Member
 from beneficiaries.tests import hostile
+from tests.servers import database_url_of_this_run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,16 +50,9 @@ class Worker:
     """`celery worker` on the test database, stopped (and reaped) by the fixture."""
 
     def __init__(self, folder: Path, media: Path):
-        settings = connection.settings_dict
-        host = settings["HOST"] or settings.get("OPTIONS", {}).get("host", "")
-        if host.startswith("/"):
-            location = f"/{settings['NAME']}?host={quote(host)}"
-        else:
-            location = f"{host}:{settings['PORT'] or 5432}/{settings['NAME']}"
-        credentials = quote(settings["USER"]) + (f":{quote(settings['PASSWORD'])}" if settings["PASSWORD"] else "")
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"postgres://{credentials}@{location}",
+            "DATABASE_URL": database_url_of_this_run(),
             "MEDIA_ROOT": str(media),
             "DJANGO_SETTINGS_MODULE": "kube_portal.settings",
             # Production defaults otherwise: recycling by memory, the address-space ceiling.
