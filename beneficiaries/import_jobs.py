@@ -14,6 +14,7 @@ Every job ends `done` or `failed` with a message the uploader understands:
 import datetime
 import io
 import logging
+from pathlib import Path
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -119,7 +120,7 @@ def _execute(job: ImportJob) -> None:
 
     try:
         result = households_import(
-            user=job.user, path=job.file.path, filename=job.original_name, dry_run=job.dry_run, progress=progress
+            user=job.user, path=Path(job.file.path), filename=job.original_name, dry_run=job.dry_run, progress=progress
         )
     except ImportFileError as error:
         _finish_failed(job, str(error))

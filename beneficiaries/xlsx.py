@@ -102,10 +102,10 @@ def _check_directory(handle) -> None:
     """Refuse an archive whose directory is too big before `zipfile` makes an object per entry."""
     # zipfile's own end-record reader (private, but unchanged since Python 2.6): it also
     # follows the ZIP64 record.
-    end = zipfile._EndRecData(handle)  # noqa: SLF001
+    end = zipfile._EndRecData(handle)  # type: ignore[attr-defined]
     if end is None:
         raise XlsxError(_("Berkas ini bukan XLSX yang sah."))
-    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # noqa: SLF001
+    entries, size = end[zipfile._ECD_ENTRIES_TOTAL], end[zipfile._ECD_SIZE]  # type: ignore[attr-defined]
     if entries > MAX_PARTS or size > MAX_DIRECTORY_BYTES:
         raise XlsxError(
             _("Berkas XLSX ini berisi terlalu banyak bagian (%(count)d; batasnya %(limit)d).")
@@ -268,7 +268,7 @@ def _shared_strings(part: _BoundedPart) -> list[str]:
         depth -= 1
         local = names.get(name) or _local(name)
         if local == "t":
-            if collecting:
+            if collecting and current is not None:
                 piece = "".join(text)
                 length += len(piece)
                 if length > MAX_CELL_CHARS:
@@ -404,7 +404,7 @@ def _sheet_rows(part: _BoundedPart, shared: list[str], max_rows: int) -> Iterato
                     raise _too_long(_("Sel %(cell)s") % {"cell": cell()})
                 collecting = False
         elif local == "t":
-            if collecting:
+            if collecting and inline is not None:
                 piece = "".join(text)
                 inline_length += len(piece)
                 if inline_length > MAX_CELL_CHARS:
@@ -484,7 +484,10 @@ class Workbook:
             raise XlsxError(_("Berkas ini bukan XLSX yang sah.")) from error
         try:
             self.sheet_name, self.shared_name = self._targets()
-            self.sheet_info = self._info(self.sheet_name, MAX_SHEET_BYTES, required=True)
+            sheet_info = self._info(self.sheet_name, MAX_SHEET_BYTES)
+            if sheet_info is None:
+                raise XlsxError(_("Berkas XLSX ini tidak berisi lembar kerja."))
+            self.sheet_info: zipfile.ZipInfo = sheet_info
         except BaseException:
             self.archive.close()
             raise
@@ -502,13 +505,11 @@ class Workbook:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _info(self, name: str, limit: int, *, required: bool) -> zipfile.ZipInfo | None:
-        """The part's directory entry, refused at once when it declares too much."""
+    def _info(self, name: str, limit: int) -> zipfile.ZipInfo | None:
+        """The part's directory entry (None when missing), refused at once when it declares too much."""
         try:
             info = self.archive.getinfo(name)
         except KeyError:
-            if required:
-                raise XlsxError(_("Berkas XLSX ini tidak berisi lembar kerja.")) from None
             return None
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED) or info.flag_bits & 0x1:
             raise XlsxError(
@@ -530,7 +531,7 @@ class Workbook:
             ) from error
 
     def _small_part(self, name: str, element: str) -> list[dict]:
-        info = self._info(name, MAX_OTHER_PART_BYTES, required=False)
+        info = self._info(name, MAX_OTHER_PART_BYTES)
         if info is None:
             return []
         part = self._open(info, MAX_OTHER_PART_BYTES)
@@ -557,7 +558,7 @@ class Workbook:
 
     def rows(self) -> Iterator[tuple[int, list]]:
         shared: list[str] = []
-        info = self._info(self.shared_name, MAX_SHARED_STRINGS_BYTES, required=False)
+        info = self._info(self.shared_name, MAX_SHARED_STRINGS_BYTES)
         if info is not None:
             part = self._open(info, MAX_SHARED_STRINGS_BYTES)
             try:

@@ -188,6 +188,11 @@ def test_hostile_files_through_the_upload_page_end_with_a_message_and_the_worker
     assert worker.process.pid == main_pid and worker.pool == pool, worker.log.read_text()[-3000:]
     for pid in (main_pid, *pool):
         assert _status(pid)["VmHWM"] < RSS_LIMIT_MB, (pid, _status(pid))
+    # The pool process runs under its address-space ceiling (a MemoryError, not the OOM killer).
+    from django.conf import settings
+
+    limits = Path(f"/proc/{pool[0]}/limits").read_text()
+    assert re.search(rf"Max address space\s+{settings.WORKER_MEMORY_LIMIT_MB * 1024 * 1024}\s", limits), limits
 
 
 # --- A worker killed in the middle of an import ---------------------------------------------------

@@ -121,3 +121,21 @@ def test_deploy_check_is_clean_with_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_celery_workers_recycle_and_redis_answers_quickly_or_not_at_all():
+    from django.conf import settings
+
+    from kube_portal.celery import RECOVERY_TASKS, app
+
+    # No result backend: a publish never waits for a result store.
+    assert not app.conf.result_backend and app.conf.task_ignore_result
+    assert app.conf.broker_transport_options["socket_connect_timeout"] <= 2
+    assert app.conf.task_publish_retry_policy["max_retries"] <= 1
+    assert app.conf.worker_max_tasks_per_child and app.conf.worker_max_memory_per_child
+    assert settings.WORKER_MEMORY_LIMIT_MB > 0
+    assert settings.CACHES["default"]["OPTIONS"]["socket_connect_timeout"] <= 2
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+    # Beat runs every recovery sweep every minute.
+    scheduled = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
+    assert all(scheduled[name] == 60.0 for name in RECOVERY_TASKS)
