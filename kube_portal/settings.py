@@ -142,6 +142,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 # A publish is tried twice within half a second; then kube_portal.queue says "try later".
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+# The queue tasks go to and workers read. A test run uses its own (and gives it to the
+# workers it starts), so that a worker of `make run` on the same Redis never takes its tasks.
+CELERY_TASK_DEFAULT_QUEUE = env_str(
+    "CELERY_TASK_DEFAULT_QUEUE",
+    default="kube-test" + env_str("KUBE_TEST_DB_SUFFIX", default="") if TESTING else "celery",
+)
 CELERY_TIMEZONE = "Asia/Jakarta"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
 
@@ -54,6 +55,7 @@ class Worker:
             **os.environ,
             "DATABASE_URL": database_url_of_this_run(),
             "MEDIA_ROOT": str(media),
+            "CELERY_TASK_DEFAULT_QUEUE": django_settings.CELERY_TASK_DEFAULT_QUEUE,
             "DJANGO_SETTINGS_MODULE": "kube_portal.settings",
             # Production defaults otherwise: recycling by memory, the address-space ceiling.
             "CELERY_WORKER_MAX_TASKS_PER_CHILD": "1000",
@@ -189,10 +191,9 @@ def test_hostile_files_through_the_upload_page_end_with_a_message_and_the_worker
     for pid in (main_pid, *pool):
         assert _status(pid)["VmHWM"] < RSS_LIMIT_MB, (pid, _status(pid))
     # The pool process runs under its address-space ceiling (a MemoryError, not the OOM killer).
-    from django.conf import settings
-
     limits = Path(f"/proc/{pool[0]}/limits").read_text()
-    assert re.search(rf"Max address space\s+{settings.WORKER_MEMORY_LIMIT_MB * 1024 * 1024}\s", limits), limits
+    ceiling = django_settings.WORKER_MEMORY_LIMIT_MB * 1024 * 1024
+    assert re.search(rf"Max address space\s+{ceiling}\s", limits), limits
 
 
 # --- A worker killed in the middle of an import ---------------------------------------------------

@@ -3,6 +3,11 @@ from django.core.exceptions import ImproperlyConfigured
 
 from kube_portal.env import env_bool, env_database, env_int, env_redis_url
 
+# Servers for settings loaded in a subprocess that never connects (and must not start the
+# embedded ones when the test run itself uses them).
+NOWHERE_DATABASE = "postgres://postgres@127.0.0.1:1/kube_portal"
+NOWHERE_REDIS = "redis://127.0.0.1:1/0"
+
 
 def test_bool_reader_accepts_common_words(monkeypatch):
     monkeypatch.setenv("X_FLAG", "off")
@@ -61,6 +66,7 @@ def test_the_options_reach_the_connection():
     env = {
         **__import__("os").environ,
         "DATABASE_URL": "postgres://kube@/kube_portal?host=/run/pg&sslmode=require&connect_timeout=5",
+        "REDIS_URL": NOWHERE_REDIS,
     }
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
     assert result.stdout.split() == ["require", "5", "/run/pg", "kube_portal"], result.stderr
@@ -72,7 +78,8 @@ def test_production_refuses_the_embedded_servers(missing):
     import subprocess
     import sys
 
-    env = {key: value for key, value in os.environ.items() if key != missing}
+    env = {**os.environ, "DATABASE_URL": NOWHERE_DATABASE, "REDIS_URL": NOWHERE_REDIS}
+    del env[missing]
     env |= {"DJANGO_DEBUG": "false", "DJANGO_SECRET_KEY": "a-long-production-secret-key-0123456789-abcdefghijklmnop"}
     result = subprocess.run(
         [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True, check=False
@@ -111,6 +118,9 @@ def test_deploy_check_is_clean_with_production_settings():
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": "a-long-production-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "ALLOWED_HOSTS": "kube.example.go.id",
+        # Production needs its servers named (the check connects to neither).
+        "DATABASE_URL": NOWHERE_DATABASE,
+        "REDIS_URL": NOWHERE_REDIS,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
