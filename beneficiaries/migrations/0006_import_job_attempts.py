@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('beneficiaries', '0004_audit_actor_without_constraint'),
+        ('beneficiaries', '0005_household_version'),
     ]
 
     operations = [
