@@ -4,6 +4,7 @@ Scope tests read like sentences: `officer_bandung` must not see what `officer_ga
 """
 
 import os
+from contextlib import contextmanager
 
 import pytest
 from hypothesis import HealthCheck
@@ -249,3 +250,179 @@ def celery_eager():
     app.conf.task_always_eager = True
     yield app
     app.conf.task_always_eager = previous
+
+
+# --- Read replica ---------------------------------------------------------------------------------
+
+#: How long each wait for the replica to replay the primary's latest WAL took (ms), for the summary.
+REPLAY_WAITS_MS: list[float] = []
+
+
+#: The mark of a test that reads from the `replica` alias (`replica` or `dead_replica`): its
+#: rows must be committed to reach a replica, and Django must let it use the alias.
+ON_REPLICA = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+
+
+def _point_replica(params: dict, url: str) -> None:
+    """Point the `replica` alias (every thread's connection) at the server of `url`, on the test database."""
+    import dj_database_url
+    from django.db import connections
+
+    target = dj_database_url.parse(url)
+    for connection in connections.all(initialized_only=True):
+        if connection.alias == "replica":
+            connection.close()
+    params.update({key: target[key] for key in ("HOST", "PORT", "USER", "PASSWORD")})
+    params["OPTIONS"] = {**target.get("OPTIONS", {}), "connect_timeout": 2}
+
+
+@pytest.fixture(scope="module")
+def replica_database(django_db_setup):
+    """The `replica` alias for a module of replica tests; a closed port until a test points it elsewhere.
+
+    The settings define no replica under pytest: the rest of the suite writes rows and reads
+    them back at once. The alias must exist before Django sets up a test that names it, hence
+    a module fixture. A physical replica copies the whole cluster, so the test database that
+    pytest-django created on the primary is on the replica too, under the same name. TEST
+    MIRROR only tells Django's test cases to leave it alone (no flush of a read-only server);
+    the connection itself goes to the replica server.
+    """
+    import socket
+
+    from django.db import connections
+
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    params = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": connections["default"].settings_dict["NAME"],
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": False,
+        "TEST": {"MIRROR": "default"},
+    }
+    _point_replica(params, f"postgres://postgres@127.0.0.1:{closed.getsockname()[1]}/unused")
+    assert "replica" not in connections.settings
+    connections.settings["replica"] = connections.configure_settings(
+        {"default": connections.settings["default"], "replica": params}
+    )["replica"]
+    try:
+        yield params
+    finally:
+        for connection in connections.all(initialized_only=True):
+            if connection.alias == "replica":
+                connection.close()
+                del connections["replica"]
+        del connections.settings["replica"]
+        closed.close()
+
+
+class LiveReplica:
+    """The streaming replica of scripts/start_replica.sh, seen from a test: replay waits and pauses."""
+
+    def __init__(self, url: str):
+        import psycopg2
+
+        self.url = url
+        self.admin = psycopg2.connect(url, connect_timeout=2)
+        self.admin.autocommit = True
+
+    def query(self, sql: str, params=()):
+        with self.admin.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0]
+
+    @staticmethod
+    def primary(sql: str):
+        from django.db import connections
+
+        with connections["default"].cursor() as cursor:
+            cursor.execute(sql)
+            return cursor.fetchone()[0]
+
+    def wait_for(self, function: str, timeout: float = 30.0) -> None:
+        """Until the replica's `function` (receive or replay LSN) reaches the primary's current WAL position."""
+        import time
+
+        target = self.primary("SELECT pg_current_wal_lsn()")
+        started = time.monotonic()
+        while not self.query(f"SELECT {function}() >= %s::pg_lsn", [target]):  # noqa: S608 - our own names
+            if time.monotonic() - started > timeout:
+                pytest.fail(f"the replica did not reach the primary's {target} in {timeout:.0f} s ({function})")
+            time.sleep(0.002)
+        if function == "pg_last_wal_replay_lsn":
+            REPLAY_WAITS_MS.append((time.monotonic() - started) * 1000)
+
+    def wait_for_replay(self) -> None:
+        """Until the replica shows everything committed on the primary so far."""
+        self.wait_for("pg_last_wal_replay_lsn")
+
+    def wait_for_receipt(self) -> None:
+        """Until the replica has received everything written on the primary so far (replayed or not)."""
+        self.wait_for("pg_last_wal_receive_lsn")
+
+    @contextmanager
+    def paused(self):
+        """Replay stopped: the replica keeps what it had, whatever the primary commits meanwhile."""
+        import time
+
+        self.query("SELECT pg_wal_replay_pause()")
+        try:
+            while self.query("SELECT pg_get_wal_replay_pause_state()") != "paused":
+                time.sleep(0.002)
+            yield
+        finally:
+            self.query("SELECT pg_wal_replay_resume()")
+
+
+def _replica_missing(reason: str):
+    if os.environ.get("KUBE_REQUIRE_REPLICA"):
+        pytest.fail(f"{reason}, and KUBE_REQUIRE_REPLICA is set: replica tests may not be skipped")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def replica(replica_database):
+    """The `replica` alias on a real streaming replica of the test server (KUBE_TEST_REPLICA_URL).
+
+    Skipped without one, except where KUBE_REQUIRE_REPLICA is set (CI), where it fails.
+    Mark the test ON_REPLICA.
+    """
+    import psycopg2
+
+    url = os.environ.get("KUBE_TEST_REPLICA_URL", "").strip()
+    if not url:
+        _replica_missing("KUBE_TEST_REPLICA_URL is not set (scripts/start_replica.sh starts a replica and prints it)")
+    try:
+        server = LiveReplica(url)
+    except psycopg2.Error as error:
+        _replica_missing(f"the replica {url} does not answer ({error.__class__.__name__})")
+    identity = "SELECT system_identifier::text FROM pg_control_system()"
+    if not server.query("SELECT pg_is_in_recovery()") or server.query(identity) != server.primary(identity):
+        pytest.fail(f"{url} is not a streaming replica of the test server")
+    server.query("SELECT pg_wal_replay_resume()")  # a run killed during a pause left it paused
+    server.wait_for_replay()  # the test database and the rows of the fixtures so far
+    closed_port = dict(replica_database)
+    _point_replica(replica_database, url)
+    try:
+        yield server
+    finally:
+        _point_replica(replica_database, f"postgres://postgres@127.0.0.1:{closed_port['PORT']}/unused")
+        server.admin.close()
+
+
+@pytest.fixture
+def dead_replica(replica_database):
+    """The `replica` alias on a real closed port: the replica is down, no mock. Mark the test ON_REPLICA.
+
+    Bound but never listening (like `dead_redis`): every connection is refused at once.
+    """
+    return replica_database
+
+
+def pytest_terminal_summary(terminalreporter):
+    if REPLAY_WAITS_MS:
+        waits = sorted(REPLAY_WAITS_MS)
+        terminalreporter.write_line(
+            f"replica: {len(waits)} waits for replay of the primary's latest WAL, "
+            f"median {waits[len(waits) // 2]:.1f} ms, max {waits[-1]:.1f} ms"
+        )

@@ -31,6 +31,7 @@ from beneficiaries.services import (
     possible_duplicates,
 )
 from kube_portal.concurrency import StaleEdit
+from kube_portal.db_router import reads_from_replica
 from kube_portal.queue import TRY_AGAIN_LATER, QueueUnavailable
 from kube_portal.spreadsheets import CSV_CONTENT_TYPE
 
@@ -104,6 +105,7 @@ def household_bulk_update(request):
 
 
 @login_required
+@reads_from_replica
 def household_export(request, fmt):
     filters = HouseholdFilterForm(request.GET or None, user=request.user)
     households = filters.apply(Household.objects.visible_to(request.user).with_head())

@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from dashboards import selectors
 from dashboards.exporting import table_xlsx
 from dashboards.forms import FilterForm
+from kube_portal.db_router import reads_from_replica
 from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 
 
@@ -64,6 +65,7 @@ def _export(request, area):
 
 
 @login_required
+@reads_from_replica
 def national(request):
     area, response = _national_or_home(request)
     if response is not None:
@@ -76,6 +78,7 @@ def national(request):
 
 
 @login_required
+@reads_from_replica
 def national_export(request):
     area, response = _national_or_home(request)
     if response is not None:
@@ -84,11 +87,13 @@ def national_export(request):
 
 
 @login_required
+@reads_from_replica
 def region(request, region_code):
     area = selectors.region_area(request.user, region_code)
     return _render(request, area, reverse("dashboards:region_export", args=[region_code]) + "?")
 
 
 @login_required
+@reads_from_replica
 def region_export(request, region_code):
     return _export(request, selectors.region_area(request.user, region_code))

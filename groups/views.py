@@ -36,6 +36,7 @@ from groups.forms import (
 from groups.models import OCCUPYING_STATUSES, Kube, MemberRole, Membership, Status
 from groups.permissions import TRANSITIONS, available_transitions, may_edit_registry, may_report, may_take
 from kube_portal.concurrency import StaleEdit
+from kube_portal.db_router import reads_from_replica
 from regions.models import Region
 
 KUBE_PER_PAGE = 25
@@ -101,6 +102,7 @@ def kube_list(request):
 
 @login_required
 @require_GET
+@reads_from_replica
 def kube_export(request):
     """The filtered list as CSV (streamed) or XLSX, same filters and scope as the page."""
     _form, kubes = filtered_kube(request)

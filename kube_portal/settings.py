@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "kube_portal.db_router.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "kube_portal.middleware.ChosenLanguageOnlyMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -109,6 +110,24 @@ DATABASES["default"].update(
         "TEST": {"NAME": "test_kube_portal" + env_str("KUBE_TEST_DB_SUFFIX", default="")},
     }
 )
+
+# The read replica (kube_portal.db_router): dashboards, exports and reports read from it in
+# the views marked @reads_from_replica; without DATABASE_REPLICA_URL there is none and
+# everything reads the primary. Under pytest the variable is not read: the replica tests add
+# the alias themselves (conftest `replica`), on the test database, and nothing else routes there.
+replica_database = {} if TESTING else env_database("DATABASE_REPLICA_URL")
+if replica_database:
+    # A replica that is down must cost a request little: libpq's minimum (2 s) unless the URL says.
+    replica_database.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    DATABASES["replica"] = {
+        **replica_database,
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        # The router probes the replica at the first read of each request (kube_portal.db_router).
+        "CONN_HEALTH_CHECKS": False,
+    }
+DATABASE_ROUTERS = ["kube_portal.db_router.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG_SECONDS = env_int("DATABASE_REPLICA_MAX_LAG_SECONDS", default=30)
+DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS = env_int("DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS", default=10)
 
 REDIS_URL = env_redis_url("REDIS_URL")
 if not REDIS_URL:

