@@ -149,3 +149,53 @@ def test_celery_workers_recycle_and_redis_answers_quickly_or_not_at_all():
     # Beat runs every recovery sweep every minute.
     scheduled = {entry["task"]: entry["schedule"] for entry in app.conf.beat_schedule.values()}
     assert all(scheduled[name] == 60.0 for name in RECOVERY_TASKS)
+
+
+def _settings_in_a_process(environment: dict, expression: str) -> tuple[str, str]:
+    """`expression` evaluated on the real settings in a process of their own (pytest reads no replica URL)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, json, os; os.environ['DJANGO_SETTINGS_MODULE']='kube_portal.settings'; django.setup();"
+        f"from django.conf import settings; print(json.dumps({expression}))"
+    )
+    env = {**os.environ, "DATABASE_URL": NOWHERE_DATABASE, "REDIS_URL": NOWHERE_REDIS, **environment}
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    return result.stdout.strip(), result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("", None),
+        (
+            "postgres://kube:s%40cret@replica.example:5433/kube_portal",
+            ["replica.example", 5433, "kube_portal", "s@cret", {"connect_timeout": 2}],
+        ),
+        (
+            "postgres://kube@replica.example/kube_portal?connect_timeout=5&sslmode=require",
+            ["replica.example", "", "kube_portal", "", {"connect_timeout": 5, "sslmode": "require"}],
+        ),
+    ],
+)
+def test_the_replica_url_defines_the_replica_alias(url, expected):
+    import json
+
+    out, err = _settings_in_a_process(
+        {"DATABASE_REPLICA_URL": url},
+        "(lambda r: r and [r[k] for k in ('HOST', 'PORT', 'NAME', 'PASSWORD', 'OPTIONS')])"
+        "(settings.DATABASES.get('replica'))",
+    )
+    assert json.loads(out or "0") == expected, err
+
+
+def test_the_replica_settings_are_read_and_checked():
+    out, _ = _settings_in_a_process(
+        {"DATABASE_REPLICA_MAX_LAG_SECONDS": "45", "DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS": "0"},
+        "[settings.DATABASE_REPLICA_MAX_LAG_SECONDS, settings.DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS]",
+    )
+    assert out == "[45, 0]"
+    _, err = _settings_in_a_process({"DATABASE_REPLICA_URL": "mysql://root@replica/kube"}, "1")
+    assert "DATABASE_REPLICA_URL='mysql://root@replica/kube' is not a PostgreSQL URL" in err
