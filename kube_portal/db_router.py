@@ -35,8 +35,8 @@ logger = logging.getLogger(__name__)
 PRIMARY = "default"
 REPLICA = "replica"
 # Read where they are written: a replica a second behind would log a user out right after
-# logging in, or keep honouring a permission that was just withdrawn.
-PRIMARY_APPS = frozenset({"auth", "accounts", "sessions", "contenttypes", "admin"})
+# logging in, refuse an API token just issued, or keep honouring a permission just withdrawn.
+PRIMARY_APPS = frozenset({"auth", "accounts", "sessions", "authtoken", "contenttypes", "admin"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WROTE_COOKIE = "kube_wrote"
 WROTE_SALT = "kube_portal.db_router.wrote"
