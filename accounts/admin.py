@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ThrottledAdminAuthenticationForm
-from accounts.models import User, UserAuditEntry
+from accounts.models import User
 
 # The admin has its own login page; it obeys the same throttle as the app's.
 admin.site.login_form = ThrottledAdminAuthenticationForm
@@ -17,23 +17,3 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = BaseUserAdmin.fieldsets + (
         (_("Peran dan wilayah"), {"fields": ["role", "directorate_area", "region", "phone"]}),
     )
-
-
-@admin.register(UserAuditEntry)
-class UserAuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the history of a login is written by accounts.services, never edited."""
-
-    list_display = ["at", "user", "action", "actor"]
-    list_filter = ["action"]
-    search_fields = ["user__username", "actor__username"]
-    list_select_related = ["user", "actor"]
-    readonly_fields = ["at", "user", "action", "actor", "changes"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

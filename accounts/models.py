@@ -1,12 +1,17 @@
 from functools import cached_property
 
+import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import tracked
 from kube_portal.scoping import ScopedQuerySet
 from regions.models import Level
+
+#: The audit trail's label for a password change.
+PASSWORD_CHANGED = "password"  # noqa: S105 - an event label, not a password
 
 
 class Role(models.TextChoices):
@@ -39,6 +44,12 @@ class ScopedUserManager(UserManager.from_queryset(UserQuerySet)):
         return super().create_superuser(username, email, password, **extra_fields)
 
 
+# Never the password hash, nor the time of each login: a password change is recorded as a fact
+# ("password", the row without its hash).
+@tracked(
+    exclude=["password", "last_login"],
+    trackers=[pghistory.UpdateEvent(PASSWORD_CHANGED, condition=pghistory.AnyChange("password"))],
+)
 class User(AbstractUser):
     role = models.CharField(_("peran"), max_length=20, choices=Role.choices)
     directorate_area = models.ForeignKey(
@@ -126,39 +137,6 @@ class User(AbstractUser):
         if self.role == Role.DIREKTORAT:
             return str(self.directorate_area) if self.directorate_area_id else "-"
         return str(self.region) if self.region_id else "-"
-
-
-class UserAction(models.TextChoices):
-    CREATE = "create", _("Dibuat")
-    UPDATE = "update", _("Diubah")
-    DEACTIVATE = "deactivate", _("Dinonaktifkan")
-    REACTIVATE = "reactivate", _("Diaktifkan kembali")
-    PASSWORD_RESET = "password_reset", _("Kata sandi disetel ulang")
-
-
-class UserAuditEntry(models.Model):
-    """Who created, changed, (de)activated a login or reset its password, and when.
-
-    Logins are never deleted, so `user` is protected; the actor may be any manager.
-    """
-
-    user = models.ForeignKey(User, verbose_name=_("pengguna"), on_delete=models.PROTECT, related_name="audit_entries")
-    actor = models.ForeignKey(
-        User, verbose_name=_("oleh"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    action = models.CharField(_("tindakan"), max_length=20, choices=UserAction.choices)
-    at = models.DateTimeField(_("waktu"), auto_now_add=True)
-    #: {field: [before, after]}; never holds a password.
-    changes = models.JSONField(_("perubahan"), default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("riwayat akun")
-        verbose_name_plural = _("riwayat akun")
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["user", "-at"], name="user_audit_user_at")]
-
-    def __str__(self):
-        return f"{self.user} · {self.get_action_display()} · {self.at:%Y-%m-%d %H:%M}"
 
 
 # --- Downloads of personal data ---------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from accounts import throttling
-from accounts.models import ROLE_REGION_LEVEL, Role, User, UserAction, UserAuditEntry
+from accounts.models import ROLE_REGION_LEVEL, Role, User
 from kube_portal.integrity import unique_errors
 from regions.models import DirectorateArea, Region
 
@@ -25,19 +25,6 @@ MANAGED_ROLES: dict[str, tuple[Role, ...]] = {
     Role.DINSOS_PROVINSI: (Role.DINSOS_KABKOTA, Role.PENDAMPING),
     Role.DINSOS_KABKOTA: (Role.PENDAMPING,),
 }
-
-# The fields a manager edits; compared before and after for the audit record.
-PROFILE_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "role",
-    "region_id",
-    "directorate_area_id",
-    "is_staff",
-    "is_superuser",
-]
 
 
 def _effective_role(user: User) -> str:
@@ -100,14 +87,6 @@ def _normalise_anchor(user: User) -> None:
         user.region = None
 
 
-def _audit(*, user: User, actor: User, action: str, changes: dict | None = None) -> None:
-    UserAuditEntry.objects.create(user=user, actor=actor, action=action, changes=changes or {})
-
-
-def _snapshot(user: User) -> dict:
-    return {field: getattr(user, field) for field in PROFILE_FIELDS}
-
-
 @transaction.atomic
 def user_create(
     *,
@@ -142,12 +121,6 @@ def user_create(
     # full_clean checked the username is free; a concurrent creation may have taken it since.
     with unique_errors(User, username=lambda: {"username": _("Nama pengguna ini sudah dipakai.")}):
         user.save()
-    _audit(
-        user=user,
-        actor=manager,
-        action=UserAction.CREATE,
-        changes={field: [None, value] for field, value in _snapshot(user).items()},
-    )
     return user
 
 
@@ -166,7 +139,7 @@ def user_update(
 ) -> User:
     _check_manages(manager, user)
     _check_assignment(manager=manager, role=role, region=region, directorate_area=directorate_area)
-    before = _snapshot(User.objects.select_for_update().get(pk=user.pk))
+    User.objects.select_for_update().filter(pk=user.pk).exists()  # one manager's edit at a time
     user.first_name, user.last_name, user.email, user.phone = first_name, last_name, email, phone
     user.role, user.region, user.directorate_area = role, region, directorate_area
     # A login's powers follow its role: leaving the administrator role ends Django admin access.
@@ -175,10 +148,6 @@ def user_update(
     _normalise_anchor(user)
     user.full_clean()
     user.save()
-    after = _snapshot(user)
-    changes = {field: [before[field], after[field]] for field in PROFILE_FIELDS if before[field] != after[field]}
-    if changes:
-        _audit(user=user, actor=manager, action=UserAction.UPDATE, changes=changes)
     return user
 
 
@@ -189,7 +158,6 @@ def user_deactivate(*, manager: User, user: User) -> User:
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
-        _audit(user=user, actor=manager, action=UserAction.DEACTIVATE)
     return user
 
 
@@ -199,7 +167,6 @@ def user_reactivate(*, manager: User, user: User) -> User:
     if not user.is_active:
         user.is_active = True
         user.save(update_fields=["is_active"])
-        _audit(user=user, actor=manager, action=UserAction.REACTIVATE)
     return user
 
 
@@ -209,8 +176,8 @@ def user_password_reset(*, manager: User, user: User, password: str) -> User:
     _check_manages(manager, user)
     validate_password(password, user)
     user.set_password(password)
+    # The trail records the change as a fact, without the hash (accounts.models.PASSWORD_CHANGED).
     user.save(update_fields=["password"])
-    _audit(user=user, actor=manager, action=UserAction.PASSWORD_RESET)
     # Usually reset after the owner locked themselves out: let them try the new one now.
     transaction.on_commit(lambda: throttling.forget_username(user.username))
     return user

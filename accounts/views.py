@@ -28,10 +28,10 @@ from accounts.forms import (
     UserCreateForm,
     UserForm,
 )
+from accounts.history import user_history
 from accounts.models import User
 
 USERS_PER_PAGE = 25
-HISTORY_ROWS = 10
 
 
 class LoginView(auth_views.LoginView):
@@ -143,7 +143,7 @@ def user_edit(request, pk):
                 return redirect("accounts:user_list")
     else:
         form = UserForm(manager=request.user, instance=managed, initial=_role_from_query(request))
-    history = managed.audit_entries.select_related("actor")[:HISTORY_ROWS]
+    history = user_history(managed).page(request)
     return _render_form(
         request,
         "accounts/user_form.html",

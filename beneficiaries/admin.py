@@ -1,8 +1,8 @@
-"""Read-only admin views: changes go through the app's pages and services, which write the audit."""
+"""Read-only admin views: changes go through the app's pages and services (the audit trail records them)."""
 
 from django.contrib import admin
 
-from beneficiaries.models import AuditEntry, DuplicateDecision, Household, ImportJob, Member
+from beneficiaries.models import DuplicateDecision, Household, ImportJob, Member
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -31,14 +31,6 @@ class HouseholdAdmin(ReadOnlyAdmin):
     search_fields = ["=no_kk", "region_code"]
     show_full_result_count = False
     inlines = [MemberInline]
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "household", "member_nik", "action", "source", "actor"]
-    list_filter = ["action", "source"]
-    list_select_related = ["household", "actor"]
-    show_full_result_count = False
 
 
 @admin.register(ImportJob)

@@ -8,7 +8,7 @@ households take minutes.
 Re-running tops the register up to N households in total: it adds `N - existing`
 households (none when the register already holds N). Numbers that happen to collide with
 registered ones are skipped by ON CONFLICT DO NOTHING, and the next batch makes up for
-them. Demo rows are not written to the audit history: no person made them.
+them. The audit trail's triggers record the demo rows too; seed_demo marks them as demo data.
 """
 
 import datetime

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from audit.context import Source, write_context
 from beneficiaries import xlsx
 from beneficiaries.importing import ImportFileError, error_report_xlsx, households_import
 from beneficiaries.models import ImportJob
@@ -119,9 +120,15 @@ def _execute(job: ImportJob) -> None:
         ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
 
     try:
-        result = households_import(
-            user=job.user, path=Path(job.file.path), filename=job.original_name, dry_run=job.dry_run, progress=progress
-        )
+        # Every row the job writes is recorded in the audit trail as this job's, by its uploader.
+        with write_context(Source.IMPORT, import_job=job.pk, user=job.user_id):
+            result = households_import(
+                user=job.user,
+                path=Path(job.file.path),
+                filename=job.original_name,
+                dry_run=job.dry_run,
+                progress=progress,
+            )
     except ImportFileError as error:
         _finish_failed(job, str(error))
         return

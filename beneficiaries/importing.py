@@ -13,7 +13,6 @@ import codecs
 import csv
 import datetime
 import io
-import json
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from beneficiaries import rules, xlsx
-from beneficiaries.models import AuditSource, Household, Relationship, normalize_name
+from beneficiaries.models import Household, Relationship, normalize_name
 from beneficiaries.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from beneficiaries.signals import households_changed
 from kube_portal.spreadsheets import XlsxBook
@@ -659,21 +658,15 @@ class _Engine:
             data = {"no_kk": no_kk, **household.data}
             if current is None:
                 new_households.append(data)
+            elif any(current[k] != data[k] for k in HOUSEHOLD_FIELDS):
+                changed_households.append(data)
             else:
-                diff = {k: [current[k], data[k]] for k in HOUSEHOLD_FIELDS if current[k] != data[k]}
-                if diff:
-                    changed_households.append((current["id"], data, _jsonable(diff)))
-                else:
-                    self.result.households_unchanged += 1
+                self.result.households_unchanged += 1
             for member in household.members:
                 registered = existing_members.get(member["nik"])
                 member["no_kk"] = no_kk
-                if registered is None:
-                    new_members.append(member)
-                else:
-                    diff = {k: [registered[k], member[k]] for k in MEMBER_FIELDS if registered[k] != member[k]}
-                    if diff:
-                        changed_members.append((registered["id"], member, _jsonable(diff)))
+                if registered is None or any(registered[k] != member[k] for k in MEMBER_FIELDS):
+                    (new_members if registered is None else changed_members).append(member)
         self.result.households_created = len(new_households)
         self.result.households_updated = len(changed_households)
         self.result.members_created = len(new_members)
@@ -691,6 +684,8 @@ class _Engine:
         self.result.rows_rejected += accepted
 
     def write(self, new_households, changed_households, new_members, changed_members) -> None:
+        """Upsert the households, then the members. The audit trail's triggers record every row
+        written, with the context the caller entered (the import job, see import_jobs)."""
         now = timezone.now()
         actor = self.user.pk
         with transaction.atomic(), connection.cursor() as cursor:
@@ -699,18 +694,16 @@ class _Engine:
             cursor.execute(
                 "CREATE TEMP TABLE kpm_import_household (no_kk varchar(16), village_id varchar(13), "
                 "address varchar(255), rt varchar(3), rw varchar(3), is_urban boolean, desil smallint, "
-                "receives_pkh boolean, receives_bpnt boolean, receives_pbi_jk boolean, phone varchar(20), "
-                "changes jsonb) ON COMMIT DROP"
+                "receives_pkh boolean, receives_bpnt boolean, receives_pbi_jk boolean, phone varchar(20)) "
+                "ON COMMIT DROP"
             )
-            rows = [(h, None) for h in new_households] + [(data, diff) for _id, data, diff in changed_households]
             _copy(
                 cursor,
                 "kpm_import_household",
-                ([*(h[k] for k in HOUSEHOLD_FIELDS), json.dumps(diff) if diff else None] for h, diff in rows),
+                ([h[k] for k in HOUSEHOLD_FIELDS] for h in [*new_households, *changed_households]),
             )
             cursor.execute(
                 """
-                WITH upserted AS (
                   INSERT INTO beneficiaries_household AS h (no_kk, village_id, region_code, address, rt, rw, is_urban,
                     desil, receives_pkh, receives_bpnt, receives_pbi_jk, phone, is_active, deactivation_reason,
                     deactivation_note, created_at, updated_at, created_by_id)
@@ -723,37 +716,20 @@ class _Engine:
                     receives_pkh = EXCLUDED.receives_pkh, receives_bpnt = EXCLUDED.receives_bpnt,
                     receives_pbi_jk = EXCLUDED.receives_pbi_jk, phone = EXCLUDED.phone, updated_at = %(now)s,
                     version = h.version + 1
-                  RETURNING h.id, h.no_kk, (xmax = 0) AS inserted
-                )
-                INSERT INTO beneficiaries_auditentry (household_id, member_nik, action, source, actor_id, at, changes)
-                SELECT u.id, '', CASE WHEN u.inserted THEN 'create' ELSE 'update' END, %(source)s, %(actor)s,
-                  %(now)s, COALESCE(t.changes, jsonb_build_object(
-                    'no_kk', jsonb_build_array(NULL, t.no_kk), 'village_id', jsonb_build_array(NULL, t.village_id),
-                    'address', jsonb_build_array(NULL, t.address), 'rt', jsonb_build_array(NULL, t.rt),
-                    'rw', jsonb_build_array(NULL, t.rw), 'is_urban', jsonb_build_array(NULL, t.is_urban),
-                    'desil', jsonb_build_array(NULL, t.desil), 'receives_pkh', jsonb_build_array(NULL, t.receives_pkh),
-                    'receives_bpnt', jsonb_build_array(NULL, t.receives_bpnt),
-                    'receives_pbi_jk', jsonb_build_array(NULL, t.receives_pbi_jk),
-                    'phone', jsonb_build_array(NULL, t.phone)))
-                FROM upserted u JOIN kpm_import_household t ON t.no_kk = u.no_kk
                 """,
-                {"now": now, "actor": actor, "source": AuditSource.IMPORT},
+                {"now": now, "actor": actor},
             )
             cursor.execute("ANALYZE kpm_import_household")
             cursor.execute(
                 "CREATE TEMP TABLE kpm_import_member (no_kk varchar(16), nik varchar(16), name varchar(150), "
                 "name_normalized varchar(150), sex varchar(1), birth_date date, relationship varchar(10), "
-                "has_disability boolean, is_pregnant boolean, education varchar(50), occupation varchar(100), "
-                "changes jsonb) ON COMMIT DROP"
+                "has_disability boolean, is_pregnant boolean, education varchar(50), occupation varchar(100)) "
+                "ON COMMIT DROP"
             )
-            rows = [(m, None) for m in new_members] + [(m, diff) for _id, m, diff in changed_members]
+            rows = [*new_members, *changed_members]
             member_columns = ["no_kk", "nik", "name", "name_normalized", "sex", "birth_date", "relationship"]
             member_columns += ["has_disability", "is_pregnant", "education", "occupation"]
-            _copy(
-                cursor,
-                "kpm_import_member",
-                ([*(m[k] for k in member_columns), json.dumps(diff) if diff else None] for m, diff in rows),
-            )
+            _copy(cursor, "kpm_import_member", ([m[k] for k in member_columns] for m in rows))
             cursor.execute("ANALYZE kpm_import_member")
             # Relationship changes may move the head role between members of one household:
             # clear the old heads first so the one-head constraint holds at every row.
@@ -778,27 +754,17 @@ class _Engine:
                     has_disability = EXCLUDED.has_disability, is_pregnant = EXCLUDED.is_pregnant,
                     education = EXCLUDED.education, occupation = EXCLUDED.occupation, updated_at = %(now)s
                   WHERE m.household_id = EXCLUDED.household_id
-                  RETURNING m.household_id, m.nik, (xmax = 0) AS inserted
+                  RETURNING m.household_id
                 ), bumped AS (
                   -- Members changed: an edit form opened on the household before is stale now.
                   UPDATE beneficiaries_household h SET version = h.version + 1
                   WHERE h.id IN (SELECT household_id FROM upserted) AND h.created_at < %(now)s
                 )
-                INSERT INTO beneficiaries_auditentry (household_id, member_nik, action, source, actor_id, at, changes)
-                SELECT u.household_id, u.nik, CASE WHEN u.inserted THEN 'create' ELSE 'update' END, %(source)s,
-                  %(actor)s, %(now)s, COALESCE(t.changes, jsonb_build_object(
-                    'nik', jsonb_build_array(NULL, t.nik), 'name', jsonb_build_array(NULL, t.name),
-                    'sex', jsonb_build_array(NULL, t.sex), 'birth_date', jsonb_build_array(NULL, t.birth_date),
-                    'relationship', jsonb_build_array(NULL, t.relationship),
-                    'has_disability', jsonb_build_array(NULL, t.has_disability),
-                    'is_pregnant', jsonb_build_array(NULL, t.is_pregnant),
-                    'education', jsonb_build_array(NULL, t.education),
-                    'occupation', jsonb_build_array(NULL, t.occupation)))
-                FROM upserted u JOIN kpm_import_member t ON t.nik = u.nik
+                SELECT count(*) FROM upserted
                 """,
-                {"now": now, "actor": actor, "source": AuditSource.IMPORT},
+                {"now": now},
             )
-            written = cursor.rowcount
+            (written,) = cursor.fetchone()
             if written != len(rows):
                 # A NIK registered meanwhile in another household: the WHERE above skipped it.
                 raise ImportFileError(
@@ -809,10 +775,6 @@ class _Engine:
                 "(SELECT no_kk FROM kpm_import_household UNION SELECT no_kk FROM kpm_import_member)"
             )
             households_changed.send(sender=Household, household_ids=[row[0] for row in cursor.fetchall()])
-
-
-def _jsonable(diff: dict) -> dict:
-    return {k: [v.isoformat() if isinstance(v, datetime.date) else v for v in pair] for k, pair in diff.items()}
 
 
 def _copy_value(value) -> str:

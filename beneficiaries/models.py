@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import tracked
 from kube_portal.concurrency import Versioned
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 
@@ -100,6 +101,7 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(**{field: True})
 
 
+@tracked(exclude=["region_code"])
 class Household(RegionCodeMixin, Versioned):
     """A KPM family, identified by its No. KK (Kartu Keluarga)."""
 
@@ -225,6 +227,7 @@ class MemberQuerySet(ScopedQuerySet):
         return models.Q(household__in=Subquery(_mentor_household_ids(user)))
 
 
+@tracked(exclude=["name_normalized"], by=["household"])
 class Member(models.Model):
     """A person in a KPM family, identified by their NIK."""
 
@@ -293,90 +296,6 @@ def mask_nik(nik: str | None) -> str:
     if not nik:
         return ""
     return nik[:4] + "*" * (len(nik) - 8) + nik[-4:]
-
-
-class AuditAction(models.TextChoices):
-    CREATE = "create", _("Dibuat")
-    UPDATE = "update", _("Diubah")
-    DEACTIVATE = "deactivate", _("Dinonaktifkan")
-    DELETE = "delete", _("Dihapus")
-    MERGE = "merge", _("Digabung")
-
-
-class AuditSource(models.TextChoices):
-    FORM = "form", _("Formulir")
-    IMPORT = "import", _("Impor")
-    BULK = "bulk", _("Perubahan massal")
-    REVIEW = "review", _("Tinjauan duplikat")
-
-
-class AuditEntryQuerySet(ScopedQuerySet):
-    region_field = "household__region_code"
-
-
-class AuditEntry(models.Model):
-    """Who changed which household or member, when, and the values before and after."""
-
-    household = models.ForeignKey(
-        Household,
-        verbose_name=_("keluarga"),
-        on_delete=models.PROTECT,
-        related_name="audit_entries",
-        db_index=False,  # the (household, -at) index in Meta serves it
-    )
-    # The member's NIK at the time: members may be deleted, their history stays readable.
-    member_nik = models.CharField(_("NIK anggota"), max_length=16, blank=True)
-    action = models.CharField(_("tindakan"), max_length=10, choices=AuditAction.choices)
-    source = models.CharField(_("sumber"), max_length=10, choices=AuditSource.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("oleh"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        # An append-only log written in bulk by imports: no index and no database-level check
-        # per row on the user (Django still applies SET_NULL; users are deactivated, not deleted).
-        db_index=False,
-        db_constraint=False,
-    )
-    at = models.DateTimeField(_("waktu"), auto_now_add=True)
-    #: {field: [before, after]}; for a create, before is null.
-    changes = models.JSONField(_("perubahan"), default=dict)
-
-    objects = AuditEntryQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("riwayat perubahan")
-        verbose_name_plural = _("riwayat perubahan")
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["household", "-at"], name="audit_household_at")]
-
-    #: Set by the view for roles that may read full NIKs.
-    show_full_nik = False
-
-    def __str__(self):
-        return f"{self.get_action_display()} {self.member_nik or self.household_id}"
-
-    @property
-    def masked_member_nik(self) -> str:
-        return mask_nik(self.member_nik)
-
-    @property
-    def display_changes(self) -> list[tuple[str, list]]:
-        """(field label, [before, after]) with NIKs masked unless the reader may see them."""
-        labels = {}
-        for model in (Household, Member):
-            for model_field in model._meta.get_fields():
-                if hasattr(model_field, "attname"):
-                    labels[model_field.attname] = str(getattr(model_field, "verbose_name", model_field.name))
-        labels["merged_into"] = str(_("digabung ke"))
-        shown = []
-        for name, pair in self.changes.items():
-            if name in ("nik", "merged_into") and not self.show_full_nik:
-                pair = [mask_nik(value) if value else value for value in pair]
-            shown.append((labels.get(name, name), pair))
-        return shown
 
 
 class DuplicateDecisionQuerySet(ScopedQuerySet):

@@ -1,6 +1,5 @@
-"""Workflows on the KPM register. Every write records who changed what in `AuditEntry`."""
+"""Workflows on the KPM register. The audit trail's triggers record every write (beneficiaries.history)."""
 
-import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,10 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from beneficiaries.history import household_history
 from beneficiaries.models import (
-    AuditAction,
-    AuditEntry,
-    AuditSource,
     DeactivationReason,
     DuplicateDecision,
     Household,
@@ -38,7 +35,6 @@ HOUSEHOLD_FIELDS = [
     "receives_pbi_jk",
     "phone",
 ]
-HOUSEHOLD_STATUS_FIELDS = ["is_active", "deactivation_reason", "deactivation_note"]
 MEMBER_FIELDS = [
     "nik",
     "name",
@@ -50,27 +46,6 @@ MEMBER_FIELDS = [
     "education",
     "occupation",
 ]
-
-
-def _json_value(value):
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return value
-
-
-def snapshot(obj, fields) -> dict:
-    return {name: _json_value(getattr(obj, name)) for name in fields}
-
-
-def changes_between(before: dict | None, after: dict | None) -> dict:
-    """{field: [before, after]} for the fields that differ; a create has before None."""
-    before = before or {}
-    after = after or {}
-    return {
-        name: [before.get(name), after.get(name)]
-        for name in sorted(set(before) | set(after))
-        if before.get(name) != after.get(name)
-    }
 
 
 def _require_entry_rights(user) -> None:
@@ -138,13 +113,11 @@ def _check_members(*, user, household: Household | None, members: list[MemberCha
             raise ValidationError({"nik": message})
 
 
-def _audit(*, household: Household, user, action: str, source: str, changes: dict, member_nik: str = "") -> None:
-    AuditEntry.objects.create(
-        household=household, member_nik=member_nik, actor=user, action=action, source=source, changes=changes
-    )
+def _differs(obj, data: dict) -> bool:
+    return any(getattr(obj, name) != value for name, value in data.items())
 
 
-def _apply_members(*, user, household: Household, members: list[MemberChange], source: str) -> None:
+def _apply_members(*, user, household: Household, members: list[MemberChange]) -> None:
     existing = {member.pk: member for member in household.members.all()}
     # Deletions and relationship changes first, so the one-head constraint holds at each step.
     for change in sorted(members, key=lambda c: (not c.delete, c.data.get("relationship") == Relationship.HEAD)):
@@ -153,46 +126,16 @@ def _apply_members(*, user, household: Household, members: list[MemberChange], s
         if change.delete:
             if change.id is None:
                 continue
-            member = existing[change.id]
-            before = snapshot(member, MEMBER_FIELDS)
-            member.delete()
-            _audit(
-                household=household,
-                user=user,
-                action=AuditAction.DELETE,
-                source=source,
-                changes=changes_between(before, None),
-                member_nik=before["nik"],
-            )
+            existing[change.id].delete()
             continue
         if change.id is None:
-            member = Member(household=household, **change.data)
-            _save_member(user=user, member=member)
-            _audit(
-                household=household,
-                user=user,
-                action=AuditAction.CREATE,
-                source=source,
-                changes=changes_between(None, snapshot(member, MEMBER_FIELDS)),
-                member_nik=member.nik,
-            )
+            _save_member(user=user, member=Member(household=household, **change.data))
             continue
         member = existing[change.id]
-        before = snapshot(member, MEMBER_FIELDS)
-        for name, value in change.data.items():
-            setattr(member, name, value)
-        after = snapshot(member, MEMBER_FIELDS)
-        diff = changes_between(before, after)
-        if diff:
+        if _differs(member, change.data):
+            for name, value in change.data.items():
+                setattr(member, name, value)
             _save_member(user=user, member=member)
-            _audit(
-                household=household,
-                user=user,
-                action=AuditAction.UPDATE,
-                source=source,
-                changes=diff,
-                member_nik=member.nik,
-            )
 
 
 def _save_member(*, user, member: Member) -> None:
@@ -202,7 +145,7 @@ def _save_member(*, user, member: Member) -> None:
 
 
 @transaction.atomic
-def household_create(*, user, data: dict, members: list[MemberChange], source: str = AuditSource.FORM) -> Household:
+def household_create(*, user, data: dict, members: list[MemberChange]) -> Household:
     """Register a household with its members. `data` holds HOUSEHOLD_FIELDS."""
     _require_entry_rights(user)
     _check_village(user=user, village_id=data["village_id"])
@@ -213,14 +156,7 @@ def household_create(*, user, data: dict, members: list[MemberChange], source: s
     household = Household(created_by=user, **data)
     with unique_errors(Household, no_kk=lambda: _no_kk_taken(user=user, no_kk=household.no_kk)):
         household.save()
-    _audit(
-        household=household,
-        user=user,
-        action=AuditAction.CREATE,
-        source=source,
-        changes=changes_between(None, snapshot(household, HOUSEHOLD_FIELDS)),
-    )
-    _apply_members(user=user, household=household, members=members, source=source)
+    _apply_members(user=user, household=household, members=members)
     households_changed.send(sender=Household, household_ids=[household.pk])
     return household
 
@@ -266,7 +202,6 @@ def household_update(
     data: dict,
     members: list[MemberChange],
     version: int | None = None,
-    source: str = AuditSource.FORM,
 ) -> Household:
     """Save the household form. `version` is the household's version the form was opened on:
     if someone saved meanwhile and the input differs from what they saved, `StaleEdit`."""
@@ -277,7 +212,7 @@ def household_update(
         version=version,
         submitted=data,
         more=lambda: _member_differences(household, members),
-        last_change=lambda: _last_change(household),
+        last_change=household_history(household).last_change,
     )
     _check_village(user=user, village_id=data.get("village_id", household.village_id))
     if "no_kk" in data:
@@ -285,23 +220,15 @@ def household_update(
         if message:
             raise ValidationError({"no_kk": message})
     _check_members(user=user, household=household, members=members)
-    before = snapshot(household, HOUSEHOLD_FIELDS)
+    changed = _differs(household, data)
     for name, value in data.items():
         setattr(household, name, value)
-    diff = changes_between(before, snapshot(household, HOUSEHOLD_FIELDS))
     with unique_errors(Household, no_kk=lambda: _no_kk_taken(user=user, no_kk=household.no_kk, household=household)):
         # The version moves on with every save, also one that only changes members.
-        household.save(update_fields=None if diff else ["version"])
-    if diff:
-        _audit(household=household, user=user, action=AuditAction.UPDATE, source=source, changes=diff)
-    _apply_members(user=user, household=household, members=members, source=source)
+        household.save(update_fields=None if changed else ["version"])
+    _apply_members(user=user, household=household, members=members)
     households_changed.send(sender=Household, household_ids=[household.pk])
     return household
-
-
-def _last_change(household: Household):
-    last = AuditEntry.objects.filter(household=household).select_related("actor").order_by("-at", "-id").first()
-    return (last.actor, last.at) if last and last.actor else None
 
 
 def _no_kk_taken(*, user, no_kk: str, household: Household | None = None) -> dict:
@@ -326,7 +253,6 @@ def household_deactivate(
         raise ValidationError(_("Keluarga ini sudah nonaktif."))
     if reason not in DeactivationReason.values:
         raise ValidationError({"reason": _("Alasan nonaktif tidak dikenal.")})
-    before = snapshot(household, HOUSEHOLD_STATUS_FIELDS)
     household.is_active = False
     household.deactivation_reason = reason
     household.deactivation_note = note
@@ -344,13 +270,6 @@ def household_deactivate(
             "updated_at",
         ]
     )
-    _audit(
-        household=household,
-        user=user,
-        action=AuditAction.DEACTIVATE,
-        source=AuditSource.FORM,
-        changes=changes_between(before, snapshot(household, HOUSEHOLD_STATUS_FIELDS)),
-    )
     return household
 
 
@@ -366,20 +285,9 @@ def households_bulk_update(*, user, household_ids: list[int], changes: dict) -> 
     households = list(
         Household.objects.visible_to(user).active().filter(pk__in=household_ids).select_for_update().order_by("pk")
     )
-    entries = []
-    changed_ids = []
-    for household in households:
-        before = snapshot(household, changes)
-        diff = changes_between(before, {name: _json_value(value) for name, value in changes.items()})
-        if diff:
-            changed_ids.append(household.pk)
-            entries.append(
-                AuditEntry(
-                    household=household, actor=user, action=AuditAction.UPDATE, source=AuditSource.BULK, changes=diff
-                )
-            )
+    changed_ids = [household.pk for household in households if _differs(household, changes)]
+    # One UPDATE; the trail's triggers record each household's values before and after it.
     Household.objects.filter(pk__in=changed_ids).update(**changes, updated_at=timezone.now(), version=F("version") + 1)
-    AuditEntry.objects.bulk_create(entries)
     households_changed.send(sender=Household, household_ids=changed_ids)
     return len(changed_ids)
 
@@ -472,17 +380,8 @@ def duplicate_merge(*, user, keep_nik: str, discard_nik: str) -> Member:
     _require_entry_rights(user)
     keep, discard = _pair_in_scope(user=user, nik_a=keep_nik, nik_b=discard_nik)
     household = discard.household
-    before = snapshot(discard, MEMBER_FIELDS)
     discard.delete()
     _household_bump(household.pk)
-    _audit(
-        household=household,
-        user=user,
-        action=AuditAction.MERGE,
-        source=AuditSource.REVIEW,
-        changes={**changes_between(before, None), "merged_into": [None, keep.nik]},
-        member_nik=before["nik"],
-    )
     if household.pk != keep.household_id and not household.members.exists():
         household_deactivate(
             user=user,

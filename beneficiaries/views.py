@@ -18,9 +18,10 @@ from accounts.models import DownloadKind
 from beneficiaries import exporting
 from beneficiaries.filters import HouseholdFilterForm
 from beneficiaries.forms import BulkUpdateForm, DeactivateForm, HouseholdForm, ImportForm, MemberFormSet
+from beneficiaries.history import household_history
 from beneficiaries.import_jobs import MAX_ATTEMPTS, error_report_rows, import_job_stalled, import_job_start
 from beneficiaries.importing import template_xlsx
-from beneficiaries.models import AuditEntry, Household, ImportJob, Member
+from beneficiaries.models import Household, ImportJob, Member
 from beneficiaries.services import (
     duplicate_mark_distinct,
     duplicate_merge,
@@ -36,7 +37,6 @@ from kube_portal.queue import TRY_AGAIN_LATER, QueueUnavailable
 from kube_portal.spreadsheets import CSV_CONTENT_TYPE
 
 PER_PAGE = 25
-HISTORY_LIMIT = 100
 
 
 def _require_entry_rights(user):
@@ -148,9 +148,6 @@ def household_detail(request, pk):
         .select_related("kube")
         .order_by("-joined_on")
     )
-    history = list(AuditEntry.objects.filter(household=household).select_related("actor")[:HISTORY_LIMIT])
-    for entry in history:
-        entry.show_full_nik = request.user.enters_data
     return render(
         request,
         "beneficiaries/household_detail.html",
@@ -158,7 +155,7 @@ def household_detail(request, pk):
             "household": household,
             "members": household.members.all(),
             "memberships": memberships,
-            "history": history,
+            "history": household_history(household).page(request, unmasked=request.user.enters_data),
             "full_nik": request.user.enters_data,
             "can_edit": request.user.enters_data and household.is_active,
         },

@@ -7,6 +7,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import tracked
 from groups.models import MaturityLevel
 from kube_portal.scoping import ScopedQuerySet
 
@@ -47,6 +48,7 @@ class PovertyLineQuerySet(models.QuerySet):
         return None, _("Belum ada garis kemiskinan yang dimuat.")
 
 
+@tracked()
 class PovertyLine(models.Model):
     """BPS poverty line in Rupiah per capita per month, for a province (or the nation) and area."""
 
@@ -105,6 +107,7 @@ class CriteriaSetQuerySet(models.QuerySet):
         return found
 
 
+@tracked()
 class CriteriaSet(models.Model):
     """Versioned graduation thresholds (configurable). Editing creates a new version.
 
@@ -190,6 +193,7 @@ class HouseholdAssessmentQuerySet(HouseholdChildQuerySet):
     pass
 
 
+@tracked(by=["household"])
 class HouseholdAssessment(models.Model):
     """A household's economic situation at a date; every assessment is kept (the history)."""
 
@@ -483,6 +487,7 @@ class GraduationDecisionQuerySet(HouseholdChildQuerySet):
         return self.filter(status=DecisionStatus.DECIDED, relapse_on__isnull=False)
 
 
+@tracked(by=["household"])
 class GraduationDecision(models.Model):
     """People decide graduation: proposed (mentor) → verified → decided or rejected (district office)."""
 

@@ -34,11 +34,14 @@ from graduation.models import (
     ProposalBasis,
     Readiness,
 )
+from graduation.recompute import recompute_households
 from kube_portal.concurrency import version_check
 
 CRITERIA_FIELDS = ["income_multiple", "min_kube_level", "min_kube_months", "assets_threshold", "desil_threshold"]
-# Households recomputed per batch by the live path (an import may touch thousands).
+# Households recomputed per batch by the live Python engine.
 RECOMPUTE_BATCH = 2_000
+#: From this many households on, the live recompute runs the nightly's SQL restricted to them.
+SET_BASED_FROM = 500
 
 
 def can_propose(user) -> bool:
@@ -189,16 +192,20 @@ def _flag_relapse(assessment: HouseholdAssessment) -> None:
 
 
 @transaction.atomic
-def readiness_recompute(*, household_ids, run_date: datetime.date | None = None) -> int:
-    """Recompute these households' readiness now with the Python engine; returns how many rows changed.
+def readiness_recompute(*, household_ids, run_date: datetime.date | None = None, set_based: bool | None = None) -> int:
+    """Recompute these households' readiness now; returns how many rows changed.
 
     Written exactly as the nightly run writes it (graduation/recompute.py): a row only when its
     inputs or the criteria version differ, a history entry when the state changes (without a run).
-    Inactive households are left as they are, as the nightly run leaves them.
+    Inactive households are left as they are, as the nightly run leaves them. A few households
+    (a form, a membership) go through the Python engine; from SET_BASED_FROM on (an import), the
+    nightly's SQL restricted to them (`set_based` forces either; both give identical rows).
     """
     ids = sorted(set(household_ids))
     run_date = run_date or timezone.localdate()
     criteria = CriteriaSet.objects.active()
+    if set_based if set_based is not None else len(ids) >= SET_BASED_FROM:
+        return recompute_households(household_ids=ids, run_date=run_date, criteria=criteria)
     written = 0
     for start in range(0, len(ids), RECOMPUTE_BATCH):
         results = readiness.compute(ids[start : start + RECOMPUTE_BATCH], run_date=run_date, criteria=criteria)

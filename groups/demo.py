@@ -90,6 +90,7 @@ KUBE_COLUMNS = [
 CHANGE_COLUMNS = ["kube_id", "from_status", "to_status", "actor_id", "at", "comment", "note", "note_params"]
 MEMBERSHIP_COLUMNS = ["kube_id", "household_id", "role", "joined_on", "left_reason"]
 GRANT_COLUMNS = ["kube_id", "amount", "disbursed_on", "transfer_reference", "stage", "recorded_by_id", "recorded_at"]
+GRANT_COLUMNS += ["bank_name", "bank_account_number", "bank_account_holder"]
 REPORT_COLUMNS = [
     "kube_id", "month", "revenue", "costs", "cash", "group_savings", "assets_value", "members_present", "hens",
     "eggs_produced_kg", "eggs_sold_kg", "notes", "created_at", "updated_at",
@@ -243,6 +244,7 @@ class _Seeder:
             at += datetime.timedelta(days=step_days)
         last_change = self.changes[-1][4]
         name = f"KUBE {rng.choice(NAMES)} {number[-5:].lstrip('0')}"
+        account = (rng.choice(BANKS), f"{rng.randint(10**11, 10**12 - 1)}", name)
         self.kube.append(
             (
                 kube_id,
@@ -256,9 +258,7 @@ class _Seeder:
                 None,
                 f"RT 00{rng.randint(1, 9)}/RW 00{rng.randint(1, 9)}",
                 founded,
-                rng.choice(BANKS),
-                f"{rng.randint(10**11, 10**12 - 1)}",
-                name,
+                *account,
                 "Bahan baku dan pasar tersedia di kecamatan.",
                 "Dibeli dari pemasok lokal.",
                 "Anggota telah mengikuti pelatihan usaha.",
@@ -287,6 +287,7 @@ class _Seeder:
                     "sekaligus",
                     self.actors.for_step(Status.AKTIF, kecamatan),
                     self.now,
+                    *account,  # paid to the KUBE's account
                 )
             )
             self._reports(kube_id, program.code == "bekerja", activated, len(households), status)

@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import tracked
 from kube_portal.concurrency import Versioned
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 
@@ -211,6 +212,9 @@ class KubeQuerySet(ScopedQuerySet):
         return self.visible_to(user).filter(status__in=statuses_awaiting(user))
 
 
+# The maturity the nightly run (and a saved report) computes is not an edit: it has its own history
+# (MaturityPeriod), and the trail would otherwise get a row per KUBE per night.
+@tracked(exclude=["region_code", "maturity_level", "maturity_set_on", "maturity_reason", "not_reporting"])
 class Kube(RegionCodeMixin, Versioned):
     """A Kelompok Usaha Bersama: 5–20 KPM households running a business together."""
 
@@ -424,6 +428,7 @@ class MembershipQuerySet(KubeChildQuerySet):
         return self.filter(left_on__isnull=True)
 
 
+@tracked(by=["kube", "household"])
 class Membership(models.Model):
     """A household's membership of a KUBE; leaving sets `left_on`, so history stays."""
 
@@ -476,6 +481,7 @@ class GrantStage(models.TextChoices):
     TAHAP_3 = "tahap_3", _("Tahap III")
 
 
+@tracked(exclude=["recorded_at"], by=["kube"])
 class Grant(models.Model):
     """A disbursement of the business grant to the group's bank account."""
 
@@ -484,6 +490,11 @@ class Grant(models.Model):
     disbursed_on = models.DateField(_("tanggal penyaluran"))
     transfer_reference = models.CharField(_("referensi transfer"), max_length=100)
     stage = models.CharField(_("tahap"), max_length=10, choices=GrantStage.choices, default=GrantStage.SEKALIGUS)
+    # The KUBE's account when the money was sent (copied by grant_record; existing grants were filled
+    # from their KUBE by migration 0005): where a grant went stays known after the account changes.
+    bank_name = models.CharField(_("nama bank"), max_length=100, blank=True)
+    bank_account_number = models.CharField(_("nomor rekening"), max_length=30, blank=True)
+    bank_account_holder = models.CharField(_("nama pemilik rekening"), max_length=150, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("dicatat oleh"), on_delete=models.PROTECT, related_name="+"
     )
@@ -508,6 +519,7 @@ class BusinessReportQuerySet(KubeChildQuerySet):
     pass
 
 
+@tracked(by=["kube"])
 class BusinessReport(models.Model):
     """The group's business in one month; `month` is the first day of that month."""
 

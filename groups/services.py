@@ -401,6 +401,10 @@ def grant_record(
             disbursed_on=disbursed_on,
             transfer_reference=transfer_reference,
             stage=stage,
+            # Where the money went, as the KUBE's account stood at this moment (it may change later).
+            bank_name=kube.bank_name,
+            bank_account_number=kube.bank_account_number,
+            bank_account_holder=kube.bank_account_holder,
             recorded_by=user,
         )
     if kube.status == Status.DITETAPKAN:

@@ -33,6 +33,7 @@ from groups.forms import (
     TransitionForm,
     default_report_month,
 )
+from groups.history import kube_history
 from groups.models import OCCUPYING_STATUSES, Kube, MemberRole, Membership, Status
 from groups.permissions import TRANSITIONS, available_transitions, may_edit_registry, may_report, may_take
 from kube_portal.concurrency import StaleEdit
@@ -169,6 +170,7 @@ def kube_detail(request, pk):
             "can_refer_kur": may_edit_registry(user) and (kube.can_refer_to_kur or bool(kube.kur_status)),
             "role_form": MembershipRoleForm(),
             "proposal_problems": _problem_messages(kube) if kube.status in (Status.DRAFT, Status.DIKEMBALIKAN) else [],
+            "history": kube_history(kube).page(request),
         },
     )
 

@@ -8,6 +8,7 @@ the embedded PostgreSQL and Redis of ``kube_portal.embedded`` are used.
 import sys
 from pathlib import Path
 
+import pghistory
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -40,6 +41,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_celery_beat",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "audit",
     "regions",
     "accounts",
     "beneficiaries",
@@ -60,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -241,6 +247,25 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Audit trail (django-pghistory, see audit/) ---------------------------------------------------
+
+# Event tables are written by triggers and read by the history pages: no foreign key checks and
+# only the indexes the pages read by (audit.tracking.tracked declares them), so a 100,000-row import
+# pays for as few indexes as possible.
+PGHISTORY_FOREIGN_KEY_FIELD = pghistory.ForeignKey(db_index=False)
+PGHISTORY_OBJ_FIELD = pghistory.ObjForeignKey(db_index=False)
+# Nobody edits or deletes the trail, not even through SQL: triggers refuse it.
+PGHISTORY_APPEND_ONLY = True
+# The time of each event, not of its transaction's start: the events of one request (a household and
+# its members) are listed in the order they were written.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
+# Resolves the request's user when a write is recorded (audit.context.RequestUser).
+PGHISTORY_JSON_ENCODER = "audit.context.ContextEncoder"
+PGHISTORY_ADMIN_MODEL = "audit.AuditEvents"
+PGHISTORY_ADMIN_CLASS = "audit.admin.AuditEventsAdmin"
+# The admin lists events once a filter is chosen: all tables at once is a large union.
+PGHISTORY_ADMIN_ALL_EVENTS = False
 
 # --- Security (production) ----------------------------------------------------------------------
 

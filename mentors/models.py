@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import tracked
 from kube_portal.concurrency import Versioned
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet, region_prefix_q
 from mentors.scope import active_assignment_q, assigned_kube_ids
@@ -101,6 +102,7 @@ class MentorQuerySet(ScopedQuerySet):
         )
 
 
+@tracked(exclude=["region_code"])
 class Mentor(RegionCodeMixin, Versioned):
     """A pendamping KUBE, recruited by the ministry and working in one kabupaten/kota."""
 
@@ -186,40 +188,6 @@ class Mentor(RegionCodeMixin, Versioned):
         )
 
 
-class MentorAuditAction(models.TextChoices):
-    CREATE = "create", _("Didaftarkan")
-    UPDATE = "update", _("Diubah")
-
-
-class MentorAuditEntry(models.Model):
-    """Who registered or changed a mentor's record, when, and the values before and after."""
-
-    mentor = models.ForeignKey(
-        Mentor, verbose_name=_("pendamping"), on_delete=models.CASCADE, related_name="audit_entries"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("oleh"), on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(_("tindakan"), max_length=10, choices=MentorAuditAction.choices)
-    at = models.DateTimeField(_("waktu"), auto_now_add=True)
-    #: {field: [before, after]} as text.
-    changes = models.JSONField(_("perubahan"), default=dict, blank=True)
-
-    class Meta:
-        verbose_name = _("riwayat pendamping")
-        verbose_name_plural = _("riwayat pendamping")
-        ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["mentor", "-at"], name="mentor_audit_mentor_at")]
-
-    def __str__(self):
-        return f"{self.mentor_id} {self.get_action_display()}"
-
-    @property
-    def display_changes(self) -> list[tuple[str, list]]:
-        """(field label, [before, after]) for the mentor page."""
-        return [(str(Mentor._meta.get_field(name).verbose_name), pair) for name, pair in self.changes.items()]
-
-
 # --- Training ------------------------------------------------------------------------------------
 
 
@@ -248,6 +216,7 @@ class TrainingBatchQuerySet(models.QuerySet):
         return self.filter(organised_here | Exists(in_scope))
 
 
+@tracked()
 class TrainingBatch(models.Model):
     """A training batch, e.g. *Bimbingan Pemantapan Pendamping KUBE Angkatan I 2020*."""
 
@@ -287,6 +256,7 @@ class TrainingParticipationQuerySet(ScopedQuerySet):
         return Q(mentor__user=user)
 
 
+@tracked(by=["mentor"])
 class TrainingParticipation(models.Model):
     batch = models.ForeignKey(
         TrainingBatch, verbose_name=_("angkatan"), on_delete=models.CASCADE, related_name="participations"
@@ -324,6 +294,7 @@ class AssignmentQuerySet(ScopedQuerySet):
         return self.filter(active_assignment_q(on=on))
 
 
+@tracked(by=["mentor", "kube"])
 class Assignment(Versioned):
     """A mentor accompanies a KUBE from `started_on` until the day before `ended_on`."""
 
@@ -412,6 +383,7 @@ class FieldVisitQuerySet(ScopedQuerySet):
         return self.select_related("kube").order_by(first, "-visited_on", "-id")
 
 
+@tracked()
 class FieldVisit(models.Model):
     """One visit of a mentor to a KUBE, entered from the field on a phone."""
 

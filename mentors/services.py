@@ -22,12 +22,11 @@ from groups import services as group_services
 from groups.models import Kube, Membership, Status
 from kube_portal.concurrency import Difference, StaleEdit, version_check
 from kube_portal.integrity import unique_errors
+from mentors.history import mentor_history
 from mentors.models import (
     Assignment,
     FieldVisit,
     Mentor,
-    MentorAuditAction,
-    MentorAuditEntry,
     MentorSettings,
     RecruitmentStatus,
     Topic,
@@ -56,12 +55,6 @@ def may_manage_training(user: User) -> bool:
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
-
-
-def _snapshot(mentor: Mentor) -> dict[str, str]:
-    values = {field: getattr(mentor, field) for field in MENTOR_FIELDS if field != "work_area"}
-    values["work_area"] = mentor.work_area_id
-    return {field: "" if value is None else str(value) for field, value in values.items()}
 
 
 def _split_name(name: str) -> tuple[str, str]:
@@ -117,12 +110,6 @@ def mentor_create(*, user: User, data: dict, username: str, password: str) -> Me
     mentor.full_clean(exclude=["user"])
     with unique_errors(Mentor, nik=_nik_taken):
         mentor.save()
-    MentorAuditEntry.objects.create(
-        mentor=mentor,
-        actor=user,
-        action=MentorAuditAction.CREATE,
-        changes={field: ["", value] for field, value in _snapshot(mentor).items()},
-    )
     return mentor
 
 
@@ -132,7 +119,7 @@ def mentor_update(*, user: User, mentor: Mentor, data: dict, version: int | None
     _require(may_manage_mentors(user), _("Peran Anda tidak dapat mengubah data pendamping."))
     mentor = Mentor.objects.visible_to(user).select_for_update().get(pk=mentor.pk)
     values = _clean_mentor(user=user, data=data, instance=mentor)
-    version_check(mentor, version=version, submitted=values, last_change=lambda: _last_change(mentor))
+    version_check(mentor, version=version, submitted=values, last_change=mentor_history(mentor).last_change)
     assigned = mentor.assignments.active().exists()
     if values["status"] != mentor.status:
         if values["status"] not in mentor.next_statuses:
@@ -146,16 +133,11 @@ def mentor_update(*, user: User, mentor: Mentor, data: dict, version: int | None
             raise ValidationError({"status": _("Akhiri dulu penugasan KUBE pendamping ini.")})
     if values["work_area"].pk != mentor.work_area_id and assigned:
         raise ValidationError({"work_area": _("Wilayah kerja tidak dapat diubah selama pendamping masih bertugas.")})
-    before = _snapshot(mentor)
     for field, value in values.items():
         setattr(mentor, field, value)
     mentor.full_clean(exclude=["user"])
     with unique_errors(Mentor, nik=_nik_taken):
         mentor.save()
-    after = _snapshot(mentor)
-    changes = {field: [before[field], after[field]] for field in before if before[field] != after[field]}
-    if changes:
-        MentorAuditEntry.objects.create(mentor=mentor, actor=user, action=MentorAuditAction.UPDATE, changes=changes)
     if mentor.user_id and account_services.manageable_users(user).filter(pk=mentor.user_id).exists():
         login = mentor.user
         first_name, last_name = _split_name(mentor.name)
@@ -174,11 +156,6 @@ def mentor_update(*, user: User, mentor: Mentor, data: dict, version: int | None
 
 def _nik_taken() -> dict:
     return {"nik": _("NIK ini sudah terdaftar sebagai pendamping.")}
-
-
-def _last_change(mentor: Mentor):
-    last = mentor.audit_entries.select_related("actor").order_by("-at", "-id").first()
-    return (last.actor, last.at) if last and last.actor else None
 
 
 # --- Training -----------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from mentors.forms import (
     TrainingBatchForm,
     VisitForm,
 )
+from mentors.history import mentor_history
 from mentors.models import (
     Assignment,
     FieldVisit,
@@ -136,7 +137,7 @@ def mentor_detail(request, pk):
             "cap": MentorSettings.objects.current().caseload_cap,
             "can_manage": services.may_manage_mentors(request.user),
             "report_months": months,
-            "audit": mentor.audit_entries.select_related("actor")[:10],
+            "audit": mentor_history(mentor).page(request),
         },
     )
 

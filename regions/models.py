@@ -1,6 +1,8 @@
+import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.tracking import tracked
 from kube_portal.scoping import ScopedQuerySet
 
 
@@ -91,6 +93,7 @@ class Region(models.Model):
         return self.code[:2]
 
 
+@tracked()
 class DirectorateArea(models.Model):
     """The provinces a directorate (e.g. Direktorat PFM Wilayah I) is responsible for."""
 
@@ -107,3 +110,16 @@ class DirectorateArea(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# Which provinces an area covers lives in the many-to-many table: its rows are tracked as well.
+@pghistory.track(
+    pghistory.InsertEvent("province_add"),
+    pghistory.DeleteEvent("province_remove"),
+    obj_field=None,
+    model_name="DirectorateAreaProvinceEvent",
+    level=pghistory.Statement,
+)
+class DirectorateAreaProvince(DirectorateArea.provinces.through):
+    class Meta:
+        proxy = True

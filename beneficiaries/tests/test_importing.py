@@ -7,10 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.urls import reverse
 
+from audit.tests.helpers import changes, entries
 from beneficiaries import importing
+from beneficiaries.history import household_history
 from beneficiaries.import_jobs import LOCK_NAMESPACE
 from beneficiaries.importing import COLUMNS, ImportFileError, households_import
-from beneficiaries.models import AuditEntry, Household, ImportJob, Member
+from beneficiaries.models import Household, ImportJob, Member
 from beneficiaries.tests.factories import HouseholdFactory, MemberFactory
 from kube_portal import liveness
 
@@ -80,10 +82,16 @@ def test_valid_households_imported_bad_household_rejected_whole(tmp_path, office
         "Tanggal lahir tidak sesuai NIK: NIK menunjukkan 04-05-10, yang diisi 05-05-2010."
     )
     assert "ditolak karena ada baris lain" in errors[(5, "")]
-    audit = AuditEntry.objects.filter(household=household)
-    assert audit.count() == 3
-    assert set(audit.values_list("source", "actor")) == {("import", officer_bandung.pk)}
-    assert audit.get(member_nik="3273015507820001").changes["name"] == [None, "Euis Rahmawati"]
+    history = entries(household_history(household), officer_bandung)
+    assert sorted(entry.subject for entry in history) == [
+        "",
+        "Anggota: Asep Sunandar · 3273011506800001",
+        "Anggota: Euis Rahmawati · 3273015507820001",
+    ]
+    assert {entry.action for entry in history} == {"Dibuat"}
+    wife = next(entry for entry in history if "Euis" in entry.subject)
+    assert changes(wife)["Nama"] == (None, "Euis Rahmawati")
+    assert changes(wife)["Hubungan dengan kepala keluarga"] == (None, "Istri")
 
 
 def test_dry_run_reports_and_writes_nothing(tmp_path, officer_bandung):
@@ -107,10 +115,12 @@ def test_second_import_creates_nothing_and_changes_are_audited(tmp_path, officer
     result = households_import(user=officer_bandung, path=write_csv(tmp_path, changed), dry_run=False)
     assert (result.households_updated, result.members_updated, result.members_created) == (1, 1, 0)
     assert Member.objects.get(nik="3273011506800001").name == "Asep S."
-    assert AuditEntry.objects.get(member_nik="3273011506800001", action="update").changes == {
-        "name": ["Asep Sunandar", "Asep S."]
-    }
-    assert AuditEntry.objects.get(household__no_kk=KK_2, action="update").changes == {"desil": [2, 5]}
+    first = entries(household_history(Household.objects.get(no_kk=KK_1)), officer_bandung)
+    assert [(entry.action, entry.subject, changes(entry)) for entry in first if entry.action == "Diubah"] == [
+        ("Diubah", "Anggota: Asep S. · 3273011506800001", {"Nama": ("Asep Sunandar", "Asep S.")})
+    ]
+    second = entries(household_history(Household.objects.get(no_kk=KK_2)), officer_bandung)
+    assert [changes(entry) for entry in second if entry.action == "Diubah"] == [{"Desil DTSEN": ("2", "5")}]
     assert Member.objects.count() == 3
 
 
@@ -320,8 +330,13 @@ def test_head_changes_only_when_the_file_gives_the_old_head_another_role(tmp_pat
     )
     assert not moved_on.errors
     assert Member.objects.get(relationship="kepala").nik == "3273015507820001"
-    assert AuditEntry.objects.get(member_nik="3273011506800001", action="update").changes == {
-        "relationship": ["kepala", "lainnya"]
+    history = entries(household_history(Household.objects.get(no_kk=KK_1)), officer_bandung)
+    updates = {entry.subject: changes(entry) for entry in history if entry.action == "Diubah"}
+    assert updates["Anggota: Asep Sunandar · 3273011506800001"] == {
+        "Hubungan dengan kepala keluarga": ("Kepala keluarga", "Lainnya")
+    }
+    assert updates["Anggota: Euis Rahmawati · 3273015507820001"] == {
+        "Hubungan dengan kepala keluarga": ("Istri", "Kepala keluarga")
     }
 
 

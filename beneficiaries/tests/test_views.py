@@ -6,7 +6,8 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from beneficiaries.models import AuditEntry, Household, Member, Relationship
+from audit.tests.helpers import changes
+from beneficiaries.models import Household, Member, Relationship
 from beneficiaries.tests.factories import BANDUNG_VILLAGE, HouseholdFactory, MemberFactory, compose_nik
 
 pytestmark = pytest.mark.django_db
@@ -15,6 +16,10 @@ pytestmark = pytest.mark.django_db
 def list_url() -> str:
     # Not at import time: resolving URLs during collection would load the URLconf with DEBUG on.
     return reverse("beneficiaries:household_list")
+
+
+def history(client, household):
+    return client.get(reverse("beneficiaries:household_detail", args=[household.pk])).context["history"].entries
 
 
 def household_with_members(count=3, **kwargs):
@@ -148,8 +153,12 @@ class TestCreateEdit:
         assert household.region_code == BANDUNG_VILLAGE
         assert household.receives_pkh and household.receives_bpnt and not household.receives_pbi_jk
         assert household.members.count() == 2
-        actions = sorted(AuditEntry.objects.filter(household=household).values_list("action", "member_nik"))
-        assert actions == [("create", ""), ("create", "3273011506800001"), ("create", "3273015507820002")]
+        entries = history(client, household)
+        assert sorted((e.action, e.subject, e.actor, e.source) for e in entries) == [
+            ("Dibuat", "", officer_bandung, "halaman"),
+            ("Dibuat", "Anggota: Asep Sunandar · 3273011506800001", officer_bandung, "halaman"),
+            ("Dibuat", "Anggota: Euis Rahmawati · 3273015507820002", officer_bandung, "halaman"),
+        ]
         detail = client.get(response.url).content.decode()
         assert "Euis Rahmawati" in detail
         assert "Dibuat" in detail
@@ -210,11 +219,10 @@ class TestCreateEdit:
         response = client.post(reverse("beneficiaries:household_edit", args=[household.pk]), data)
         assert response.status_code == 302, response.context["formset"].errors
         assert list(household.members.values_list("name", flat=True)) == ["Asep S."]
-        entries = {(e.action, e.member_nik): e.changes for e in AuditEntry.objects.filter(household=household)}
-        assert entries[("update", "")]["address"] == ["Jl. Sukarasa 1", "Jl. Baru 2"]
-        assert entries[("update", head.nik)] == {"name": ["Asep Sunandar", "Asep S."]}
-        assert entries[("delete", wife.nik)]["name"] == ["Euis Rahmawati", None]
-        assert entries[("update", "")]["address"] == ["Jl. Sukarasa 1", "Jl. Baru 2"]
+        entries = {(e.action, e.subject): changes(e) for e in history(client, household)}
+        assert entries[("Diubah", "")] == {"Alamat": ("Jl. Sukarasa 1", "Jl. Baru 2")}
+        assert entries[("Diubah", f"Anggota: Asep S. · {head.nik}")] == {"Nama": ("Asep Sunandar", "Asep S.")}
+        assert entries[("Dihapus", f"Anggota: Euis Rahmawati · {wife.nik}")]["Nama"] == ("Euis Rahmawati", None)
 
     def test_readers_cannot_write(self, client, officer_jabar):
         household = household_with_members()
@@ -232,8 +240,10 @@ def test_deactivate_with_confirmation(client, officer_bandung):
     client.post(url, {"reason": "meninggal", "note": "Kepala keluarga wafat"})
     household.refresh_from_db()
     assert not household.is_active and household.deactivation_reason == "meninggal"
-    entry = AuditEntry.objects.get(household=household, action="deactivate")
-    assert entry.changes["is_active"] == [True, False]
+    latest = history(client, household)[0]
+    assert (latest.action, latest.actor) == ("Diubah", officer_bandung)
+    assert changes(latest)["Aktif"] == ("Ya", "Tidak")
+    assert changes(latest)["Alasan nonaktif"] == (None, "Meninggal")
     assert household not in client.get(list_url()).context["page"]
 
 
@@ -289,7 +299,8 @@ class TestDuplicates:
         b.household.refresh_from_db()
         assert b.household.deactivation_reason == "duplikat"
         assert b.household.duplicate_of == a.household
-        assert AuditEntry.objects.filter(household=b.household, action="merge", member_nik=b.nik).exists()
+        deleted = [e for e in history(client, b.household) if e.action == "Dihapus"]
+        assert [(e.subject, e.actor) for e in deleted] == [(f"Anggota: {b.name} · {b.nik}", officer_bandung)]
 
     def test_pair_outside_scope_is_404(self, client, officer_bandung):
         born = datetime.date(1975, 1, 2)
@@ -354,9 +365,14 @@ def test_bulk_update_of_ticked_households_is_audited(client, officer_bandung, of
     )
     assert response.url == "/kpm/?program=pkh"
     assert set(Household.objects.filter(receives_pkh=True)) == {first, second}
-    entry = AuditEntry.objects.get(household=first, source="bulk")
-    assert (entry.actor, entry.changes) == (officer_bandung, {"receives_pkh": [False, True]})
-    assert not AuditEntry.objects.filter(household=second, source="bulk").exists()  # nothing changed there
+    latest = history(client, first)[0]
+    assert (latest.action, latest.actor, latest.source, changes(latest)) == (
+        "Diubah",
+        officer_bandung,
+        "halaman",
+        {"PKH": ("Tidak", "Ya")},
+    )
+    assert [e.action for e in history(client, second) if not e.subject] == ["Dibuat"]  # nothing changed there
     # A household outside the scope is not a valid choice.
     client.post(url, {"households": [garut.pk], "field": "desil", "value": "4"})
     garut.refresh_from_db()

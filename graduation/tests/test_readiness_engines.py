@@ -8,9 +8,10 @@ and memberships (joined around the 12-month mark, leaving in the past, on the ru
 future), poverty lines (provincial and national, urban and rural, periods before and after the
 run date), criteria versions and run dates (leap days, month ends). Each example is computed by
 the province statements of the nightly run, then, after rolling back to a savepoint, by
-`readiness_recompute` (the Python engine as used live); the stored rows (state, score, alamiah,
-perlu asesmen, explanation, inputs) and the history must be identical. 300 examples on CI (the
-"ci" hypothesis profile in conftest.py).
+`readiness_recompute` (the Python engine as used live), and again by the nightly's statement
+restricted to these households (`set_based`, what an import's recompute runs); the stored rows
+(state, score, alamiah, perlu asesmen, explanation, inputs) and the history must be identical.
+300 examples on CI (the "ci" hypothesis profile in conftest.py).
 """
 
 import datetime
@@ -253,9 +254,12 @@ def test_sql_and_python_readiness_engines_agree(
             recompute_province(run=run, province=province, criteria=active)
         by_sql = _snapshot(ids)
         transaction.savepoint_rollback(before)
-        readiness_recompute(household_ids=ids, run_date=run_date)
+        readiness_recompute(household_ids=ids, run_date=run_date, set_based=False)
         by_python = _snapshot(ids)
         assert by_sql == by_python
+        transaction.savepoint_rollback(before)
+        readiness_recompute(household_ids=ids, run_date=run_date, set_based=True)
+        assert _snapshot(ids) == by_python
         for row in by_sql[0]:
             event(f"state {row[2]}")
             event(f"income {row[6].get('income', {}).get('verdict')}")

@@ -183,7 +183,7 @@ def test_officer_registers_a_mentor_through_the_page(officer_bandung):
     assert response.status_code == 302
     assert mentor.user == User.objects.get(username="dewi.pdp")
     detail = client_for(officer_bandung).get(response.url).content.decode()
-    assert "Didaftarkan" in detail and "Dewi Lestari" in detail
+    assert "Dibuat" in detail and "Dewi Lestari" in detail
 
 
 def test_mentor_list_filters_and_counts_constant_queries(officer_bandung, django_assert_max_num_queries):

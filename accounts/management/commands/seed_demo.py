@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_DISTRICT_HOUSEHOLDS, DEMO_DISTRICTS, DEMO_PASSWORD, seed_users
 from accounts.models import User
+from audit.context import Source, write_context
 from kube_portal.embedded import LOCAL_DIR
 
 DEMO_LOGINS_FILE = LOCAL_DIR / "demo-logins.txt"
@@ -30,6 +31,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        # The demo rows enter the audit trail as demo data: no person wrote them.
+        with write_context(Source.DEMO):
+            self._seed(options)
+
+    def _seed(self, options):
         if settings.EMBEDDED_DATABASE or options["demo_logins"]:
             rows = seed_users()
             lines = [f"Demo logins (password for all: {DEMO_PASSWORD}):"]

@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
+from audit.context import Source, write_context
 from beneficiaries.importing import ImportFileError, error_report_xlsx, households_import
 
 
@@ -24,7 +25,8 @@ class Command(BaseCommand):
         if not file.exists():
             raise CommandError(f"{file} does not exist.")
         try:
-            result = households_import(user=importer, path=file, dry_run=dry_run)
+            with write_context(Source.IMPORT, user=importer.pk):
+                result = households_import(user=importer, path=file, dry_run=dry_run)
         except (ImportFileError, PermissionDenied) as error:
             raise CommandError(str(error)) from error
         for message in result.messages:
