@@ -32,7 +32,11 @@ class ActorFilter(admin.SimpleListFilter):
         # The other filters of the page travel with the typed name (hidden fields of the form).
         yield {
             "value": self.value() or "",
-            "others": sorted((key, value) for key, value in changelist.params.items() if key != self.parameter_name),
+            "others": sorted(
+                (key, value[-1] if isinstance(value, list) else value)
+                for key, value in changelist.params.items()
+                if key != self.parameter_name
+            ),
         }
 
 

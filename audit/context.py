@@ -12,11 +12,12 @@ Pages and the API get theirs from `audit.middleware.AuditContextMiddleware`; bac
 enters one with `write_context` (the import task, the nightly run, commands).
 """
 
+import threading
 from typing import Any
 
 import pghistory
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.utils.translation import gettext_lazy as _
 
 
@@ -30,9 +31,36 @@ class Source(models.TextChoices):
     DEMO = "demo", _("data demo")
 
 
-def write_context(source: Source, **metadata: Any) -> pghistory.context:
-    """Enter (`with`) to record the writes inside as coming from `source`; nested, it adds to the outer one."""
-    return pghistory.context(source=source.value, **metadata)
+_depth = threading.local()
+
+
+class write_context:
+    """`with write_context(Source.IMPORT, import_job=7):` records the writes inside as coming from there.
+
+    pghistory's context, plus one thing it leaves open: it hands the context to PostgreSQL with
+    transaction-local settings, which outlive the `with` block when an outer transaction goes on
+    (a test, a command that wraps more work in one transaction). Leaving the outermost block
+    inside a transaction clears them, so later writes are not credited to this context. Nested,
+    it adds its keys to the outer context.
+    """
+
+    def __init__(self, source: Source, **metadata: Any):
+        self._context = pghistory.context(source=source.value, **metadata)
+
+    def __enter__(self):
+        _depth.value = getattr(_depth, "value", 0) + 1
+        return self._context.__enter__()
+
+    def __exit__(self, exc_type, exc, traceback):
+        self._context.__exit__(exc_type, exc, traceback)
+        _depth.value -= 1
+        if _depth.value == 0 and exc_type is None and connection.in_atomic_block:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('pghistory.context_id', '', true), "
+                    "set_config('pghistory.context_metadata', '', true)"
+                )
+        return False
 
 
 def add_to_context(**metadata: Any) -> None:

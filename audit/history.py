@@ -24,7 +24,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -379,4 +379,7 @@ def _shown(model_field, value, *, names, masks) -> str | None:
         return ", ".join(str(labels.get(item, item)) for item in value)
     if isinstance(value, datetime.datetime):
         return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "j M Y H:i")
+    if isinstance(model_field, models.IntegerField) and not model_field.choices and isinstance(value, int):
+        # Rupiah amounts and counts with the reader's digit grouping (20.000.000 / 20,000,000).
+        return number_format(value, force_grouping=True)
     return display(model_field, value)

@@ -56,14 +56,6 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        migrations.RemoveField(
-            model_name='userauditentry',
-            name='actor',
-        ),
-        migrations.RemoveField(
-            model_name='userauditentry',
-            name='user',
-        ),
         pgtrigger.migrations.AddTrigger(
             model_name='user',
             trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "accounts_userevent" ("date_joined", "directorate_area_id", "email", "first_name", "id", "is_active", "is_staff", "is_superuser", "last_name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "region_id", "role", "username") SELECT new_values."date_joined", new_values."directorate_area_id", new_values."email", new_values."first_name", new_values."id", new_values."is_active", new_values."is_staff", new_values."is_superuser", new_values."last_name", _pgh_attached_context.value, clock_timestamp(), \'insert\', new_values."id", new_values."phone", new_values."region_id", new_values."role", new_values."username" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='0494556f6ae4eddf09e9003cecd9ff3077969a3d', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_3867c', referencing='REFERENCING NEW TABLE AS new_values ', table='accounts_user', when='AFTER')),

@@ -82,14 +82,6 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        migrations.RemoveField(
-            model_name='auditentry',
-            name='actor',
-        ),
-        migrations.RemoveField(
-            model_name='auditentry',
-            name='household',
-        ),
         pgtrigger.migrations.AddTrigger(
             model_name='household',
             trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "beneficiaries_householdevent" ("address", "created_by_id", "deactivated_at", "deactivation_note", "deactivation_reason", "desil", "duplicate_of_id", "id", "is_active", "is_urban", "no_kk", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phone", "receives_bpnt", "receives_pbi_jk", "receives_pkh", "rt", "rw", "village_id") SELECT new_values."address", new_values."created_by_id", new_values."deactivated_at", new_values."deactivation_note", new_values."deactivation_reason", new_values."desil", new_values."duplicate_of_id", new_values."id", new_values."is_active", new_values."is_urban", new_values."no_kk", _pgh_attached_context.value, clock_timestamp(), \'insert\', new_values."id", new_values."phone", new_values."receives_bpnt", new_values."receives_pbi_jk", new_values."receives_pkh", new_values."rt", new_values."rw", new_values."village_id" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='fe33cf6142ccdaec7e4029d3acbc70873dd8148e', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_b0966', referencing='REFERENCING NEW TABLE AS new_values ', table='beneficiaries_household', when='AFTER')),

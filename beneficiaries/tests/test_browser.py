@@ -57,7 +57,7 @@ def test_officer_imports_good_and_bad_rows(
     page.click("main form[role=search] button[type=submit]")
     expect(table.get_by_role("link")).to_have_count(1)
     table.get_by_role("link", name=KK_1).click()
-    expect(page.locator("[data-testid=history]")).to_contain_text("Impor")
+    expect(page.locator("[data-testid=history]")).to_contain_text("impor #")
 
 
 def test_progress_bar_polls_until_the_job_is_done(page, live_server, regions, officer_bandung, settings, tmp_path):

@@ -127,14 +127,6 @@ class Migration(migrations.Migration):
                 'abstract': False,
             },
         ),
-        migrations.RemoveField(
-            model_name='mentorauditentry',
-            name='actor',
-        ),
-        migrations.RemoveField(
-            model_name='mentorauditentry',
-            name='mentor',
-        ),
         pgtrigger.migrations.AddTrigger(
             model_name='assignment',
             trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='WITH _pgh_attached_context AS ( SELECT _pgh_attach_context() AS value ) INSERT INTO "mentors_assignmentevent" ("created_by_id", "end_reason", "ended_by_id", "ended_on", "id", "kube_id", "mentor_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "started_on") SELECT new_values."created_by_id", new_values."end_reason", new_values."ended_by_id", new_values."ended_on", new_values."id", new_values."kube_id", new_values."mentor_id", _pgh_attached_context.value, clock_timestamp(), \'insert\', new_values."id", new_values."started_on" FROM ( SELECT new_values.* FROM new_values  ) AS new_values, _pgh_attached_context; RETURN NULL;', hash='c6b13f63312277273ddf932777d43e2b5c3bc22e', level='STATEMENT', operation='INSERT', pgid='pgtrigger_insert_insert_d0f25', referencing='REFERENCING NEW TABLE AS new_values ', table='mentors_assignment', when='AFTER')),
