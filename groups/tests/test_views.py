@@ -353,8 +353,12 @@ def test_detail_query_count_does_not_grow(bandung_client, regions, officer_bandu
             )
 
     add_reports([1, 2])
+    # Every kind of row from the start (the history reads each kind with its own query): then only their number grows.
+    Grant.objects.create(
+        kube=kube, amount=1, disbursed_on=datetime.date(2024, 1, 1), transfer_reference="Q0", recorded_by=officer_bandung
+    )
     url = reverse("groups:kube_detail", args=[kube.pk])
-    with django_assert_max_num_queries(20) as small:
+    with django_assert_max_num_queries(24) as small:
         bandung_client.get(url)
     complete_members(KubeFactory(), 1)  # unrelated
     for household in [household_in("32.73.01") for _ in range(10)]:
