@@ -63,12 +63,8 @@ class AuditEventsAdmin(EventsAdmin):
         return ["pgh_created_at", "pgh_obj_model", "pgh_obj_id", "pgh_label", "user", "source", "url", "pgh_diff"]
 
 
-@admin.register(LegacyEntry)
-class LegacyEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "object_model", "object_id", "entry_model", "subject", "action", "source", "actor"]
-    list_filter = ["object_model", "action", "source"]
-    list_select_related = ["actor"]
-    show_full_result_count = False
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written by the app (its services and the trail's triggers), read in the admin, never edited."""
 
     def has_add_permission(self, request):
         return False
@@ -78,3 +74,11 @@ class LegacyEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(LegacyEntry)
+class LegacyEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "object_model", "object_id", "entry_model", "subject", "action", "source", "actor"]
+    list_filter = ["object_model", "action", "source"]
+    list_select_related = ["actor"]
+    show_full_result_count = False

@@ -68,6 +68,7 @@ SERVER = use_scratch_database(recreate=True)
 
 
 from accounts.models import Role, User  # noqa: E402
+from bench.measure import backend_cpu_seconds  # noqa: E402
 from beneficiaries.importing import COLUMNS, households_import  # noqa: E402
 from regions.models import Region  # noqa: E402
 
@@ -132,20 +133,6 @@ def generate(path: Path, rows: int, villages: list[str]) -> None:
 
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def backend_cpu_seconds() -> float | None:
-    """CPU time of this connection's PostgreSQL backend, when the server runs on this machine."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(user, path: Path, label: str):

@@ -87,6 +87,8 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from bench.measure import backend_cpu_seconds  # noqa: E402
+
 
 def prepare(households: int) -> None:
     from beneficiaries.models import Household
@@ -159,18 +161,6 @@ class BackendPeaks:
         self._stop.set()
         self._thread.join()
         return self.peak_mb
-
-
-def backend_cpu_seconds() -> float | None:
-    """CPU time of this connection's PostgreSQL backend (the machine is shared: wall time is noisy)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (pid,) = cursor.fetchone()
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def phases(run) -> str:

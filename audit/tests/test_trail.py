@@ -26,9 +26,9 @@ from audit.tests.helpers import changes, entries
 from audit.tracking import BEFORE, DELETE, INSERT, UPDATE
 from beneficiaries.history import household_history
 from beneficiaries.import_jobs import import_job_run
-from beneficiaries.importing import COLUMNS
 from beneficiaries.models import Household, ImportJob, Member
 from beneficiaries.tests.factories import HouseholdFactory, MemberFactory
+from beneficiaries.tests.test_importing import GOOD, KK_1, write_csv
 from graduation.models import (
     CriteriaSet,
     GraduationDecision,
@@ -364,26 +364,15 @@ def test_masked_niks_for_readers_without_the_right(client, officer_jabar, office
 
 def test_an_import_job_records_its_rows_as_the_jobs(tmp_path, settings, officer_bandung):
     settings.MEDIA_ROOT = tmp_path / "media"
-    values = dict.fromkeys(COLUMNS, "")
-    values.update(
-        no_kk="3273011502200001",
-        nik="3273011506800001",
-        nama="Asep Sunandar",
-        jenis_kelamin="L",
-        tanggal_lahir="1980-06-15",
-        hubungan="kepala keluarga",
-        kode_desa="32.73.01.1001",
-    )
-    csv = ",".join(COLUMNS) + "\n" + ",".join(values[c] for c in COLUMNS) + "\n"
     job = ImportJob(user=officer_bandung, original_name="kpm.csv", dry_run=False)
-    job.file.save("kpm.csv", ContentFile(csv.encode()))
+    job.file.save("kpm.csv", ContentFile(write_csv(tmp_path, GOOD[:2]).read_bytes()))
     import_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE, job.messages
 
-    history = entries(household_history(Household.objects.get(no_kk="3273011502200001")), officer_bandung)
+    history = entries(household_history(Household.objects.get(no_kk=KK_1)), officer_bandung)
     assert {(e.action, e.actor, e.source) for e in history} == {("Dibuat", officer_bandung, f"impor #{job.pk}")}
-    assert len(history) == 2
+    assert len(history) == 3  # the household and its two members
 
 
 def test_a_bulk_update_records_each_household_with_its_values_before_and_after(client, officer_bandung):

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from groups.models import BusinessField, BusinessReport, Grant, Kube, MemberRole, Program, Status
-from groups.tests.factories import KubeFactory, MembershipFactory, complete_members, household_in
+from groups.tests.factories import GrantFactory, KubeFactory, MembershipFactory, complete_members, household_in
 
 pytestmark = pytest.mark.django_db
 
@@ -354,9 +354,7 @@ def test_detail_query_count_does_not_grow(bandung_client, regions, officer_bandu
 
     add_reports([1, 2])
     # Every kind of row from the start (the history reads each kind with its own query): then only their number grows.
-    Grant.objects.create(
-        kube=kube, amount=1, disbursed_on=datetime.date(2024, 1, 1), transfer_reference="Q0", recorded_by=officer_bandung
-    )
+    GrantFactory(kube=kube, recorded_by=officer_bandung)
     url = reverse("groups:kube_detail", args=[kube.pk])
     with django_assert_max_num_queries(24) as small:
         bandung_client.get(url)
