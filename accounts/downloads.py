@@ -42,9 +42,7 @@ def data_region(user: User, *codes: str) -> str:
     it narrows it further. "" when the data may span several provinces (a national or
     directorate user without a region filter).
     """
-    prefixes = user.scope_prefixes()
-    scope = prefixes[0] if prefixes is not None and len(prefixes) == 1 else ""
-    narrowest = scope
+    narrowest = scope = user.scope.region
     for code in codes:
         code = (code or "").strip()
         if REGION_CODE.match(code) and code.startswith(scope) and len(code) > len(narrowest):

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audit.tracking import tracked
-from kube_portal.scoping import ScopedQuerySet
+from kube_portal.scoping import NOTHING, Scope, ScopedQuerySet
 from regions.models import Level
 
 #: The audit trail's label for a password change.
@@ -80,12 +80,11 @@ class User(AbstractUser):
         indexes = [models.Index(fields=["region"], name="user_region_prefix", opclasses=["varchar_pattern_ops"])]
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(role="direktorat") | models.Q(directorate_area__isnull=False),
+                condition=~models.Q(role=Role.DIREKTORAT) | models.Q(directorate_area__isnull=False),
                 name="user_direktorat_has_area",
             ),
             models.CheckConstraint(
-                condition=~models.Q(role__in=["dinsos_provinsi", "dinsos_kabkota", "pendamping"])
-                | models.Q(region__isnull=False),
+                condition=~models.Q(role__in=list(ROLE_REGION_LEVEL)) | models.Q(region__isnull=False),
                 name="user_regional_role_has_region",
             ),
         ]
@@ -116,19 +115,19 @@ class User(AbstractUser):
         """District officers (and admins) keep the registers; the others read them."""
         return self.is_national or self.role == Role.DINSOS_KABKOTA
 
-    def scope_prefixes(self) -> list[str] | None:
-        """Region-code prefixes this user may read; None means the whole country."""
-        return self._scope_prefixes
-
     @cached_property
-    def _scope_prefixes(self) -> list[str] | None:
+    def scope(self) -> Scope:
+        """What this user may read (kube_portal.scoping): the whole country, some regions, or a mentor's KUBE."""
         if self.is_national:
-            return None
+            return Scope(prefixes=None)
         if self.role == Role.DIREKTORAT:
             if not self.directorate_area_id:
-                return []
-            return list(self.directorate_area.provinces.values_list("code", flat=True))
-        return [self.region_id] if self.region_id else []
+                return NOTHING
+            return Scope(
+                prefixes=tuple(self.directorate_area.provinces.order_by("code").values_list("code", flat=True))
+            )
+        prefixes = (self.region_id,) if self.region_id else ()
+        return Scope(prefixes=prefixes, mentor_user_id=self.pk if self.is_mentor else None)
 
     @property
     def scope_label(self) -> str:

@@ -189,7 +189,7 @@ def _pages_for(user, role: str) -> list[tuple[str, str]]:
         ("graduasi: usulan", "/graduasi/keputusan/"),
         ("kube: antrean", "/kube/antrean/"),
     ]
-    prefixes = user.scope_prefixes()
+    prefixes = user.scope.prefixes
     if prefixes is None or role == "direktorat":
         pages += [("dasbor: nasional", "/dasbor/")]
         provinces = ["32", "11", "12", "13"] if role == "direktorat" else ["32", "31", "35", "73"]

@@ -48,7 +48,7 @@ class HouseholdFilterForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        prefixes = user.scope_prefixes()
+        prefixes = user.scope.prefixes
         kecamatan = Region.objects.visible_to(user).current().filter(level=Level.KECAMATAN)
         if prefixes is None or any(len(prefix) <= 2 for prefix in prefixes):
             # Thousands of kecamatan in a province or the country: a code prefix field instead.
@@ -63,7 +63,7 @@ class HouseholdFilterForm(forms.Form):
 
     def ordering(self, sort: str) -> list:
         fields = SORTS[sort]
-        if self.user.scope_prefixes() is None or sort not in ("no_kk", "-no_kk", "desa"):
+        if self.user.scope.national or sort not in ("no_kk", "-no_kk", "desa"):
             return list(fields)
         # No. KK and village codes begin with the region code, so a district's rows sit together
         # in those indexes; with LIMIT the planner would still walk the index from the start,

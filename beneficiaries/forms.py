@@ -66,9 +66,8 @@ class HouseholdForm(VersionedFormMixin, forms.ModelForm):
         self.user = user
         self.warnings: list[str] = []
         villages = Region.objects.visible_to(user).current().filter(level=Level.VILLAGE).select_related("parent")
-        prefixes = user.scope_prefixes()
         # A district has a few hundred villages; the whole country has 83,000: type the code instead.
-        widget = forms.TextInput(attrs={"placeholder": "32.73.01.1001"}) if prefixes is None else forms.Select
+        widget = forms.TextInput(attrs={"placeholder": "32.73.01.1001"}) if user.scope.national else forms.Select
         self.fields["village"] = VillageField(
             queryset=villages.order_by("parent__name", "name"), label=_("Desa/kelurahan"), widget=widget
         )

@@ -3,7 +3,7 @@
 Every job ends `done` or `failed` with a message the uploader understands:
 - the run catches everything: a file error, a MemoryError (the worker's memory ceiling, see
   kube_portal.celery), any bug; the traceback goes to the log, the page gets a sentence;
-- a running job holds its liveness lock (kube_portal.liveness): a job marked running whose
+- a running job holds its liveness lock (kube_portal.locks): a job marked running whose
   lock is free lost its worker, and is run again, by the redelivered task (Celery requeues
   the task of a worker that died) or by `import_jobs_recover` (Celery beat, every minute,
   and at worker start), at most MAX_ATTEMPTS times;
@@ -26,13 +26,12 @@ from audit.context import Source, write_context
 from beneficiaries import xlsx
 from beneficiaries.importing import ImportFileError, error_report_xlsx, households_import
 from beneficiaries.models import ImportJob
-from kube_portal import liveness
+from kube_portal import locks
 from kube_portal.queue import QueueUnavailable, enqueue
 
 logger = logging.getLogger(__name__)
 
-#: Advisory-lock namespace of import jobs ("KUIM").
-LOCK_NAMESPACE = 0x4B55_494D
+LOCK_NAMESPACE = locks.Key.IMPORT_JOBS
 #: Starts of one job before it is given up: a file that takes its worker down each time.
 MAX_ATTEMPTS = 3
 #: A job not started this long after its task was published is published again...
@@ -66,14 +65,13 @@ def import_job_start(*, user, file, original_name: str, dry_run: bool, language:
 
 
 def _publish(job: ImportJob) -> None:
-    from beneficiaries.tasks import import_run
-
-    enqueue(import_run, job.pk)
+    # By name: beneficiaries.tasks imports this module.
+    enqueue("beneficiaries.tasks.import_run", job.pk)
 
 
 def import_job_alive(job: ImportJob) -> bool:
     """Whether a worker is running the job right now."""
-    return bool(liveness.held(LOCK_NAMESPACE, [job.pk]))
+    return bool(locks.jobs_held(LOCK_NAMESPACE, [job.pk]))
 
 
 def import_job_stalled(job: ImportJob, *, now: datetime.datetime | None = None) -> bool:
@@ -92,7 +90,7 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
         job = ImportJob.objects.select_for_update().select_related("user").filter(pk=job_id).first()
         if job is None or job.finished:
             return job
-        if not liveness.hold(LOCK_NAMESPACE, job.pk):
+        if not locks.job_hold(LOCK_NAMESPACE, job.pk):
             return job  # running, alive, in another worker
         try:
             if job.attempts >= MAX_ATTEMPTS:
@@ -104,14 +102,14 @@ def import_job_run(*, job_id: int) -> ImportJob | None:
                 job.started_at = timezone.now()
                 job.save(update_fields=["status", "attempts", "started_at"])
         except BaseException:
-            liveness.release(LOCK_NAMESPACE, job.pk)
+            locks.job_release(LOCK_NAMESPACE, job.pk)
             raise
     try:
         if not job.finished:
             with override(job.language):
                 _execute(job)
     finally:
-        liveness.release(LOCK_NAMESPACE, job.pk)
+        locks.job_release(LOCK_NAMESPACE, job.pk)
     return job
 
 
@@ -195,7 +193,7 @@ def import_jobs_recover(*, now: datetime.datetime | None = None) -> dict[str, in
     now = now or timezone.now()
     done = {"requeued": 0, "failed": 0}
     unfinished = list(ImportJob.objects.filter(status__in=[ImportJob.Status.PENDING, ImportJob.Status.RUNNING]))
-    alive = liveness.held(LOCK_NAMESPACE, [job.pk for job in unfinished])
+    alive = locks.jobs_held(LOCK_NAMESPACE, [job.pk for job in unfinished])
     for job in unfinished:
         if job.pk in alive:
             continue

@@ -607,11 +607,7 @@ class _Engine:
                 [list(existing_households)],
             )
             existing_heads = dict(cursor.fetchall())
-        prefixes = self.user.scope_prefixes()
-
-        def in_scope(code: str) -> bool:
-            return prefixes is None or code.startswith(tuple(prefixes))
-
+        in_scope = self.user.scope.contains
         new_households, changed_households, new_members, changed_members = [], [], [], []
         for no_kk, household in households.items():
             if household.rejected:

@@ -14,10 +14,18 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.tracking import tracked
 from kube_portal.concurrency import Versioned
+from kube_portal.hooks import Hook
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
 VILLAGE_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"
+
+# What the register learns of the KUBE above it, provided by the groups app (GroupsConfig.ready).
+#: `() -> QuerySet` of the current memberships of the KUBE that hold their members (not dissolved,
+#: not drafts), rows with a `household` foreign key.
+occupying_memberships = Hook("the memberships of the running KUBE")
+#: `(kube ids) -> QuerySet` of the ids of the households that are current members of those KUBE.
+kube_household_ids = Hook("the households of some KUBE")
 
 
 class Sex(models.TextChoices):
@@ -89,11 +97,7 @@ class HouseholdQuerySet(ScopedQuerySet):
 
     def in_kube(self, member: bool = True):
         """Households that are (or are not) a current member of a KUBE that has not been dissolved."""
-        from groups.models import OCCUPYING_STATUSES, Membership
-
-        current = Membership.objects.filter(
-            household=OuterRef("pk"), left_on__isnull=True, kube__status__in=OCCUPYING_STATUSES
-        )
+        current = occupying_memberships().filter(household=OuterRef("pk"))
         return self.filter(Exists(current)) if member else self.exclude(Exists(current))
 
     def with_program(self, program: str):
@@ -213,11 +217,8 @@ class Household(RegionCodeMixin, Versioned):
 
 
 def _mentor_household_ids(user):
-    from groups.models import Membership
-    from mentors.scope import assigned_kube_ids
-
     # A subquery, not a join: a household is one row however many memberships it had.
-    return Membership.objects.filter(left_on__isnull=True, kube__in=assigned_kube_ids(user)).values("household_id")
+    return kube_household_ids(user.scope.kube_ids)
 
 
 class MemberQuerySet(ScopedQuerySet):

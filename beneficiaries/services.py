@@ -321,17 +321,9 @@ POSSIBLE_DUPLICATES_SQL = """
 
 def possible_duplicates(*, user, limit: int = 200) -> list[DuplicatePair]:
     """Members with the same normalised name and birth date in one kecamatan, not yet decided."""
-    if user.is_mentor:
+    if user.is_mentor or user.scope.empty:
         return []
-    prefixes = user.scope_prefixes()
-    params: list = []
-    if prefixes is None:
-        scope = "TRUE"
-    elif not prefixes:
-        return []
-    else:
-        scope = "(" + " OR ".join("h1.region_code LIKE %s" for _p in prefixes) + ")"
-        params += [prefix + "%" for prefix in prefixes]
+    scope, params = user.scope.sql("h1.region_code")
     with connection.cursor() as cursor:
         cursor.execute(POSSIBLE_DUPLICATES_SQL.format(scope=scope), [*params, limit])  # noqa: S608 - scope is ours
         pairs = cursor.fetchall()

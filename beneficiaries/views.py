@@ -22,6 +22,7 @@ from beneficiaries.history import household_history
 from beneficiaries.import_jobs import MAX_ATTEMPTS, error_report_rows, import_job_stalled, import_job_start
 from beneficiaries.importing import template_xlsx
 from beneficiaries.models import Household, ImportJob, Member
+from beneficiaries.panels import household_panels
 from beneficiaries.services import (
     duplicate_mark_distinct,
     duplicate_merge,
@@ -140,21 +141,13 @@ def household_detail(request, pk):
     household = get_object_or_404(
         Household.objects.visible_to(request.user).select_related("village__parent__parent", "duplicate_of"), pk=pk
     )
-    from groups.models import Membership
-
-    memberships = (
-        Membership.objects.visible_to(request.user)
-        .filter(household=household)
-        .select_related("kube")
-        .order_by("-joined_on")
-    )
     return render(
         request,
         "beneficiaries/household_detail.html",
         {
             "household": household,
             "members": household.members.all(),
-            "memberships": memberships,
+            "panels": household_panels(request, household),
             "history": household_history(household).page(request, unmasked=request.user.enters_data),
             "full_nik": request.user.enters_data,
             "can_edit": request.user.enters_data and household.is_active,

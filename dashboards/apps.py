@@ -13,7 +13,12 @@ class DashboardsConfig(AppConfig):
     def ready(self):
         from celery.signals import task_success
 
+        from dashboards import refresh
+        from kube_portal import nightly
+
         task_success.connect(refresh_after_import, dispatch_uid="dashboards.refresh_after_import")
+        # The figures add up every province: after a run over one province they would be partial.
+        nightly.register(nightly.Step("dashboards", refresh.nightly_step, whole_country_only=True))
 
 
 def refresh_after_import(sender=None, **kwargs):

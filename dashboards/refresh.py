@@ -9,21 +9,22 @@ all-programme rows with INSERT ... ON CONFLICT DO UPDATE.
 The statements fill temporary staging tables; the real tables then receive only the
 rows that changed (and lose the rows that vanished), all in one transaction: readers
 see the old figures until it commits, then the new ones, never a half-built state, and
-are never blocked (no TRUNCATE). A transaction-level
-advisory lock keeps two refreshes (the nightly run and an import finishing) from
-interleaving; the second waits and then rebuilds from the newer data.
+are never blocked (no TRUNCATE). A transaction-level advisory lock (`kube_portal.locks`)
+keeps two refreshes (the nightly run and an import finishing) from interleaving; the second
+waits and then rebuilds from the newer data.
+
+The refresh is the last step of the nightly run (`nightly_step`, registered by
+DashboardsConfig): it reads the KUBE levels and the readiness the steps before it wrote.
 """
 
 import datetime
 import time
-from collections.abc import Callable
 
 from django.db import connection, transaction
 from django.utils import timezone
 
 from dashboards.models import AreaFigures, AreaMonth, DashboardRefresh
-
-LOCK_KEY = 7_200_701  # pg_advisory_xact_lock key of the dashboard refresh
+from kube_portal import locks
 
 # A grouping row's area is its finest non-null region column.
 _AREA = """
@@ -201,17 +202,15 @@ ROLLUP_MONTHS = [
     f"DELETE FROM {MONTH_STAGE} WHERE program_id = -1",  # noqa: S608
 ]
 
-# The households' figures (their readiness) come last: the nightly run stages the others while it
-# computes the readiness (`wait_for_households`). The KUBE statement must stay first (plain INSERT).
-HOUSEHOLD_STATEMENT = _figures_insert(HOUSEHOLD_VALUES, source=HOUSEHOLD_SOURCE, group_by=_WITHOUT_PROGRAM, program="0")
+# The KUBE statement must stay first: it inserts, the others add their columns to its rows.
 STATEMENTS = [
     _figures_insert(KUBE_VALUES, source=KUBE_SOURCE, group_by=_WITH_PROGRAM, program="COALESCE(program_id, 0)"),
     _figures_insert(
         MENTOR_VALUES, source=MENTOR_SOURCE, group_by="GROUPING SETS ((kec, kab, prov), (prov), ())", program="0"
     ),
+    _figures_insert(HOUSEHOLD_VALUES, source=HOUSEHOLD_SOURCE, group_by=_WITHOUT_PROGRAM, program="0"),
     MONTH_BASE,
     *ROLLUP_MONTHS,
-    HOUSEHOLD_STATEMENT,
 ]
 
 
@@ -266,11 +265,7 @@ def _merge_staged(cursor, *, stage: str, model, keys: list[str]) -> tuple[int, i
     # over the stage took minutes, a merge join random reads of the temporary table.
     cursor.execute("SET LOCAL enable_nestloop = off")
     cursor.execute("SET LOCAL enable_mergejoin = off")
-    merged = _merge(cursor, stage=stage, model=model, keys=keys)
-    # The statements that follow (the households' figures) are planned freely.
-    cursor.execute("RESET enable_nestloop")
-    cursor.execute("RESET enable_mergejoin")
-    return merged
+    return _merge(cursor, stage=stage, model=model, keys=keys)
 
 
 def _on_time_since(today: datetime.date) -> datetime.date:
@@ -279,34 +274,23 @@ def _on_time_since(today: datetime.date) -> datetime.date:
     return overdue_cutoff(today, days=overdue_days())
 
 
-def refresh_all(*, trigger: str = "manual", wait_for_households: Callable[[], None] | None = None) -> DashboardRefresh:
+def refresh_all(*, trigger: str = "manual") -> DashboardRefresh:
     """Rebuild every aggregate from the registers and record the run; returns the ledger row.
 
-    Called at the end of the nightly graduation run and after imports (`dashboards.tasks`).
-    `wait_for_households`, if given, is called once every figure that does not depend on the
-    households' readiness is staged, before the households' figures are read: the nightly run
-    starts the refresh on another connection while it computes the readiness (each statement
-    reads the data committed when it starts) and lets it go on once the readiness is committed.
+    The last step of the nightly run, and queued after imports (`dashboards.tasks`).
     """
     started_at = timezone.now()
     clock = time.monotonic()
     today = timezone.localdate()
     params = {"today": today, "since": _on_time_since(today)}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        locks.wait_in_transaction(locks.Key.DASHBOARDS)
         # The grouping sets hash a few million facts: in memory rather than in batches spilled to disk.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         _stage_tables(cursor)
         for statement in STATEMENTS:
-            if statement is not HOUSEHOLD_STATEMENT:
-                cursor.execute(statement, params)
-        # The monthly figures read no readiness: merged before waiting for it.
+            cursor.execute(statement, params)
         _merge_staged(cursor, stage=MONTH_STAGE, model=AreaMonth, keys=["region_code", "program_id", "month"])
-        if wait_for_households is not None:
-            waiting = time.monotonic()
-            wait_for_households()
-            clock += time.monotonic() - waiting  # the ledger's duration is the refresh's own work
-        cursor.execute(HOUSEHOLD_STATEMENT, params)
         _merge_staged(cursor, stage=FIGURES_STAGE, model=AreaFigures, keys=["region_code", "program_id"])
         cursor.execute(f"SELECT count(*) FROM {FIGURES_STAGE}")  # noqa: S608 - our table name
         (area_rows,) = cursor.fetchone()
@@ -321,3 +305,8 @@ def refresh_all(*, trigger: str = "manual", wait_for_households: Callable[[], No
             area_rows=area_rows,
             month_rows=month_rows,
         )
+
+
+def nightly_step(night) -> dict[str, int]:
+    """The last step of the nightly run (kube_portal.nightly, registered by DashboardsConfig)."""
+    return {"refresh": refresh_all(trigger=night.trigger).pk}

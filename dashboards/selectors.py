@@ -18,8 +18,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accounts.models import Role
 from dashboards.models import ALL_PROGRAMS, AreaFigures, AreaMonth, DashboardRefresh
 from groups.models import BusinessType, Kube, MaturityLevel, Program, Status
+from kube_portal.dates import month_start
 from regions.models import DirectorateArea, Level, Region
 
 TREND_MONTHS = 24
@@ -42,13 +44,7 @@ LEVEL_LABELS = {0: gettext_lazy("Nasional"), 1: gettext_lazy("Provinsi"), 2: get
 
 def default_month(today: datetime.date | None = None) -> datetime.date:
     """Last month: the latest month whose business reports are due."""
-    today = today or timezone.localdate()
-    return (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
+    return month_start(today or timezone.localdate(), -1)
 
 
 @dataclass(frozen=True)
@@ -101,15 +97,10 @@ def _may_see_dashboards(user) -> None:
         raise Http404
 
 
-def _visible_code(user, code: str) -> bool:
-    prefixes = user.scope_prefixes()
-    return prefixes is None or any(code.startswith(prefix) for prefix in prefixes)
-
-
 def home_region_code(user) -> str | None:
     """Where `/dasbor/` sends a provincial or district officer: their own region's dashboard."""
     _may_see_dashboards(user)
-    if user.is_national or user.role == "direktorat":
+    if user.is_national or user.role == Role.DIREKTORAT:
         return None
     if not user.region_id:
         raise Http404
@@ -119,7 +110,7 @@ def home_region_code(user) -> str | None:
 def national_area(user, directorate_code: str = "") -> Area:
     """The nation, or one directorate area; a directorate user sees only its own provinces."""
     _may_see_dashboards(user)
-    prefixes = user.scope_prefixes()
+    scope = user.scope
     crumbs = [(_("Nasional"), reverse("dashboards:national"))]
     if directorate_code:
         directorate = DirectorateArea.objects.filter(code=directorate_code).first()
@@ -135,12 +126,12 @@ def national_area(user, directorate_code: str = "") -> Area:
             directorate=directorate,
             crumbs=[*crumbs, (directorate.name, None)],
         )
-    if prefixes is None:
+    if scope.national:
         return Area(name=_("Nasional"), level=0, codes=[""], child_level=Level.PROVINCE, crumbs=crumbs[:1])
-    if user.role != "direktorat":
+    if user.role != Role.DIREKTORAT:
         raise Http404
     # A directorate user's national page is its own directorate area: its provinces only.
-    provinces = sorted(prefixes)
+    provinces = sorted(scope.prefixes)
     return Area(
         name=user.directorate_area.name,
         level=0,
@@ -160,14 +151,14 @@ def region_area(user, code: str) -> Area:
     ancestor_codes = [code[:length] for length in (2, 5) if length < len(code)]
     ancestors = {r.code: r for r in Region.objects.filter(code__in=ancestor_codes)}
     crumbs: list[tuple[str, str | None]] = []
-    if user.is_national or user.role == "direktorat":
+    if user.is_national or user.role == Role.DIREKTORAT:
         crumbs.append((_("Nasional"), reverse("dashboards:national")))
         directorate = DirectorateArea.objects.filter(provinces=code[:2]).order_by("code").first()
         if directorate and (user.is_national or user.directorate_area_id == directorate.pk):
             crumbs.append((directorate.name, f"{reverse('dashboards:national')}?wilayah={directorate.code}"))
     for ancestor_code in ancestor_codes:
         ancestor = ancestors.get(ancestor_code)
-        if ancestor is not None and _visible_code(user, ancestor_code):
+        if ancestor is not None and user.scope.contains(ancestor_code):
             crumbs.append((ancestor.display_name, reverse("dashboards:region", args=[ancestor_code])))
     crumbs.append((region.display_name, None))
     return Area(
@@ -362,7 +353,7 @@ def _totals_by_program(area: Area) -> dict[int, dict]:
 
 def _trend(area: Area, filters: Filters) -> list[dict]:
     """The 24 months up to the selected one, every month present (zeros where nothing happened)."""
-    first = add_months(filters.month, -(TREND_MONTHS - 1))
+    first = month_start(filters.month, -(TREND_MONTHS - 1))
     found: dict[datetime.date, dict[int, dict]] = {}
     for row in (
         AreaMonth.objects.filter(
@@ -376,7 +367,7 @@ def _trend(area: Area, filters: Filters) -> list[dict]:
     ):
         found.setdefault(row.pop("month"), {})[row.pop("program_id")] = row
     rows = []
-    for month in (add_months(first, offset) for offset in range(TREND_MONTHS)):
+    for month in (month_start(first, offset) for offset in range(TREND_MONTHS)):
         row = {"month": month, "label": f"{month:%m/%Y}", **dict.fromkeys(MONTH_FIELDS, 0)}
         row.update(
             {k: v or 0 for k, v in _merge_programme(found.get(month, {}), filters.program_id, AGNOSTIC_MONTH).items()}

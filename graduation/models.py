@@ -263,7 +263,7 @@ class RunStatus(models.TextChoices):
 
 
 class RecomputeRun(models.Model):
-    """The ledger of the nightly readiness runs: one row per run, progress per province."""
+    """The ledger of the nightly runs: one row per run, the figures of each finished step, progress per province."""
 
     run_date = models.DateField(_("tanggal perhitungan"))
     province = models.CharField(_("provinsi"), max_length=2, blank=True, help_text=_("Kosong: semua provinsi."))
@@ -276,8 +276,8 @@ class RecomputeRun(models.Model):
     progress = models.JSONField(_("kemajuan per provinsi"), default=dict)
     counts = models.JSONField(_("jumlah per status"), default=dict)
     households_changed = models.PositiveIntegerField(_("KPM berubah"), default=0)
-    maturity = models.JSONField(_("hasil klasifikasi KUBE"), default=dict, blank=True)
-    dashboards_seconds = models.FloatField(_("pembaruan dasbor (detik)"), null=True, blank=True)
+    #: {step name: its figures and "seconds"} of the nightly steps finished (kube_portal.nightly).
+    steps = models.JSONField(_("langkah selesai"), default=dict, blank=True)
     error = models.TextField(_("galat"), blank=True)
     resumed_count = models.PositiveSmallIntegerField(_("dilanjutkan"), default=0)
     triggered_by = models.ForeignKey(

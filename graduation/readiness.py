@@ -35,22 +35,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from beneficiaries.models import Household, Member
 from graduation.models import LEVEL_RANK, CriteriaSet, HouseholdAssessment, PovertyLine, Readiness, Verdict
-from groups.maturity import months_between
 from groups.models import Membership, Status
+from kube_portal.dates import months_between, years_before
 
 #: Day 0 of the assessment-date number in `inputs` (any fixed day; the SQL uses the same).
 EPOCH = datetime.date(2000, 1, 1)
 #: A qualifying membership ranks above any other: qualifies × 1,000,000 + level rank × 10,000 + months.
 QUALIFIES, RANK = 1_000_000, 10_000
 PKH_COMPONENTS = ("under_6", "school_age", "pregnant", "elderly", "disabled")
-
-
-def years_before(day: datetime.date, years: int) -> datetime.date:
-    """`day` minus whole years as PostgreSQL's `date - interval 'N years'` does (29 Feb → 28 Feb)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def age_bounds(run_date: datetime.date) -> dict[str, datetime.date]:

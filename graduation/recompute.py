@@ -1,11 +1,12 @@
-"""The nightly readiness run: set-based SQL, one statement per province, in a ledger.
+"""The nightly run: its ledger, its lock, its resumption, and the readiness step (set-based SQL).
 
-Order (DESIGN.md section 5): KUBE maturity for all groups (`groups.maturity.classify_all`)
-→ household readiness, province by province → dashboard figures (`dashboards.refresh`,
-after a run over all provinces). With worker connections, the dashboards refresh starts on
-its own connection with the readiness step and stages what does not read readiness (KUBE
-figures from the fresh levels, mentors, monthly figures) while the provinces are computed;
-the households' figures are read, and everything committed, once the last province is.
+The run executes the nightly steps (`kube_portal.nightly`, each registered by its own app):
+KUBE maturity for all groups (`groups.maturity`) → household readiness, province by province
+(here) → dashboard figures (`dashboards.refresh`, after a run over all provinces), one after
+another. Each finished step's figures go into the ledger (`RecomputeRun.steps`); a run that
+was killed is resumed by the next run of the same day, which skips the finished steps and
+the finished provinces. One run at a time: the nightly advisory lock (`kube_portal.locks`);
+a second run raises `RecomputeBusy`.
 
 Each province is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE <changed>` statement that
 computes every active household of the province (CTEs: latest assessment per household by
@@ -16,7 +17,7 @@ statement, writes a history row for every changed state. The statement and the l
 progress for the province commit together, so a run killed at any moment leaves finished
 provinces finished: the next run of the same day resumes the unfinished run and does the
 rest. A row is only rewritten when its result differs, so a run on unchanged data writes
-nothing. One run at a time: a session advisory lock; a second run raises `RecomputeBusy`.
+nothing.
 
 The per-household lookups (members, latest assessment, current membership and its KUBE's
 level) are index-only scans on covering indexes (migrations 0009 and 0010).
@@ -28,13 +29,10 @@ test (graduation/tests/test_readiness_engines.py) holds the two engines to ident
 
 import datetime
 import json
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,13 +48,13 @@ from graduation.models import (
 )
 from graduation.readiness import age_bounds
 from groups.models import MaturityLevel, Status
+from kube_portal import locks, nightly
+from kube_portal.queue import QueueUnavailable, enqueue
 from regions.models import Level, Region
 
-# pg_try_advisory_lock key of the readiness run ("KUGR"); groups.maturity has its own.
-ADVISORY_LOCK_KEY = 0x4B55_4752
 DRY_RUN_SAMPLE = 20
-# Provinces computed at once, each on its own connection (the production machine has 2 cores).
-DEFAULT_WORKERS = 2
+#: The Celery task of the run (graduation.tasks, which imports this module).
+RECOMPUTE_TASK = "graduation.tasks.recompute_graduation_task"
 STATE_KEYS = [Readiness.SIAP.value, Readiness.MENUJU.value, Readiness.BELUM.value]
 
 
@@ -344,7 +342,7 @@ def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSe
             counts["state_changes"] = state_changes
         counts["seconds"] = round(time.monotonic() - started, 2)
         with connection.cursor() as cursor:
-            # Merged in SQL: provinces computed in parallel each add their own key.
+            # Merged in SQL: the run's row in memory may be older than the ledger.
             cursor.execute(
                 "UPDATE graduation_recomputerun SET progress = progress || %s::jsonb WHERE id = %s",
                 [json.dumps({province: counts}), run.pk],
@@ -376,69 +374,35 @@ def recompute_households(*, household_ids: list[int], run_date: datetime.date, c
     return changed
 
 
-def _province_in_thread(*, run: RecomputeRun, province: str, criteria: CriteriaSet) -> dict[str, int]:
-    try:
-        return recompute_province(run=run, province=province, criteria=criteria)
-    finally:
-        connection.close()  # each worker thread has its own connection
+def readiness_step(night: nightly.Night) -> dict:
+    """The nightly step of this app: every active household's readiness, province by province.
 
-
-def _recompute_provinces(*, run, criteria, pending, workers, after_province, stdout) -> None:
-    """Provinces one by one, or `workers` at a time on their own connections (each commits on its own).
-
-    Inside an outer transaction (tests), other connections could not see its data: one by one.
+    Each province commits with its entry in the ledger's progress, so a resumed run skips it.
     """
-
-    def done(code: str, counts: dict) -> None:
-        run.progress[code] = counts
-        if stdout is not None:
-            stdout.write(f"  {code}: {counts}\n")
-        if after_province is not None:
-            after_province(run, code)
-
-    if workers <= 1 or connection.in_atomic_block:
-        for code in pending:
-            done(code, recompute_province(run=run, province=code, criteria=criteria))
-        return
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="graduation")
-    try:
-        futures = {
-            pool.submit(_province_in_thread, run=run, province=code, criteria=criteria): code for code in pending
-        }
-        for future in as_completed(futures):
-            done(futures[future], future.result())
-    finally:
-        # On an error, the provinces not started stay for the next run; those running finish and commit.
-        pool.shutdown(wait=True, cancel_futures=True)
+    run = night.ledger
+    for code in province_codes(night.province):
+        if code in run.progress:
+            continue
+        run.progress[code] = recompute_province(run=run, province=code, criteria=run.criteria)
+        if night.on_progress is not None:
+            night.on_progress(code)
+    totals = _empty_counts()
+    for counts in run.progress.values():
+        for key in totals:
+            totals[key] += counts.get(key, 0)
+    run.counts = totals
+    run.households_changed = totals["changed"]
+    run.save(update_fields=["counts", "households_changed"])
+    return totals
 
 
-class _AdvisoryLock:
-    """Session advisory lock; survives chunk commits and is released when the session ends (kill)."""
-
-    def __enter__(self):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-            (acquired,) = cursor.fetchone()
-        if not acquired:
-            raise RecomputeBusy(_("Proses graduasi lain sedang berjalan."))
-        return self
-
-    def __exit__(self, *exc):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
-        return False
+def _busy() -> RecomputeBusy:
+    return RecomputeBusy(_("Proses graduasi lain sedang berjalan."))
 
 
 def is_busy() -> bool:
     """Whether a run holds the lock now (from any connection)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-            "AND ((classid::bigint << 32) | objid::bigint) = %s)",
-            [ADVISORY_LOCK_KEY],
-        )
-        return cursor.fetchone()[0]
+    return locks.is_held(locks.Key.NIGHTLY)
 
 
 def _start_or_resume(*, province: str, run_date: datetime.date, criteria: CriteriaSet, user) -> RecomputeRun:
@@ -490,14 +454,11 @@ def recompute_runs_recover(*, today: datetime.date | None = None) -> list[int]:
     night's run does the work again); one of today is resumed by a new task, which continues
     where it stopped. Returns the runs it queued.
     """
-    from graduation.tasks import recompute_graduation_task
-    from kube_portal.queue import QueueUnavailable, enqueue
-
     today = today or timezone.localdate()
     resume = []
     try:
         # Holding the run lock proves no run is alive, and keeps one from starting meanwhile.
-        with _AdvisoryLock():
+        with locks.exclusive(locks.Key.NIGHTLY, busy=_busy):
             for run in RecomputeRun.objects.filter(status=RunStatus.RUNNING):
                 if run.run_date != today:
                     _close(run, _("Terhenti dan tidak dilanjutkan."))
@@ -512,7 +473,7 @@ def recompute_runs_recover(*, today: datetime.date | None = None) -> list[int]:
     queued = []
     for run in resume:
         try:
-            enqueue(recompute_graduation_task, province=run.province, user_id=run.triggered_by_id)
+            enqueue(RECOMPUTE_TASK, province=run.province, user_id=run.triggered_by_id)
         except QueueUnavailable:
             continue  # the night's run (or "run now") resumes it
         queued.append(run.pk)
@@ -526,138 +487,42 @@ def recompute_graduation(
     user=None,
     after_province: Callable[[RecomputeRun, str], None] | None = None,
     stdout=None,
-    workers: int | None = None,
 ) -> RecomputeRun:
-    """The nightly run: KUBE maturity, then readiness province by province. Raises RecomputeBusy."""
-    from groups.maturity import classify_all
-
+    """The nightly run: its steps one after another, each recorded in the ledger. Raises RecomputeBusy."""
     run_date = run_date or timezone.localdate()
-    if workers is None:
-        workers = getattr(settings, "GRADUATION_RECOMPUTE_WORKERS", DEFAULT_WORKERS)
     # The nightly's own writes (maturity, readiness) are not in the audit trail (its own history tables
     # keep them); anything tracked it touches is recorded as this run's.
-    with _AdvisoryLock(), write_context(Source.NIGHTLY):
+    with locks.exclusive(locks.Key.NIGHTLY, busy=_busy), write_context(Source.NIGHTLY):
         criteria = CriteriaSet.objects.active()
         run = _start_or_resume(province=province, run_date=run_date, criteria=criteria, user=user)
         add_to_context(run=run.pk)
-        alongside = None
-        try:
-            if not run.maturity:
-                started = time.monotonic()
-                run.maturity = classify_all(as_of=run_date)
-                run.maturity["seconds"] = round(time.monotonic() - started, 2)
-                run.save(update_fields=["maturity"])
-            pending = [code for code in province_codes(province) if code not in run.progress]
-            if not province and workers > 1 and not connection.in_atomic_block:
-                alongside = _DashboardsAlongside(run)
-            _recompute_provinces(
-                run=run,
-                criteria=criteria,
-                pending=pending,
-                workers=workers,
-                after_province=after_province,
-                stdout=stdout,
-            )
-            run.refresh_from_db(fields=["progress"])
-        except BaseException as error:
-            if alongside is not None:
-                alongside.abandon()
-            if not isinstance(error, Exception):
+
+        def province_done(code: str) -> None:
+            if stdout is not None:
+                stdout.write(f"  {code}: {run.progress[code]}\n")
+            if after_province is not None:
+                after_province(run, code)
+
+        night = nightly.Night(run_date=run_date, province=province, ledger=run, on_progress=province_done)
+        for step in nightly.steps(province=province):
+            if step.name in run.steps:
+                continue  # done before the run was stopped
+            started = time.monotonic()
+            try:
+                result = step.run(night)
+            except Exception as error:
+                run.status = RunStatus.FAILED
+                run.error = _("Proses gagal karena kesalahan di server (sudah dicatat): %(error)s") % {
+                    "error": f"{type(error).__name__}: {error}"
+                }
+                run.save(update_fields=["status", "error"])
                 raise
-            run.status = RunStatus.FAILED
-            run.error = _("Proses gagal karena kesalahan di server (sudah dicatat): %(error)s") % {
-                "error": f"{type(error).__name__}: {error}"
-            }
-            run.save(update_fields=["status", "error"])
-            raise
-        try:
-            totals = _empty_counts()
-            for counts in run.progress.values():
-                for key in totals:
-                    totals[key] += counts.get(key, 0)
-            run.counts = totals
-            run.households_changed = totals["changed"]
-            run.status = RunStatus.DONE
-            run.finished_at = timezone.now()
-            run.save(update_fields=["counts", "households_changed", "status", "finished_at"])
-        except BaseException:
-            if alongside is not None:
-                alongside.abandon()
-            raise
-        if not province:
-            _refresh_dashboards(run, alongside)
+            run.steps[step.name] = {**result, "seconds": round(time.monotonic() - started, 2)}
+            run.save(update_fields=["steps"])
+        run.status = RunStatus.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at"])
     return run
-
-
-class _Abandoned(Exception):
-    """Rolls back the dashboards refresh of a run that failed."""
-
-
-class _DashboardsAlongside:
-    """The dashboards refresh on its own connection, started with the readiness step.
-
-    While the provinces are computed it stages the figures that do not depend on readiness (KUBE
-    from the fresh levels, mentors, monthly figures: most of its work, on one core, where the
-    provinces leave the other one idle between statements and after the last one), then waits.
-    `finish()` lets it read the committed readiness and merge; `abandon()` rolls it back.
-    """
-
-    def __init__(self, run: RecomputeRun):
-        self._go = threading.Event()
-        self._abandoned = False
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboards")
-        self._future = self._pool.submit(self._refresh, f"graduation run #{run.pk}")
-
-    def _wait(self) -> None:
-        self._go.wait()
-        if self._abandoned:
-            raise _Abandoned
-
-    def _refresh(self, trigger: str):
-        from dashboards.refresh import refresh_all
-
-        try:
-            return refresh_all(trigger=trigger, wait_for_households=self._wait)
-        finally:
-            connection.close()  # the thread's own connection
-
-    def finish(self):
-        self._go.set()
-        try:
-            return self._future.result()
-        finally:
-            self._pool.shutdown()
-
-    def abandon(self) -> None:
-        self._abandoned = True
-        self._go.set()
-        try:
-            self._future.result()
-        except Exception:  # noqa: BLE001, S110 - the run's own error is the one reported
-            pass
-        finally:
-            self._pool.shutdown()
-
-
-def _refresh_dashboards(run: RecomputeRun, alongside: _DashboardsAlongside | None = None) -> None:
-    """The last step of the nightly run: the dashboard figures, from the fresh KUBE levels and readiness.
-
-    With `alongside` (started with the readiness step), only its part that reads readiness is left.
-    """
-    from dashboards.refresh import refresh_all
-
-    started = time.monotonic()
-    try:
-        if alongside is None:
-            refresh_all(trigger=f"graduation run #{run.pk}")
-        else:
-            alongside.finish()
-    except Exception as error:
-        run.error = _("Dasbor tidak diperbarui: %(error)s") % {"error": f"{type(error).__name__}: {error}"}
-        run.save(update_fields=["error"])
-        raise
-    run.dashboards_seconds = round(time.monotonic() - started, 2)
-    run.save(update_fields=["dashboards_seconds"])
 
 
 @dataclass

@@ -36,6 +36,7 @@ from graduation.models import (
 )
 from graduation.recompute import recompute_households
 from kube_portal.concurrency import version_check
+from kube_portal.dates import add_months
 
 CRITERIA_FIELDS = ["income_multiple", "min_kube_level", "min_kube_months", "assets_threshold", "desil_threshold"]
 # Households recomputed per batch by the live Python engine.
@@ -55,17 +56,6 @@ def can_decide(user) -> bool:
 
 def can_assess(user) -> bool:
     return user.is_national or user.role in (Role.PENDAMPING, Role.DINSOS_KABKOTA)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate_day in (day.day, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=candidate_day)
-        except ValueError:
-            continue
-    raise ValueError(day)
 
 
 # --- Criteria -------------------------------------------------------------------------------

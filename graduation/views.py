@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -84,6 +85,11 @@ def _household(request, household_id: int) -> Household:
 def _show_errors(request, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
+
+
+def household_readiness_panel(request, household) -> str:
+    """The readiness summary on the household page (registered in `beneficiaries.panels` by GraduationConfig)."""
+    return render_to_string("graduation/_readiness_card.html", {"household": household}, request=request)
 
 
 @login_required

@@ -33,6 +33,7 @@ from groups.models import (
     Status,
     StatusNote,
 )
+from kube_portal.dates import month_start
 
 BATCH_KUBE = 5_000
 # Share of groups per final status; the rest (about 70%) are active.
@@ -112,11 +113,6 @@ def _copy(cursor, table: str, columns: list[str], rows: list) -> None:
         buffer.write("\n")
     buffer.seek(0)
     cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
-
-
-def _months_back(today: datetime.date, n: int) -> datetime.date:
-    index = today.year * 12 + today.month - 1 - n
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 class _Actors:
@@ -294,12 +290,12 @@ class _Seeder:
 
     def _reports(self, kube_id: int, eggs: bool, activated: datetime.date, members: int, status: str) -> None:
         rng = self.rng
-        first = _months_back(activated, -1)  # the month after activation
+        first = month_start(activated, 1)  # the month after activation
         months = []
-        month = _months_back(self.today, 1)
+        month = month_start(self.today, -1)
         while month >= first and len(months) < 24:
             months.append(month)
-            month = _months_back(month, 1)
+            month = month_start(month, -1)
         if status == Status.NONAKTIF:
             months = months[rng.randint(1, 4) :]  # reports stopped some months ago
         elif len(months) > 6 and rng.random() < 0.06:

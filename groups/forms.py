@@ -21,6 +21,7 @@ from groups.models import (
 from groups.money import format_rupiah, parse_rupiah
 from groups.services import KUBE_FIELDS
 from kube_portal.concurrency import VersionedFormMixin
+from kube_portal.dates import month_start
 from regions.models import Region
 
 
@@ -57,7 +58,7 @@ class MonthField(forms.DateField):
 
     def to_python(self, value):
         date = super().to_python(value)
-        return date.replace(day=1) if date else date
+        return month_start(date) if date else date
 
 
 class DateInput(forms.DateInput):
@@ -262,5 +263,4 @@ class KurForm(forms.Form):
 
 def default_report_month() -> datetime.date:
     """Reports are entered for the month just ended."""
-    first = timezone.localdate().replace(day=1)
-    return (first - datetime.timedelta(days=1)).replace(day=1)
+    return month_start(timezone.localdate(), -1)

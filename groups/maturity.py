@@ -28,16 +28,15 @@ opens a new one with the date and the reason.
 
 Two engines apply the rule: `classify_kube` reads one KUBE in Python (used live when a report is
 saved, `groups.services.kube_maturity_refresh`), and `classify_all` applies it to every active
-KUBE in SQL for the nightly run, one `UPDATE ... FROM (aggregate)` statement per id range, each
-in its own transaction (`workers` ranges at a time, each on its own connection), so a run can be
-killed and re-run; KUBE whose result is unchanged are not rewritten. `store_classification`
+KUBE in SQL for the nightly run (its first step, `nightly_step`), one `UPDATE ... FROM (aggregate)`
+statement per id range, each in its own transaction, so a run can be killed and re-run; KUBE whose
+result is unchanged are not rewritten. `store_classification`
 writes one KUBE's result as the SQL writes it. A property test (groups/tests/test_maturity_engines.py)
 holds the two engines to identical results.
 """
 
 import datetime
 import json
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -45,32 +44,14 @@ from django.db.models import Max
 from django.utils import timezone
 
 from groups.models import BusinessReport, Kube, MaturityLevel, MaturityPeriod, MaturityThresholds, Status
+from kube_portal import locks
+from kube_portal.dates import month_start, months_between
 
 DEFAULT_CHUNK_SIZE = 10_000
-# Chunks classified at once, each on its own connection (the production machine has 2 cores).
-DEFAULT_WORKERS = 2
-# pg_try_advisory_lock key: one set-based run at a time.
-ADVISORY_LOCK_KEY = 0x4B55_4245  # "KUBE"
 
 
-class MaturityRunInProgress(RuntimeError):
-    pass
-
-
-def months_between(start: datetime.date | None, end: datetime.date) -> int:
-    """Whole months from `start` to `end`, as PostgreSQL's age() counts them (0 if not started)."""
-    if start is None:
-        return 0
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day:
-        months -= 1
-    return max(months, 0)
-
-
-def add_months(month: datetime.date, count: int) -> datetime.date:
-    """The first day of the month `count` months after (before, if negative) `month`'s month."""
-    index = month.year * 12 + month.month - 1 + count
-    return datetime.date(index // 12, index % 12 + 1, 1)
+class MaturityRunInProgress(locks.Busy):
+    """Another set-based classification holds the lock."""
 
 
 @dataclass(frozen=True)
@@ -84,12 +65,11 @@ class Window:
 
     @classmethod
     def of(cls, as_of: datetime.date, t: MaturityThresholds) -> "Window":
-        current = as_of.replace(day=1)
         return cls(
-            first=add_months(current, -t.berkembang_window),
-            last=add_months(current, -1),
-            previous_first=add_months(current, -2 * t.berkembang_window),
-            silent_first=add_months(current, -t.not_reporting_months),
+            first=month_start(as_of, -t.berkembang_window),
+            last=month_start(as_of, -1),
+            previous_first=month_start(as_of, -2 * t.berkembang_window),
+            silent_first=month_start(as_of, -t.not_reporting_months),
         )
 
     @property
@@ -346,7 +326,6 @@ def classify_all(
     as_of: datetime.date | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     stdout=None,
-    workers: int = DEFAULT_WORKERS,
 ) -> dict[str, int]:
     """Classify every active KUBE set-based; returns counts per level, of changed levels and of *tidak melapor*."""
     as_of = as_of or timezone.localdate()
@@ -357,55 +336,24 @@ def classify_all(
     if low is None:
         return counts
     params = _params(as_of, t)
-
-    def chunk(lo: int) -> list[tuple]:
-        with transaction.atomic(), connection.cursor() as cursor:
-            # The planner overestimates the rows of the CTEs a hundredfold and JIT-compiles the statement:
-            # at 10,000 KUBE a chunk took 1.4 s compiling for 0.2 s of work.
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute(_CHUNK_SQL, {**params, "lo": lo, "hi": lo + chunk_size})
-            return cursor.fetchall()
-
-    def in_thread(lo: int) -> list[tuple]:
-        try:
-            return chunk(lo)
-        finally:
-            connection.close()  # each worker thread has its own connection
-
-    def done(lo: int, rows: list[tuple]) -> None:
-        for level, total, changed, not_reporting in rows:
-            counts[level] += total
-            counts["changed"] += changed
-            counts["not_reporting"] += not_reporting
-        if stdout is not None:
-            stdout.write(f"  KUBE {lo}–{min(lo + chunk_size, high + 1) - 1}: {counts}\n")
-
-    starts = list(range(low, high + 1, chunk_size))
-    with _run_lock():
-        # Inside an outer transaction (tests), other connections could not see its data: one by one.
-        if workers <= 1 or len(starts) == 1 or connection.in_atomic_block:
-            for lo in starts:
-                done(lo, chunk(lo))
-        else:
-            # Chunks are independent (each commits on its own): `workers` at a time on their own connections.
-            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="maturity") as pool:
-                for lo, rows in zip(starts, pool.map(in_thread, starts), strict=True):
-                    done(lo, rows)
+    with locks.exclusive(locks.Key.MATURITY, busy=lambda: MaturityRunInProgress("Another maturity run is going.")):
+        # One id range at a time, each committed on its own: a run killed midway keeps what it did.
+        for lo in range(low, high + 1, chunk_size):
+            with transaction.atomic(), connection.cursor() as cursor:
+                # The planner overestimates the rows of the CTEs a hundredfold and JIT-compiles the statement:
+                # at 10,000 KUBE a chunk took 1.4 s compiling for 0.2 s of work.
+                cursor.execute("SET LOCAL jit = off")
+                cursor.execute(_CHUNK_SQL, {**params, "lo": lo, "hi": lo + chunk_size})
+                rows = cursor.fetchall()
+            for level, total, changed, not_reporting in rows:
+                counts[level] += total
+                counts["changed"] += changed
+                counts["not_reporting"] += not_reporting
+            if stdout is not None:
+                stdout.write(f"  KUBE {lo}–{min(lo + chunk_size, high + 1) - 1}: {counts}\n")
     return counts
 
 
-class _run_lock:  # noqa: N801 - used as a context manager
-    """A session advisory lock: a second concurrent run fails fast instead of doing the work twice."""
-
-    def __enter__(self):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY])
-            (acquired,) = cursor.fetchone()
-        if not acquired:
-            raise MaturityRunInProgress("Another maturity classification is running.")
-        return self
-
-    def __exit__(self, *exc):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
-        return False
+def nightly_step(night) -> dict[str, int]:
+    """The first step of the nightly run (kube_portal.nightly, registered by GroupsConfig)."""
+    return classify_all(as_of=night.run_date)

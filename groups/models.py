@@ -14,9 +14,14 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.tracking import tracked
 from kube_portal.concurrency import Versioned
+from kube_portal.hooks import Hook
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 
 KECAMATAN_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"
+
+#: `() -> QuerySet` of the mentor assignments running today, rows with a `kube` foreign key.
+#: Provided by the mentors app (MentorsConfig.ready), above this one.
+current_assignments = Hook("the mentor assignments running today")
 
 
 # --- Reference data ---------------------------------------------------------------------------
@@ -146,10 +151,7 @@ class KubeQuerySet(ScopedQuerySet):
 
     def with_mentor(self, has_mentor: bool = True):
         """KUBE with (or without) a mentor assigned today."""
-        from mentors.models import Assignment
-        from mentors.scope import active_assignment_q
-
-        assigned = Assignment.objects.filter(active_assignment_q(), kube=OuterRef("pk"))
+        assigned = current_assignments().filter(kube=OuterRef("pk"))
         return self.filter(Exists(assigned) if has_mentor else ~Exists(assigned))
 
     def filtered(
@@ -204,12 +206,6 @@ class KubeQuerySet(ScopedQuerySet):
             .with_member_count()
             .order_by("-created_at", "-id")
         )
-
-    def awaiting(self, user):
-        """What waits for this user's action (the review queue)."""
-        from groups.permissions import statuses_awaiting
-
-        return self.visible_to(user).filter(status__in=statuses_awaiting(user))
 
 
 # The maturity the nightly run (and a saved report) computes is not an edit: it has its own history
@@ -472,6 +468,16 @@ class Membership(models.Model):
     @property
     def is_current(self) -> bool:
         return self.left_on is None
+
+
+def occupying_memberships() -> models.QuerySet:
+    """Current memberships of the KUBE that hold their members: provided to `beneficiaries.models`."""
+    return Membership.objects.current().filter(kube__status__in=OCCUPYING_STATUSES)
+
+
+def kube_household_ids(kube_ids) -> models.QuerySet:
+    """Ids of the current member households of these KUBE, a subquery: provided to `beneficiaries.models`."""
+    return Membership.objects.current().filter(kube__in=kube_ids).values("household_id")
 
 
 class GrantStage(models.TextChoices):

@@ -33,6 +33,7 @@ from groups.models import (
 from groups.permissions import TRANSITIONS, may_edit_registry, may_report, may_take
 from groups.signals import kube_maturity_changed, memberships_changed
 from kube_portal.concurrency import version_check
+from kube_portal.dates import month_start
 from kube_portal.integrity import unique_errors
 from regions.models import Level, Region
 
@@ -446,7 +447,7 @@ def report_save(
     kube = _locked(kube, user)
     if kube.status not in (Status.AKTIF, Status.NONAKTIF):
         raise ValidationError(_("Laporan usaha hanya untuk KUBE yang aktif."))
-    month = month.replace(day=1)
+    month = month_start(month)
     if month > timezone.localdate():
         raise ValidationError(_("Bulan laporan tidak boleh di masa depan."))
     if must_be_new and kube.reports.filter(month=month).exists():

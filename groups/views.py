@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -35,7 +36,14 @@ from groups.forms import (
 )
 from groups.history import kube_history
 from groups.models import OCCUPYING_STATUSES, Kube, MemberRole, Membership, Status
-from groups.permissions import TRANSITIONS, available_transitions, may_edit_registry, may_report, may_take
+from groups.permissions import (
+    TRANSITIONS,
+    available_transitions,
+    may_edit_registry,
+    may_report,
+    may_take,
+    statuses_awaiting,
+)
 from kube_portal.concurrency import StaleEdit
 from kube_portal.db_router import reads_from_replica
 from regions.models import Region
@@ -63,6 +71,11 @@ def _add_errors(form, error: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+def _awaiting(user):
+    """What waits for this user's action (the review queue)."""
+    return Kube.objects.visible_to(user).with_status(*statuses_awaiting(user))
 
 
 def _problem_messages(kube) -> list[str]:
@@ -95,7 +108,7 @@ def kube_list(request):
             "query_string": urlencode(query),
             "filtered": bool(query),
             "can_create": may_edit_registry(request.user),
-            "awaiting_count": Kube.objects.awaiting(request.user).count(),
+            "awaiting_count": _awaiting(request.user).count(),
             "export_formats": [("xlsx", "XLSX"), ("csv", "CSV")],
         },
     )
@@ -121,7 +134,7 @@ def kube_export(request):
 @login_required
 def kube_queue(request):
     """Menunggu tindakan Anda: the KUBE whose next step is this user's."""
-    kubes = Kube.objects.awaiting(request.user).for_list().order_by("status_changed_at", "id")
+    kubes = _awaiting(request.user).for_list().order_by("status_changed_at", "id")
     page = Paginator(kubes, KUBE_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "groups/kube_queue.html", {"page": page})
 
@@ -173,6 +186,17 @@ def kube_detail(request, pk):
             "history": kube_history(kube).page(request),
         },
     )
+
+
+def household_memberships_panel(request, household) -> str:
+    """The KUBE memberships on the household page (registered in `beneficiaries.panels` by GroupsConfig)."""
+    memberships = (
+        Membership.objects.visible_to(request.user)
+        .filter(household=household)
+        .select_related("kube")
+        .order_by("-joined_on")
+    )
+    return render_to_string("groups/_household_memberships.html", {"memberships": memberships}, request=request)
 
 
 # --- Create and edit ----------------------------------------------------------------------------

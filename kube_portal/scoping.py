@@ -1,18 +1,95 @@
 """The one scoping mechanism: every read of scoped data goes through `visible_to(user)`.
 
-A user's scope is a set of region-code prefixes (`None` = national) taken from
-`User.scope_prefixes()`. Each scoped model names the field holding its
-denormalised Kemendagri region code in `region_field`; that field carries a
-`varchar_pattern_ops` index so that prefix filters use it.
+Every user has one `Scope` (`user.scope`, DESIGN.md section 2): a set of Kemendagri
+region-code prefixes (`None` = the whole country), or, for a mentor, the KUBE assigned to
+them now. Whatever asks "may this user see region X" asks the scope: querysets through
+`Scope.q(field)`, raw SQL through `Scope.sql(column)`, Python through `Scope.contains(code)`.
 
-A mentor's scope is the KUBE assigned to them now (`mentors.scope.assigned_kube_ids`)
-and what belongs to those KUBE: a model states the path from its rows to their
-KUBE in `kube_field` ("" for the Kube model itself, "kube" for a business report,
-"memberships__kube" for a household...). A model without `kube_field` shows a
-mentor nothing unless it overrides `mentor_filter`.
+Each scoped model names the field holding its denormalised region code in `region_field`;
+that field carries a `varchar_pattern_ops` index so that the prefix filters use it.
+
+A mentor's registers are the KUBE assigned to them and what belongs to those KUBE: a model
+states the path from its rows to their KUBE in `kube_field` ("" for the Kube model itself,
+"kube" for a business report...). A model without `kube_field` shows a mentor nothing
+unless it overrides `mentor_filter`. Which KUBE are assigned to a mentor is known only to the
+mentors app, above this one: it provides `mentor_kube_ids` in its `AppConfig.ready()`.
 """
 
+from dataclasses import dataclass
+
 from django.db import models
+
+from kube_portal.hooks import Hook
+
+#: `(user id) -> QuerySet` of the ids of the KUBE assigned to that mentor now (a subquery).
+mentor_kube_ids = Hook("the KUBE assigned to a mentor")
+
+
+def _like_prefix(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one user may read: region-code prefixes, and for a mentor the KUBE assigned to them.
+
+    `prefixes` is None for the whole country and empty for nothing. A mentor's prefixes are
+    their work area (reference data such as regions is read by region); their registers
+    are read through `kube_ids`.
+    """
+
+    prefixes: tuple[str, ...] | None
+    #: The user id of a mentor, whose registers are the KUBE assigned to them.
+    mentor_user_id: int | None = None
+
+    @property
+    def national(self) -> bool:
+        return self.prefixes is None
+
+    @property
+    def empty(self) -> bool:
+        return self.prefixes == ()
+
+    @property
+    def is_mentor(self) -> bool:
+        return self.mentor_user_id is not None
+
+    @property
+    def region(self) -> str:
+        """The one region prefix of the scope; "" for the country or several regions."""
+        return self.prefixes[0] if self.prefixes is not None and len(self.prefixes) == 1 else ""
+
+    def contains(self, region_code: str) -> bool:
+        """Whether a region (or anything placed in it) lies in the scope."""
+        return self.prefixes is None or region_code.startswith(self.prefixes)
+
+    def q(self, field: str) -> models.Q:
+        """The scope as a filter on a region-code field (prefix matches, served by its pattern-ops index)."""
+        if self.prefixes is None:
+            return models.Q()
+        condition = models.Q(pk__in=[])
+        for prefix in self.prefixes:
+            condition |= models.Q(**{f"{field}__startswith": prefix})
+        return condition
+
+    def sql(self, column: str) -> tuple[str, list[str]]:
+        """The scope as a SQL condition on `column` and its parameters, for raw SQL."""
+        if self.prefixes is None:
+            return "TRUE", []
+        if not self.prefixes:
+            return "FALSE", []
+        condition = " OR ".join(f"{column} LIKE %s" for _prefix in self.prefixes)
+        return f"({condition})", [_like_prefix(prefix) for prefix in self.prefixes]
+
+    @property
+    def kube_ids(self) -> models.QuerySet:
+        """The ids of the KUBE assigned to the mentor now, as a subquery (none for other users)."""
+        if self.mentor_user_id is None:
+            raise ValueError("only a mentor's scope is a set of KUBE")
+        return mentor_kube_ids(self.mentor_user_id)
+
+
+NOTHING = Scope(prefixes=())
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -24,30 +101,19 @@ class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_mentor:
+        scope = user.scope
+        if scope.is_mentor:
             return self.filter(self.mentor_filter(user))
-        prefixes = user.scope_prefixes()
-        if prefixes is None:
-            return self
-        if not prefixes:
+        if scope.empty:
             return self.none()
-        return self.filter(region_prefix_q(self.region_field, prefixes))
+        return self.filter(scope.q(self.region_field))
 
     def mentor_filter(self, user) -> models.Q:
         """What a mentor sees of this model: the rows of the KUBE assigned to them now."""
         if self.kube_field is None:
             return models.Q(pk__in=[])
-        from mentors.scope import assigned_kube_ids
-
         lookup = f"{self.kube_field}__in" if self.kube_field else "pk__in"
-        return models.Q(**{lookup: assigned_kube_ids(user)})
-
-
-def region_prefix_q(field: str, prefixes) -> models.Q:
-    condition = models.Q(pk__in=[])
-    for prefix in prefixes:
-        condition |= models.Q(**{f"{field}__startswith": prefix})
-    return condition
+        return models.Q(**{lookup: user.scope.kube_ids})
 
 
 class RegionCodeMixin:

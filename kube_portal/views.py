@@ -26,14 +26,16 @@ def home(request):
             villages=Count("code", filter=Q(level=Level.VILLAGE)),
         )
     )
-    prefixes = user.scope_prefixes() if not user.is_mentor else [user.region_id] if user.region_id else []
+    scope = user.scope
     scope_regions = (
-        Region.objects.filter(code__in=prefixes).select_related("parent").order_by("code") if prefixes else []
+        Region.objects.filter(code__in=scope.prefixes).select_related("parent").order_by("code")
+        if scope.prefixes
+        else []
     )
     return render(
         request,
         "home.html",
-        {"counts": counts, "scope_regions": scope_regions, "is_national": prefixes is None},
+        {"counts": counts, "scope_regions": scope_regions, "is_national": scope.national},
     )
 
 

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from groups.models import Kube, Membership, Status
+from kube_portal.dates import add_months
 from mentors.models import (
     Assignment,
     Education,
@@ -143,8 +144,8 @@ def _name(rng: random.Random) -> tuple[str, bool]:
 
 
 def _months_back(today: datetime.date, months: int) -> datetime.date:
-    index = today.year * 12 + today.month - 1 - months
-    return datetime.date(index // 12, index % 12 + 1, min(today.day, 28))
+    # Day 28 at most, so that every month has it.
+    return add_months(today.replace(day=min(today.day, 28)), -months)
 
 
 def _new_mentors(areas: list[str], rng: random.Random, niks: _Niks, *, with_login: bool, status: str, since) -> list:

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.tracking import tracked
 from kube_portal.concurrency import Versioned
-from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet, region_prefix_q
-from mentors.scope import active_assignment_q, assigned_kube_ids
+from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
+from mentors.scope import active_assignment_q
 
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
 KABKOTA_CODE = r"^[0-9]{2}\.[0-9]{2}$"
@@ -202,17 +202,15 @@ class TrainingBatchQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_mentor:
+        scope = user.scope
+        if scope.is_mentor:
             return self.filter(participations__mentor__user=user).distinct()
-        prefixes = user.scope_prefixes()
-        if prefixes is None:
+        if scope.national:
             return self
-        if not prefixes:
+        if scope.empty:
             return self.none()
-        in_scope = TrainingParticipation.objects.filter(
-            region_prefix_q("mentor__region_code", prefixes), batch=OuterRef("pk")
-        )
-        organised_here = region_prefix_q("region_code", prefixes) & ~Q(region_code="")
+        in_scope = TrainingParticipation.objects.filter(scope.q("mentor__region_code"), batch=OuterRef("pk"))
+        organised_here = scope.q("region_code") & ~Q(region_code="")
         return self.filter(organised_here | Exists(in_scope))
 
 
@@ -288,7 +286,7 @@ class AssignmentQuerySet(ScopedQuerySet):
     region_field = "kube__region_code"
 
     def mentor_filter(self, user) -> Q:
-        return Q(mentor__user=user) & Q(kube__in=assigned_kube_ids(user))
+        return Q(mentor__user=user) & Q(kube__in=user.scope.kube_ids)
 
     def active(self, on=None):
         return self.filter(active_assignment_q(on=on))
@@ -347,6 +345,19 @@ class Assignment(Versioned):
         return self.started_on <= today and (self.ended_on is None or self.ended_on > today)
 
 
+def assigned_kube_ids(user_id: int) -> models.QuerySet:
+    """Ids of the KUBE assigned to the Mentor record of user `user_id` now, as a subquery.
+
+    Provided to `kube_portal.scoping.mentor_kube_ids` (MentorsConfig.ready): the mentor's scope.
+    """
+    return Assignment.objects.active().filter(mentor__user_id=user_id).values("kube_id")
+
+
+def current_assignments() -> models.QuerySet:
+    """The assignments running today, each with its `kube`: provided to `groups.models.current_assignments`."""
+    return Assignment.objects.active()
+
+
 # --- Field visits --------------------------------------------------------------------------------
 
 
@@ -372,7 +383,7 @@ class FieldVisitQuerySet(ScopedQuerySet):
     region_field = "kube__region_code"
 
     def mentor_filter(self, user) -> Q:
-        return Q(mentor__user=user) & Q(kube__in=assigned_kube_ids(user))
+        return Q(mentor__user=user) & Q(kube__in=user.scope.kube_ids)
 
     def for_list(self):
         return self.select_related("kube", "mentor").order_by("-visited_on", "-id")
@@ -469,7 +480,7 @@ class VisitPhotoQuerySet(ScopedQuerySet):
     region_field = "visit__kube__region_code"
 
     def mentor_filter(self, user) -> Q:
-        return Q(visit__mentor__user=user) & Q(visit__kube__in=assigned_kube_ids(user))
+        return Q(visit__mentor__user=user) & Q(visit__kube__in=user.scope.kube_ids)
 
 
 class VisitPhoto(models.Model):

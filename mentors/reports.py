@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groups.models import BusinessReport, Kube
+from kube_portal.dates import month_start
 from kube_portal.spreadsheets import XlsxBook
 from mentors.models import Assignment, FieldVisit, Mentor
 from mentors.scope import active_assignment_q
@@ -43,8 +44,7 @@ class MonthlyReport:
 
 
 def _month_end(month: datetime.date) -> datetime.date:
-    following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return following - datetime.timedelta(days=1)
+    return month_start(month, 1) - datetime.timedelta(days=1)
 
 
 def monthly_report(*, user, mentor: Mentor, month: datetime.date) -> MonthlyReport:

@@ -1,6 +1,6 @@
-"""The mentor's scope: the KUBE assigned to them now, for `ScopedQuerySet.mentor_filter`."""
+"""When an assignment runs: the condition behind a mentor's scope (`mentors.models.assigned_kube_ids`)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 
@@ -14,10 +14,3 @@ def active_assignment_q(prefix: str = "", *, on=None) -> Q:
     return Q(**{f"{prefix}started_on__lte": on}) & (
         Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": on})
     )
-
-
-def assigned_kube_ids(user) -> QuerySet:
-    """Ids of the KUBE assigned to `user`'s Mentor record now, as a subquery."""
-    from mentors.models import Assignment
-
-    return Assignment.objects.filter(active_assignment_q(), mentor__user=user).values("kube_id")

@@ -171,7 +171,7 @@ def training_batch_create(*, user: User, data: dict) -> TrainingBatch:
         start_date=data["start_date"],
         end_date=data["end_date"],
         # A regional office's batch belongs to its region; the ministry's to nobody in particular.
-        region_code="" if user.is_national else (user.scope_prefixes() or [""])[0],
+        region_code=user.scope.region,
     )
     if batch.end_date < batch.start_date:
         raise ValidationError({"end_date": _("Tanggal selesai tidak boleh sebelum tanggal mulai.")})

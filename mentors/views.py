@@ -26,6 +26,7 @@ from accounts.models import DownloadKind
 from beneficiaries.models import head_of
 from groups.models import OFFICER_ROLES, Kube, Membership
 from kube_portal.concurrency import StaleEdit
+from kube_portal.dates import month_start
 from kube_portal.db_router import reads_from_replica
 from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 from mentors import reports, selectors, services
@@ -122,9 +123,7 @@ def mentor_detail(request, pk):
     )
     current_ids = [a.kube_id for a in assignments if a.is_active]
     current_kube = selectors.with_visit_clock(Kube.objects.filter(pk__in=current_ids)).order_by("name")
-    today = timezone.localdate()
-    index = today.year * 12 + today.month - 1
-    months = [datetime.date((index - n) // 12, (index - n) % 12 + 1, 1) for n in range(12)]
+    months = [month_start(timezone.localdate(), -n) for n in range(12)]
     return render(
         request,
         "mentors/mentor_detail.html",
@@ -380,7 +379,7 @@ def visit_home(request):
             "kubes": selectors.my_kube(request.user),
             "page": page,
             "mentor": Mentor.objects.filter(user=request.user).first(),
-            "this_month": today.replace(day=1),
+            "this_month": month_start(today),
         },
     )
 

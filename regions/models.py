@@ -45,8 +45,8 @@ class RegionQuerySet(ScopedQuerySet):
         return self.filter(code__startswith=code)
 
     def mentor_filter(self, user):
-        # Regions are reference data: a mentor reads the work area they belong to.
-        return models.Q(code__startswith=user.region_id) if user.region_id else models.Q(pk__in=[])
+        # Regions are reference data: a mentor reads them by region, the work area they belong to.
+        return user.scope.q("code")
 
 
 class Region(models.Model):

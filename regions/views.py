@@ -13,12 +13,8 @@ def region_list(request):
     """The top of the user's scope: all provinces for national users, else their own regions."""
     user = request.user
     regions = Region.objects.visible_to(user).current()
-    if user.is_mentor:
-        top = regions.filter(code=user.region_id)
-    elif user.scope_prefixes() is None:
-        top = regions.filter(level=Level.PROVINCE)
-    else:
-        top = regions.filter(code__in=user.scope_prefixes())
+    scope = user.scope
+    top = regions.filter(level=Level.PROVINCE) if scope.national else regions.filter(code__in=scope.prefixes)
     query = request.GET.get("q", "").strip()
     results = None
     if query:

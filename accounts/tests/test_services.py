@@ -254,6 +254,6 @@ def test_leaving_the_admin_role_ends_admin_powers(admin_user, regions):
 
     other_admin.refresh_from_db()
     assert not other_admin.is_staff and not other_admin.is_superuser
-    assert other_admin.scope_prefixes() == [KAB_GARUT]
+    assert other_admin.scope.prefixes == (KAB_GARUT,)
     latest = entries(user_history(other_admin), admin_user)[0]
     assert changes(latest)[label("is_superuser")] == ("Ya", "Tidak")

@@ -14,7 +14,7 @@ from beneficiaries.import_jobs import LOCK_NAMESPACE
 from beneficiaries.importing import COLUMNS, ImportFileError, households_import
 from beneficiaries.models import Household, ImportJob, Member
 from beneficiaries.tests.factories import HouseholdFactory, MemberFactory
-from kube_portal import liveness
+from kube_portal import locks
 
 pytestmark = pytest.mark.django_db
 
@@ -305,11 +305,11 @@ def test_progress_fragment_polls_while_running(client, officer_bandung):
     )
     client.force_login(officer_bandung)
     # A live worker holds the job's lock.
-    assert liveness.hold(LOCK_NAMESPACE, job.pk)
+    assert locks.job_hold(LOCK_NAMESPACE, job.pk)
     try:
         content = client.get(reverse("beneficiaries:import_progress", args=[job.pk])).content.decode()
     finally:
-        liveness.release(LOCK_NAMESPACE, job.pk)
+        locks.job_release(LOCK_NAMESPACE, job.pk)
     assert 'hx-trigger="every 1s"' in content
     assert 'aria-valuenow="50"' in content
     assert "Memeriksa baris 5.000 dari 10.000" in content

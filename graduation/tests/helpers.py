@@ -2,10 +2,12 @@
 
 import datetime
 
+from accounts.models import Role
 from beneficiaries.tests.factories import MemberFactory
 from graduation.models import AssessmentSource, HouseholdAssessment
 from groups.models import BusinessReport, MaturityLevel, Membership
 from groups.tests.factories import GARUT_KECAMATAN, KubeFactory, household_in
+from kube_portal.dates import add_months
 
 RUN_DATE = datetime.date(2026, 6, 1)
 # 1.5 × the national rural line of March 2025 (580,349): Garut households are rural.
@@ -31,13 +33,12 @@ def assess(household, *, income=0, savings=0, assets=0, on=datetime.date(2026, 5
         productive_assets=assets,
         housing_condition="layak",
         source=AssessmentSource.OFFICE_SURVEY,
-        assessor=assessor or UserFactory(username="penilai", role="admin"),
+        assessor=assessor or UserFactory(username="penilai", role=Role.ADMIN),
     )
 
 
 def months_before(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 - months
-    return day.replace(year=index // 12, month=index % 12 + 1)
+    return add_months(day, -months)
 
 
 def kube_at_level(level: str = MaturityLevel.BERKEMBANG, *, run_date=RUN_DATE):

@@ -19,7 +19,7 @@ def test_readiness_then_proposal_verification_and_decision(page, live_server, re
     household = garut_household(desil=6)
     assess(household, income=1_000_000, savings=6_000_000)
     join(household, kube_at_level(), on=months_before(RUN_DATE, 13))
-    recompute_graduation(run_date=RUN_DATE, workers=1)
+    recompute_graduation(run_date=RUN_DATE)
 
     browser_login(page, live_server, officer_garut.username, PASSWORD)
     page.goto(f"{live_server.url}/graduasi/siap/")
@@ -64,10 +64,11 @@ def test_explanations_reasons_and_notes_speak_english_when_chosen(page, live_ser
 
     from beneficiaries.models import Member
     from beneficiaries.tests.factories import MemberFactory
-    from groups.maturity import add_months, classify_all
+    from groups.maturity import classify_all
     from groups.models import BusinessReport
     from groups.services import grant_record
     from groups.tests.factories import KubeFactory, ensure_reference_data
+    from kube_portal.dates import month_start
 
     ensure_reference_data()
     kube = KubeFactory(garut=True, name="KUBE Contoh", status="ditetapkan")
@@ -81,7 +82,7 @@ def test_explanations_reasons_and_notes_speak_english_when_chosen(page, live_ser
     )
     BusinessReport.objects.bulk_create(
         BusinessReport(
-            kube=kube, month=add_months(RUN_DATE, -n), revenue=6_000_000, costs=5_000_000, group_savings=1_000_000
+            kube=kube, month=month_start(RUN_DATE, -n), revenue=6_000_000, costs=5_000_000, group_savings=1_000_000
         )
         for n in range(1, 13)
     )
@@ -92,7 +93,7 @@ def test_explanations_reasons_and_notes_speak_english_when_chosen(page, live_ser
     join(assessed, kube, on=months_before(RUN_DATE, 13))
     unassessed = garut_household(desil=7)
     Member.objects.filter(household__in=[assessed, unassessed], relationship="kepala").update(name="Andi Wijaya")
-    recompute_graduation(run_date=RUN_DATE, workers=1)  # the KUBE becomes Berkembang on the run date
+    recompute_graduation(run_date=RUN_DATE)  # the KUBE becomes Berkembang on the run date
 
     pages = [
         (f"{live_server.url}/graduasi/kesiapan/", ["[data-testid=readiness-table] tbody"]),

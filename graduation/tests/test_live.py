@@ -18,9 +18,10 @@ from graduation.models import GraduationStatus, GraduationStatusChange
 from graduation.readiness import compute
 from graduation.services import assessment_record
 from graduation.tests.helpers import garut_household, join
-from groups.maturity import add_months, classify_all
+from groups.maturity import classify_all
 from groups.models import BusinessReport, Kube, MaturityLevel
 from groups.tests.factories import KubeFactory
+from kube_portal.dates import month_start
 
 pytestmark = pytest.mark.django_db
 
@@ -52,9 +53,9 @@ def record(user, household, **values):
 
 def berkembang_kube(**kwargs) -> Kube:
     """An active KUBE in Garut Kota classified Berkembang today (12 profitable months, active 30 months)."""
-    kube = KubeFactory(garut=True, status="aktif", activated_on=add_months(today(), -30), **kwargs)
+    kube = KubeFactory(garut=True, status="aktif", activated_on=month_start(today(), -30), **kwargs)
     BusinessReport.objects.bulk_create(
-        BusinessReport(kube=kube, month=add_months(today(), -n), revenue=6_000_000, costs=5_000_000)
+        BusinessReport(kube=kube, month=month_start(today(), -n), revenue=6_000_000, costs=5_000_000)
         for n in range(1, 13)
     )
     classify_all(as_of=today())
@@ -90,7 +91,7 @@ def test_joining_and_leaving_a_kube_recompute_the_household(regions, officer_gar
 
     household = garut_household()
     kube = berkembang_kube()
-    membership = membership_add(kube=kube, user=officer_garut, household=household, joined_on=add_months(today(), -13))
+    membership = membership_add(kube=kube, user=officer_garut, household=household, joined_on=month_start(today(), -13))
     assert status_of(household).explanation["kube"]["verdict"] == "met"
     # Leaving later (a date still in the future) keeps the household a member until then.
     membership_end(membership=membership, user=officer_garut, reason="Pindah", left_on=today() + datetime.timedelta(1))
@@ -102,7 +103,7 @@ def test_leaving_today_recomputes_the_household(regions, officer_garut):
     from groups.services import membership_end
 
     household = garut_household()
-    membership = join(household, berkembang_kube(), on=add_months(today(), -13))
+    membership = join(household, berkembang_kube(), on=month_start(today(), -13))
     membership_end(membership=membership, user=officer_garut, reason="Pindah")
     assert status_of(household).explanation["kube"]["code"] == "no_membership"
 
@@ -165,16 +166,16 @@ def test_an_import_computes_the_readiness_of_the_households_it_wrote(regions, of
 def test_a_business_report_reclassifies_the_kube_and_recomputes_its_members(regions, officer_garut):
     from groups.services import report_save
 
-    kube = KubeFactory(garut=True, status="aktif", activated_on=add_months(today(), -30))
+    kube = KubeFactory(garut=True, status="aktif", activated_on=month_start(today(), -30))
     BusinessReport.objects.bulk_create(
-        BusinessReport(kube=kube, month=add_months(today(), -n), revenue=6_000_000, costs=5_000_000)
+        BusinessReport(kube=kube, month=month_start(today(), -n), revenue=6_000_000, costs=5_000_000)
         for n in range(2, 7)
     )
     household = garut_household()
-    join(household, kube, on=add_months(today(), -20))
+    join(household, kube, on=month_start(today(), -20))
     record(officer_garut, household)  # a first readiness: the KUBE is Tumbuh
     assert status_of(household).explanation["kube"]["verdict"] == "not_met"
-    report_save(kube=kube, user=officer_garut, month=add_months(today(), -1), data={"revenue": 6, "costs": 5})
+    report_save(kube=kube, user=officer_garut, month=month_start(today(), -1), data={"revenue": 6, "costs": 5})
     kube.refresh_from_db()
     assert kube.maturity_level == MaturityLevel.BERKEMBANG  # the sixth profitable month
     assert status_of(household).explanation["kube"]["verdict"] == "met"
@@ -186,7 +187,7 @@ def test_a_kube_that_stops_being_active_recomputes_its_members(regions, officer_
 
     kube = berkembang_kube()
     household = garut_household()
-    join(household, kube, on=add_months(today(), -13))
+    join(household, kube, on=month_start(today(), -13))
     record(officer_garut, household)
     assert status_of(household).explanation["kube"]["verdict"] == "met"
     kube_transition(kube=kube, user=officer_garut, action="nonaktifkan", comment="Usaha berhenti")

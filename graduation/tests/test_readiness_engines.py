@@ -23,6 +23,7 @@ from django.db import transaction
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
+from accounts.models import Role
 from beneficiaries.models import Household, Member
 from graduation.models import (
     AssessmentSource,
@@ -33,13 +34,12 @@ from graduation.models import (
     PovertyLine,
     RecomputeRun,
 )
-from graduation.readiness import years_before
 from graduation.recompute import recompute_province
 from graduation.services import readiness_recompute
-from groups.maturity import add_months
 from groups.models import Membership, Status
 from groups.tests.factories import KubeFactory
 from groups.tests.strategies import LEVELS, run_dates
+from kube_portal.dates import month_start, years_before
 
 pytestmark = pytest.mark.django_db
 
@@ -117,7 +117,7 @@ kubes = st.lists(
 
 
 def _shifted_months(run_date: datetime.date, months: int, shift: int) -> datetime.date:
-    first = add_months(run_date.replace(day=1), -months)
+    first = month_start(run_date.replace(day=1), -months)
     day = min(run_date.day, 28)
     return first.replace(day=day) + datetime.timedelta(days=shift)
 
@@ -205,7 +205,7 @@ def _assessor_id() -> int:
     from accounts.models import User
     from accounts.tests.factories import UserFactory
 
-    user = User.objects.filter(username="penilai").first() or UserFactory(username="penilai", role="admin")
+    user = User.objects.filter(username="penilai").first() or UserFactory(username="penilai", role=Role.ADMIN)
     return user.pk
 
 

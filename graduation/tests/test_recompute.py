@@ -18,7 +18,6 @@ from graduation.models import (
     RunStatus,
 )
 from graduation.recompute import (
-    ADVISORY_LOCK_KEY,
     RecomputeBusy,
     is_busy,
     recompute_dry_run,
@@ -26,6 +25,9 @@ from graduation.recompute import (
 )
 from graduation.tests.helpers import RUN_DATE, assess, garut_household, join, kube_at_level, months_before
 from groups.models import MaturityLevel
+from kube_portal.locks import Key
+
+ADVISORY_LOCK_KEY = int(Key.NIGHTLY)
 
 pytestmark = pytest.mark.django_db
 
@@ -401,7 +403,8 @@ def test_the_run_classifies_kube_maturity_first(regions):
     result = run()
     kube.refresh_from_db()
     assert kube.maturity_level == MaturityLevel.BERKEMBANG
-    assert result.maturity[MaturityLevel.BERKEMBANG] == 1
+    assert result.steps["maturity"][MaturityLevel.BERKEMBANG] == 1
+    assert list(result.steps) == ["maturity", "readiness", "dashboards"]
 
 
 def test_command_runs_one_province_and_dry_run(regions, capsys):
@@ -448,21 +451,22 @@ def test_a_household_that_moved_province_keeps_one_result_and_its_history(region
 
 
 @pytest.mark.django_db(transaction=True)
-def test_provinces_in_parallel_give_the_same_results(regions):
+def test_a_run_outside_a_transaction_commits_each_province(regions):
+    """Each province commits with its ledger entry, as in production (no outer test transaction)."""
     from groups.tests.factories import ensure_reference_data
 
     ensure_reference_data()
     households = _spread_households()
-    result = recompute_graduation(run_date=RUN_DATE, workers=2)
+    result = recompute_graduation(run_date=RUN_DATE)
     assert result.status == RunStatus.DONE
     assert sorted(result.progress) == ["12", "31", "32"]
     assert result.counts["siap"] + result.counts["menuju"] + result.counts["belum"] == 12
     assert stored_states(households) == python_states(households)
-    assert recompute_graduation(run_date=RUN_DATE, workers=2).households_changed == 0
+    assert recompute_graduation(run_date=RUN_DATE).households_changed == 0
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_dashboards_staged_alongside_the_readiness_equal_a_refresh_after_it(regions):
+def test_the_dashboards_step_reads_the_readiness_the_run_wrote(regions):
     from dashboards.models import AreaFigures, AreaMonth, DashboardRefresh
     from dashboards.refresh import refresh_all
     from groups.tests.factories import ensure_reference_data
@@ -475,17 +479,17 @@ def test_the_dashboards_staged_alongside_the_readiness_equal_a_refresh_after_it(
 
     ensure_reference_data()
     _spread_households()
-    result = recompute_graduation(run_date=RUN_DATE, workers=2)
+    result = recompute_graduation(run_date=RUN_DATE)
     assert DashboardRefresh.objects.get().trigger == f"graduation run #{result.pk}"
-    assert result.dashboards_seconds is not None
-    staged_alongside = figures()
+    assert result.steps["dashboards"]["refresh"] == DashboardRefresh.objects.get().pk
+    in_the_run = figures()
     assert sum(row.grad_belum + row.grad_menuju + row.grad_siap for row in AreaFigures.objects.filter(level=0)) == 12
     refresh_all(trigger="after")
-    assert figures() == staged_alongside
+    assert figures() == in_the_run
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_readiness_step_rolls_the_dashboards_back(regions):
+def test_a_failed_readiness_step_stops_the_run_before_the_dashboards(regions):
     from dashboards.models import AreaFigures, DashboardRefresh
     from groups.tests.factories import ensure_reference_data
 
@@ -496,11 +500,40 @@ def test_a_failed_readiness_step_rolls_the_dashboards_back(regions):
         raise RuntimeError("killed")
 
     with pytest.raises(RuntimeError):
-        recompute_graduation(run_date=RUN_DATE, workers=2, after_province=fail)
+        recompute_graduation(run_date=RUN_DATE, after_province=fail)
+    failed = RecomputeRun.objects.get()
+    assert failed.status == RunStatus.FAILED and "killed" in failed.error
+    assert list(failed.steps) == ["maturity"]
+    assert len(failed.progress) == 1  # the province committed before the failure stays done
     assert not DashboardRefresh.objects.exists()
     assert not AreaFigures.objects.exists()
-    assert recompute_graduation(run_date=RUN_DATE, workers=2).status == RunStatus.DONE
+    resumed = recompute_graduation(run_date=RUN_DATE)
+    assert resumed.pk == failed.pk and resumed.status == RunStatus.DONE
     assert DashboardRefresh.objects.count() == 1
+
+
+def test_a_run_whose_last_step_failed_is_resumed_at_that_step(regions, monkeypatch):
+    from dashboards import refresh
+    from dashboards.models import DashboardRefresh
+
+    garut_household()
+
+    def broken(**kwargs):
+        raise RuntimeError("no room on the disk")
+
+    monkeypatch.setattr(refresh, "refresh_all", broken)
+    with pytest.raises(RuntimeError):
+        run()
+    failed = RecomputeRun.objects.get()
+    assert (failed.status, list(failed.steps)) == (RunStatus.FAILED, ["maturity", "readiness"])
+    assert "no room on the disk" in failed.error
+    monkeypatch.undo()
+    steps_before = failed.steps
+    resumed = run()
+    assert resumed.pk == failed.pk and resumed.status == RunStatus.DONE
+    # Maturity and readiness were not run again: their ledger entries are the first run's.
+    assert {name: resumed.steps[name] for name in ("maturity", "readiness")} == steps_before
+    assert DashboardRefresh.objects.get().trigger == f"graduation run #{failed.pk}"
 
 
 def test_a_full_run_ends_with_the_dashboard_figures_and_a_province_run_does_not(regions):
@@ -511,7 +544,7 @@ def test_a_full_run_ends_with_the_dashboard_figures_and_a_province_run_does_not(
     assert DashboardRefresh.objects.count() == 0
     result = run()
     assert DashboardRefresh.objects.get().trigger == f"graduation run #{result.pk}"
-    assert result.dashboards_seconds is not None
+    assert result.steps["dashboards"]["seconds"] >= 0
 
 
 def test_with_two_current_kube_the_best_level_counts_then_the_longest(regions):

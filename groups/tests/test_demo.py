@@ -3,10 +3,10 @@ from django.utils import timezone
 
 from accounts.demo import seed_users
 from groups.demo import seed_kube
-from groups.maturity import months_between
 from groups.models import Kube, Membership, Status
 from groups.services import proposal_problems
 from groups.tests.factories import household_in
+from kube_portal.dates import months_between
 
 pytestmark = pytest.mark.django_db
 

@@ -16,11 +16,12 @@ from django.db import transaction
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
-from groups.maturity import add_months, classify_all
+from groups.maturity import classify_all
 from groups.models import BusinessReport, Kube, MaturityPeriod, MaturityThresholds, Status
 from groups.services import kube_maturity_refresh
 from groups.tests.factories import KubeFactory
 from groups.tests.strategies import LEVELS, run_dates
+from kube_portal.dates import month_start
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def _build(run_date, specs, threshold_values) -> list[int]:
         BusinessReport.objects.bulk_create(
             BusinessReport(
                 kube=kube_row,
-                month=add_months(run_date.replace(day=1), -offset),
+                month=month_start(run_date.replace(day=1), -offset),
                 revenue=revenue,
                 costs=costs,
                 group_savings=savings,

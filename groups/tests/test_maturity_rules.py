@@ -10,9 +10,10 @@ import datetime
 
 import pytest
 
-from groups.maturity import add_months, classify_all, classify_kube
+from groups.maturity import classify_all, classify_kube
 from groups.models import BusinessReport, Kube, MaturityLevel, MaturityPeriod, Status
 from groups.tests.factories import KubeFactory
+from kube_portal.dates import month_start
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ SAVINGS = 10_000_000  # the Maju threshold
 
 def back(n: int, as_of: datetime.date = AS_OF) -> datetime.date:
     """The first day of the month n months before the run's month (1 = last complete month)."""
-    return add_months(as_of.replace(day=1), -n)
+    return month_start(as_of.replace(day=1), -n)
 
 
 def months(first: int, last: int, revenue=6_000_000, costs=5_000_000, savings=SAVINGS) -> dict:

@@ -1,10 +1,20 @@
+"""`manage.py seed_demo`: the demo data of every app, in the order of the layers.
+
+A command of the top app because it composes all the others (DESIGN.md section 5: the lower
+layers never import the ones above them).
+"""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.demo import DEMO_DISTRICT_HOUSEHOLDS, DEMO_DISTRICTS, DEMO_PASSWORD, seed_users
 from accounts.models import User
 from audit.context import Source, write_context
+from beneficiaries.demo import seed_households
+from graduation.demo import seed_assessments
+from groups.demo import seed_kube
 from kube_portal.embedded import LOCAL_DIR
+from mentors.demo import seed_mentors
 
 DEMO_LOGINS_FILE = LOCAL_DIR / "demo-logins.txt"
 
@@ -58,19 +68,11 @@ class Command(BaseCommand):
                 "Demo logins not written: DATABASE_URL points at a database this app did not create, so existing "
                 "logins and passwords are left as they are. Add --demo-logins to create them with the published password."
             )
-        from beneficiaries.demo import seed_households
-
         # The district demo logins always have a register of their own to work with.
         for district in DEMO_DISTRICTS:
             seed_households(DEMO_DISTRICT_HOUSEHOLDS, within=district, stdout=self.stdout)
         if options["households"]:
             seed_households(options["households"], stdout=self.stdout)
-        from groups.demo import seed_kube
-
         seed_kube(stdout=self.stdout)
-        from mentors.demo import seed_mentors
-
         seed_mentors(stdout=self.stdout)
-        from graduation.demo import seed_assessments
-
         seed_assessments(stdout=self.stdout)
