@@ -1,11 +1,12 @@
 """Import benchmark: a 100,000-row member CSV through the same engine as the upload page.
 
-    .venv/bin/python bench/import_households.py [--rows 100000] [--keep]
+    .venv/bin/python bench/import_households.py [--rows 100000] [--keep] [--database kube_portal_bench]
 
 Generates 25,000 households of four members in the villages of Kota Bandung, imports them
 as a Kota Bandung officer, prints rows/s and peak memory, then imports the same file again,
-which must create nothing. Runs in a scratch database, `kube_portal_bench`, on the same
-PostgreSQL server as the app (embedded unless DATABASE_URL is set), migrated and loaded
+which must create nothing. Runs in a scratch database (`--database`, default
+`kube_portal_bench`: give another name where several people bench on one server) on the
+same PostgreSQL server as the app (embedded unless DATABASE_URL is set), migrated and loaded
 with the regions first, and dropped afterwards unless --keep.
 """
 
@@ -28,8 +29,23 @@ import django  # noqa: E402
 import django.conf  # noqa: E402
 import psycopg2  # noqa: E402
 
-# Several checkouts may bench on one server at once: each can name its own scratch database.
-BENCH_DATABASE = os.environ.get("KUBE_BENCH_DATABASE", "kube_portal_bench")
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    # Several checkouts may bench on one server at once: each can name its own scratch database.
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("KUBE_BENCH_DATABASE", "kube_portal_bench"),
+        help="the scratch database, created and dropped (default: $KUBE_BENCH_DATABASE or kube_portal_bench)",
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
+    return parser.parse_args()
+
+
+# Read before Django starts: the scratch database is chosen before any connection is opened.
+OPTIONS = _arguments()
+BENCH_DATABASE = OPTIONS.database
 
 
 def use_scratch_database(*, recreate: bool) -> dict:
@@ -156,10 +172,7 @@ def run(user, path: Path, label: str):
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--keep", action="store_true", help=f"keep the {BENCH_DATABASE} database afterwards")
-    options = parser.parse_args()
+    options = OPTIONS
 
     # Migrate and load the regions in a child process, so that this process's peak memory
     # is the import's and not the region loader's.

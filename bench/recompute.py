@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/recompute.py [--households 1000000] [--database kube_bench_graduation]
 
-Builds (once; later runs reuse it) a separate database on the same PostgreSQL server with
+Builds (once; later runs reuse it) a separate database, `--database`, on the PostgreSQL server
+of DATABASE_URL (the embedded one without it), with
 `seed_demo --households N` (demo households, their KUBE and 24 months of reports) and an
 assessment for about 70 % of the households, then:
 
@@ -44,28 +45,40 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kube_portal.settings")
 
 
 def bench_database_url(name: str) -> str:
-    """The bench database on the embedded server (created if missing), unless DATABASE_URL is set."""
-    if os.environ.get("DATABASE_URL"):
-        return os.environ["DATABASE_URL"]
+    """The bench database `name` on the server of DATABASE_URL (else the embedded one), created if missing."""
     import psycopg2
 
-    from kube_portal import embedded
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        parts = urlsplit(url)
+        server = {
+            "host": parts.hostname,
+            "port": parts.port,
+            "user": unquote(parts.username or "") or None,
+            "password": unquote(parts.password or "") or None,
+        }
+        bench_url = urlunsplit(parts._replace(path=f"/{name}"))
+    else:
+        from kube_portal import embedded
 
-    params = embedded.postgres_settings()
-    admin = psycopg2.connect(host=params["HOST"], dbname="postgres", user=params["USER"])
+        params = embedded.postgres_settings()
+        server = {"host": params["HOST"], "user": params["USER"]}
+        bench_url = f"postgres://{params['USER']}@/{name}?host={params['HOST']}"
+    admin = psycopg2.connect(dbname="postgres", **{key: value for key, value in server.items() if value})
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cursor.fetchone() is None:
             cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
-    return f"postgres://{params['USER']}@/{name}?host={params['HOST']}"
+    return bench_url
 
 
 def _database_argument() -> str:
@@ -165,17 +178,17 @@ class BackendPeaks:
 
 def phases(run) -> str:
     slowest = sorted(run.progress.items(), key=lambda item: -item[1].get("seconds", 0))[:3]
-    provinces = sum(counts.get("seconds", 0) for counts in run.progress.values())
+    seconds = {name: step.get("seconds", 0) for name, step in run.steps.items()}
     return (
-        f"KUBE maturity {run.maturity.get('seconds', 0):.1f} s, readiness {provinces:.1f} s (sum over provinces), "
-        f"dashboards {run.dashboards_seconds or 0:.1f} s "
-        "(slowest: " + ", ".join(f"{code} {counts.get('seconds', 0):.1f} s" for code, counts in slowest) + ")"
+        ", ".join(f"{name} {value:.1f} s" for name, value in seconds.items())
+        + " (slowest provinces: "
+        + ", ".join(f"{code} {counts.get('seconds', 0):.1f} s" for code, counts in slowest)
+        + ")"
     )
 
 
-def cpu_note(seconds: float, workers: int | None) -> str:
-    where = "PostgreSQL CPU" if workers == 1 else "PostgreSQL CPU of the main connection only"
-    return f"{where} {seconds:.1f} s, load average {os.getloadavg()[0]:.1f}"
+def cpu_note(seconds: float) -> str:
+    return f"PostgreSQL CPU {seconds:.1f} s, load average {os.getloadavg()[0]:.1f}"
 
 
 def clear_results() -> None:
@@ -196,12 +209,6 @@ def main() -> int:
     parser.add_argument("--households", type=int, default=1_000_000)
     parser.add_argument("--database", default="kube_bench_graduation")
     parser.add_argument("--sample", type=int, default=1000)
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="provinces at a time (default: the app's); 1 makes the CPU figure whole",
-    )
     args = parser.parse_args()
 
     prepare(args.households)
@@ -223,22 +230,22 @@ def main() -> int:
     cpu = backend_cpu_seconds()
     peaks = BackendPeaks(connection.settings_dict["NAME"])
     started = time.monotonic()
-    first = recompute_graduation(workers=args.workers)
+    first = recompute_graduation()
     first_seconds = time.monotonic() - started
     first_cpu = backend_cpu_seconds()
     backend_mb = backend_peak_mb()
     print(
         f"Run 1 (full): {first_seconds:.1f} s, {first.households_changed:,} households written, "
-        f"counts {first.counts}, KUBE maturity {first.maturity}"
+        f"counts {first.counts}, KUBE maturity {first.steps['maturity']}"
     )
-    print(f"  {phases(first)}; {cpu_note(first_cpu - cpu, args.workers)}")
+    print(f"  {phases(first)}; {cpu_note(first_cpu - cpu)}")
 
     started = time.monotonic()
-    second = recompute_graduation(workers=args.workers)
+    second = recompute_graduation()
     second_seconds = time.monotonic() - started
     second_cpu = backend_cpu_seconds()
     print(f"Run 2 (unchanged data): {second_seconds:.1f} s, {second.households_changed:,} households changed")
-    print(f"  {phases(second)}; {cpu_note(second_cpu - first_cpu, args.workers)}")
+    print(f"  {phases(second)}; {cpu_note(second_cpu - first_cpu)}")
 
     all_backends_mb = peaks.stop()
     ids = list(GraduationStatus.objects.values_list("household_id", flat=True))
