@@ -12,7 +12,6 @@ This module is in the foundation layer (accounts) so that every app can record i
 """
 
 import re
-from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
@@ -20,8 +19,6 @@ from accounts.models import DownloadChannel, DownloadRecord, Role, User
 from accounts.throttling import client_ip
 
 REGION_CODE = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
-#: Query parameters that are not filters.
-NOT_FILTERS = {"page", "format", "csrfmiddlewaretoken"}
 
 
 def may_read_downloads(user: User) -> bool:
@@ -48,12 +45,6 @@ def data_region(user: User, *codes: str) -> str:
         if REGION_CODE.match(code) and code.startswith(scope) and len(code) > len(narrowest):
             narrowest = code
     return narrowest
-
-
-def request_filters(request, *, ignore: Iterable[str] = ()) -> dict:
-    """The filters of the list a file was taken from: the query string without paging and format."""
-    skip = NOT_FILTERS | set(ignore)
-    return {key: value for key, value in request.GET.items() if key not in skip and value}
 
 
 def download_record(

@@ -3,11 +3,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.password_validation import password_validators_help_text_html, validate_password
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts import services, throttling
-from accounts.models import ROLE_REGION_LEVEL, DownloadChannel, DownloadKind, Role, User
+from accounts.models import ROLE_REGION_LEVEL, Role, User
 from regions.models import Level
 
 
@@ -219,49 +218,3 @@ class PasswordResetForm(PasswordFieldsMixin):
 
     def password_owner(self) -> User:
         return self.user
-
-
-class DownloadFilterForm(forms.Form):
-    """Filters of the personal-data download records page."""
-
-    q = forms.CharField(label=_("Pengguna"), required=False)
-    kind = forms.ChoiceField(label=_("Jenis"), required=False)
-    channel = forms.ChoiceField(label=_("Melalui"), required=False)
-    region = forms.RegexField(
-        label=_("Kode wilayah"),
-        regex=r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$",
-        required=False,
-        error_messages={"invalid": _("Kode wilayah seperti 32, 32.05 atau 32.05.01.")},
-    )
-    since = forms.DateField(label=_("Dari tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Sampai tanggal"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("Semua jenis")), *DownloadKind.choices]
-        self.fields["channel"].choices = [("", _("Semua")), *DownloadChannel.choices]
-        self.fields["region"].widget.attrs["placeholder"] = "32.05"
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-
-    def apply(self, records):
-        if not self.is_valid():
-            return records.none()
-        data = self.cleaned_data
-        for word in data["q"].split():
-            records = records.filter(
-                Q(user__username__icontains=word)
-                | Q(user__first_name__icontains=word)
-                | Q(user__last_name__icontains=word)
-            )
-        if data["kind"]:
-            records = records.filter(kind=data["kind"])
-        if data["channel"]:
-            records = records.filter(channel=data["channel"])
-        if data["region"]:
-            records = records.filter(region_code__startswith=data["region"])
-        if data["since"]:
-            records = records.filter(at__date__gte=data["since"])
-        if data["until"]:
-            records = records.filter(at__date__lte=data["until"])
-        return records

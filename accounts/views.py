@@ -7,22 +7,20 @@ on a login's own pages once the login is known to be in its scope (`_managed_use
 """
 
 from functools import wraps
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services
 from accounts.downloads import downloads_visible_to, may_read_downloads
+from accounts.filters import DownloadFilter, UserFilter
 from accounts.forms import (
-    DownloadFilterForm,
     PasswordResetForm,
     ThrottledAuthenticationForm,
     UserCreateForm,
@@ -68,37 +66,12 @@ def _managed_user(request, pk) -> User:
 @user_manager_required
 def user_list(request):
     users = services.manageable_users(request.user).select_related("region", "directorate_area")
-    query = request.GET.get("q", "").strip()
-    # Every word must match somewhere, so "siti rahayu" finds first name Siti, last name Rahayu.
-    for word in query.split():
-        users = users.filter(Q(username__icontains=word) | Q(first_name__icontains=word) | Q(last_name__icontains=word))
-    roles = services.assignable_roles(request.user)
-    role = request.GET.get("role", "")
-    if role in roles:
-        users = users.filter(role=role)
-    else:
-        role = ""
-    status = request.GET.get("status", "")
-    if status == "active":
-        users = users.filter(is_active=True)
-    elif status == "inactive":
-        users = users.filter(is_active=False)
-    else:
-        status = ""
-    page = Paginator(users.order_by("-is_active", "username"), USERS_PER_PAGE).get_page(request.GET.get("page"))
-    filters = {key: value for key, value in (("q", query), ("role", role), ("status", status)) if value}
+    filters = UserFilter(request.GET or None, queryset=users, request=request)
+    page = Paginator(filters.qs.order_by("-is_active", "username"), USERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/user_list.html",
-        {
-            "page": page,
-            "query": query,
-            "role": role,
-            "status": status,
-            "roles": roles,
-            "query_string": urlencode(filters),
-            "filtered": bool(filters),
-        },
+        {"page": page, "form": filters.form, "query_string": filters.query_string, "filtered": filters.filtered},
     )
 
 
@@ -207,14 +180,11 @@ def download_list(request):
     """Who downloaded which personal data: read-only, for administrators and the district head."""
     if not may_read_downloads(request.user):
         raise PermissionDenied
-    form = DownloadFilterForm(request.GET or None)
     records = downloads_visible_to(request.user).select_related("user")
-    if form.is_bound:
-        records = form.apply(records)
-    page = Paginator(records.order_by("-at", "-id"), DOWNLOADS_PER_PAGE).get_page(request.GET.get("page"))
-    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
+    filters = DownloadFilter(request.GET or None, queryset=records, request=request)
+    page = Paginator(filters.qs.order_by("-at", "-id"), DOWNLOADS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/download_list.html",
-        {"form": form, "page": page, "query_string": urlencode(filters), "filtered": bool(filters)},
+        {"form": filters.form, "page": page, "query_string": filters.query_string, "filtered": filters.filtered},
     )

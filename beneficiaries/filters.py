@@ -1,10 +1,12 @@
 """The household list's search, filters and sorting; the export applies the same ones."""
 
+import django_filters
 from django import forms
 from django.db.models.functions import Collate
 from django.utils.translation import gettext_lazy as _
 
-from beneficiaries.models import Program
+from beneficiaries.models import ImportJob, Program
+from kube_portal.filtering import ListFilterSet, bootstrap
 from regions.models import Level, Region
 
 SORTS = {
@@ -14,28 +16,38 @@ SORTS = {
     "-diubah": ("-updated_at", "-id"),
     "nama": ("head_name", "no_kk"),
 }
+STATUSES = {"aktif": {"is_active": True}, "nonaktif": {"is_active": False}, "semua": {}}
 
 
-class HouseholdFilterForm(forms.Form):
-    q = forms.CharField(label=_("Cari"), required=False)
-    kecamatan = forms.ChoiceField(label=_("Kecamatan"), required=False)
-    desa = forms.CharField(label=_("Desa/kelurahan"), required=False)
-    program = forms.ChoiceField(
-        label=_("Program"), required=False, choices=[("", _("Semua program")), *Program.choices]
+class HouseholdFilter(ListFilterSet):
+    """Filters of `Household.objects.visible_to(user).with_head()`; active households by No. KK by default."""
+
+    strict = True  # personal data, exported
+
+    q = django_filters.CharFilter(label=_("Cari"), method="search")
+    # A list of the kecamatan in a district's scope; a code prefix field for wider scopes (__init__).
+    kecamatan = django_filters.ChoiceFilter(label=_("Kecamatan"), method="in_region")
+    desa = django_filters.CharFilter(
+        label=_("Desa/kelurahan"), method="in_region", widget=forms.TextInput(attrs={"placeholder": "32.73.01.1001"})
     )
-    kube = forms.ChoiceField(
+    program = django_filters.ChoiceFilter(
+        label=_("Program"), choices=Program.choices, empty_label=_("Semua program"), method="with_program"
+    )
+    kube = django_filters.ChoiceFilter(
         label=_("KUBE"),
-        required=False,
-        choices=[("", _("Semua")), ("ya", _("Anggota KUBE")), ("tidak", _("Belum anggota KUBE"))],
+        choices=[("ya", _("Anggota KUBE")), ("tidak", _("Belum anggota KUBE"))],
+        empty_label=_("Semua"),
+        method="in_kube",
     )
-    status = forms.ChoiceField(
+    # Applied in finish(): "aktif" when not given.
+    status = django_filters.ChoiceFilter(
         label=_("Status"),
-        required=False,
         choices=[("aktif", _("Aktif")), ("nonaktif", _("Nonaktif")), ("semua", _("Semua"))],
+        empty_label=None,
+        method="noop",
     )
-    urut = forms.ChoiceField(
+    urut = django_filters.ChoiceFilter(
         label=_("Urutkan"),
-        required=False,
         choices=[
             ("no_kk", _("No. KK")),
             ("-no_kk", _("No. KK (menurun)")),
@@ -43,23 +55,48 @@ class HouseholdFilterForm(forms.Form):
             ("desa", _("Desa/kelurahan")),
             ("-diubah", _("Terakhir diubah")),
         ],
+        empty_label=None,
+        method="noop",
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
-        prefixes = user.scope.prefixes
-        kecamatan = Region.objects.visible_to(user).current().filter(level=Level.KECAMATAN)
+        prefixes = self.user.scope.prefixes
         if prefixes is None or any(len(prefix) <= 2 for prefix in prefixes):
             # Thousands of kecamatan in a province or the country: a code prefix field instead.
-            self.fields["kecamatan"] = forms.CharField(
-                label=_("Kode kecamatan"), required=False, widget=forms.TextInput(attrs={"placeholder": "32.73.01"})
+            wide = django_filters.CharFilter(
+                label=_("Kode kecamatan"),
+                method="in_region",
+                widget=forms.TextInput(attrs={"placeholder": "32.73.01"}),
             )
+            wide.model, wide.parent = self.queryset.model, self
+            self.filters["kecamatan"] = wide
         else:
-            self.fields["kecamatan"].choices = [("", _("Semua kecamatan"))] + [
+            kecamatan = Region.objects.visible_to(self.user).current().filter(level=Level.KECAMATAN)
+            self.filters["kecamatan"].extra["choices"] = [
                 (region.code, region.name) for region in kecamatan.order_by("name").only("code", "name")
             ]
-        self.fields["desa"].widget.attrs["placeholder"] = "32.73.01.1001"
+            self.filters["kecamatan"].extra["empty_label"] = _("Semua kecamatan")
+
+    def search(self, households, name, value):
+        return households.search(value)
+
+    def in_region(self, households, name, value):
+        return households.in_region(value.strip())
+
+    def with_program(self, households, name, value):
+        return households.with_program(value)
+
+    def in_kube(self, households, name, value):
+        return households.in_kube(value == "ya")
+
+    def noop(self, households, name, value):
+        return households
+
+    def finish(self, households):
+        households = households.filter(**STATUSES[self.value("status", "aktif")])
+        # "nama" sorts on the head_name annotation of HouseholdQuerySet.with_head().
+        return households.order_by(*self.ordering(self.value("urut", "no_kk")))
 
     def ordering(self, sort: str) -> list:
         fields = SORTS[sort]
@@ -75,26 +112,17 @@ class HouseholdFilterForm(forms.Form):
             for name in fields
         ]
 
-    def apply(self, households):
-        """`households` must come from HouseholdQuerySet.with_head()."""
-        if not self.is_bound:
-            return households.active().order_by(*self.ordering("no_kk"))
-        if not self.is_valid():
-            return households.none()
-        data = self.cleaned_data
-        households = households.search(data["q"])
-        if data["kecamatan"]:
-            households = households.in_region(data["kecamatan"].strip())
-        if data["desa"]:
-            households = households.in_region(data["desa"].strip())
-        if data["program"]:
-            households = households.with_program(data["program"])
-        if data["kube"]:
-            households = households.in_kube(data["kube"] == "ya")
-        status = data["status"] or "aktif"
-        if status == "aktif":
-            households = households.active()
-        elif status == "nonaktif":
-            households = households.filter(is_active=False)
-        # "nama" sorts on the head_name annotation of HouseholdQuerySet.with_head().
-        return households.order_by(*self.ordering(data["urut"] or "no_kk"))
+
+class ImportJobFilter(ListFilterSet):
+    """Filters of an uploader's import jobs (the list under the upload form)."""
+
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ImportJob.Status.choices, empty_label=_("Semua"))
+    uji = django_filters.BooleanFilter(
+        label=_("Uji coba"),
+        field_name="dry_run",
+        widget=forms.Select(choices=[("", _("Semua")), ("true", _("Uji coba")), ("false", _("Impor"))]),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self.form, small=True)

@@ -13,10 +13,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.downloads import data_region, download_finish, download_record, request_filters
+from accounts.downloads import data_region, download_finish, download_record
 from accounts.models import DownloadKind
 from beneficiaries import exporting
-from beneficiaries.filters import HouseholdFilterForm
+from beneficiaries.filters import HouseholdFilter, ImportJobFilter
 from beneficiaries.forms import BulkUpdateForm, DeactivateForm, HouseholdForm, ImportForm, MemberFormSet
 from beneficiaries.history import household_history
 from beneficiaries.import_jobs import MAX_ATTEMPTS, error_report_rows, import_job_stalled, import_job_start
@@ -38,6 +38,8 @@ from kube_portal.queue import TRY_AGAIN_LATER, QueueUnavailable
 from kube_portal.spreadsheets import CSV_CONTENT_TYPE
 
 PER_PAGE = 25
+#: The uploader's latest import jobs shown under the upload form.
+JOBS_SHOWN = 10
 
 
 def _require_entry_rights(user):
@@ -49,12 +51,18 @@ def _scoped_household(request, pk):
     return get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
 
 
+def _household_filter(request) -> HouseholdFilter:
+    """The list's filters over the user's households (the page and its exports)."""
+    return HouseholdFilter(
+        request.GET or None, queryset=Household.objects.visible_to(request.user).with_head(), request=request
+    )
+
+
 @login_required
 def household_list(request):
-    filters = HouseholdFilterForm(request.GET or None, user=request.user)
-    households = filters.apply(Household.objects.visible_to(request.user).with_head())
+    filters = _household_filter(request)
     page = Paginator(
-        households.select_related("village__parent").only(
+        filters.qs.select_related("village__parent").only(
             "id",
             "no_kk",
             "region_code",
@@ -71,15 +79,13 @@ def household_list(request):
         ),
         PER_PAGE,
     ).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "beneficiaries/household_list.html",
         {
             "page": page,
-            "filters": filters,
-            "query_string": query.urlencode(),
+            "form": filters.form,
+            "query_string": filters.query_string,
             "bulk_form": BulkUpdateForm(user=request.user) if request.user.enters_data else None,
         },
     )
@@ -108,8 +114,8 @@ def household_bulk_update(request):
 @login_required
 @reads_from_replica
 def household_export(request, fmt):
-    filters = HouseholdFilterForm(request.GET or None, user=request.user)
-    households = filters.apply(Household.objects.visible_to(request.user).with_head())
+    filters = _household_filter(request)
+    households = filters.qs
     full_nik = request.user.enters_data
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     record = download_record(
@@ -117,7 +123,7 @@ def household_export(request, fmt):
         kind=DownloadKind.KPM_EXPORT,
         file_format=fmt,
         description=_("Daftar KPM dan anggotanya"),
-        filters=request_filters(request),
+        filters=filters.params,
         full_nik=full_nik,
         region_code=data_region(request.user, request.GET.get("kecamatan", ""), request.GET.get("desa", "")),
     )
@@ -275,8 +281,13 @@ def import_upload(request):
             status = 503
         else:
             return redirect("beneficiaries:import_status", pk=job.pk)
-    jobs = ImportJob.objects.filter(user=request.user)[:10]
-    return render(request, "beneficiaries/import_upload.html", {"form": form, "jobs": jobs}, status=status)
+    jobs = ImportJobFilter(request.GET or None, queryset=ImportJob.objects.filter(user=request.user), request=request)
+    return render(
+        request,
+        "beneficiaries/import_upload.html",
+        {"form": form, "jobs": jobs.qs[:JOBS_SHOWN], "jobs_form": jobs.form, "jobs_filtered": jobs.filtered},
+        status=status,
+    )
 
 
 @login_required

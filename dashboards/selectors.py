@@ -579,18 +579,15 @@ def dashboard(area: Area, filters: Filters, user) -> Dashboard:
     )
 
 
-def kube_list(area: Area, filters: Filters, user):
+def kube_list(area: Area, user):
     """The KUBE of a kab/kota or kecamatan (live register, scoped), for the page's list and its export."""
-    kubes = (
+    return (
         Kube.objects.visible_to(user)
         .filter(region_code__startswith=area.region.code)
         .select_related("program", "kecamatan")
         .with_member_count()
         .order_by("region_code", "name", "id")
     )
-    if filters.program is not None:
-        kubes = kubes.filter(program=filters.program)
-    return kubes
 
 
 KUBE_COLUMNS = [

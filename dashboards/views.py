@@ -8,7 +8,8 @@ from django.utils.text import slugify
 
 from dashboards import selectors
 from dashboards.exporting import table_xlsx
-from dashboards.forms import FilterForm
+from dashboards.filters import DashboardFilter
+from groups.models import Kube
 from kube_portal.db_router import reads_from_replica
 from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 
@@ -20,15 +21,18 @@ def _national_or_home(request):
     return selectors.national_area(request.user, request.GET.get("wilayah", "")), None
 
 
+def _filter(request, area) -> DashboardFilter:
+    kubes = selectors.kube_list(area, request.user) if area.has_kube_list else Kube.objects.none()
+    return DashboardFilter(request.GET or None, queryset=kubes, request=request)
+
+
 def _render(request, area, export_base: str, wilayah: str = ""):
-    form = FilterForm(request.GET or None)
-    filters = form.filters()
+    dashboard_filter = _filter(request, area)
+    filters = dashboard_filter.figures()
     board = selectors.dashboard(area, filters, request.user)
     kube_page = None
     if area.has_kube_list:
-        kube_page = Paginator(selectors.kube_list(area, filters, request.user), selectors.KUBE_PER_PAGE).get_page(
-            request.GET.get("page")
-        )
+        kube_page = Paginator(dashboard_filter.qs, selectors.KUBE_PER_PAGE).get_page(request.GET.get("page"))
         kube_page.table = selectors.kube_table(kube_page.object_list)
     return render(
         request,
@@ -36,7 +40,7 @@ def _render(request, area, export_base: str, wilayah: str = ""):
         {
             "board": board,
             "area": area,
-            "form": form,
+            "form": dashboard_filter.form,
             "filters": filters,
             "query_string": filters.query_string(),
             "export_base": export_base,
@@ -48,10 +52,11 @@ def _render(request, area, export_base: str, wilayah: str = ""):
 
 
 def _export(request, area):
-    filters = FilterForm(request.GET or None).filters()
+    dashboard_filter = _filter(request, area)
+    filters = dashboard_filter.figures()
     slug = request.GET.get("tabel", "")
     if slug == "kube" and area.has_kube_list:
-        table = selectors.kube_table(selectors.kube_list(area, filters, request.user))
+        table = selectors.kube_table(dashboard_filter.qs)
     else:
         board = selectors.dashboard(area, filters, request.user)
         table = board.table(slug) if slug else board.tables()[0]

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from graduation.models import CriteriaSet, GraduationKind, HouseholdAssessment, ProposalBasis, Readiness
+from graduation.models import CriteriaSet, GraduationKind, HouseholdAssessment, ProposalBasis
 from kube_portal.concurrency import VersionedFormMixin
 
 
@@ -52,32 +52,3 @@ class DecisionActionForm(forms.Form):
     action = forms.ChoiceField(choices=ACTIONS)
     kind = forms.ChoiceField(label=_("Jenis graduasi"), choices=GraduationKind.choices, required=False)
     note = forms.CharField(label=_("Catatan / alasan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class ReadinessFilterForm(forms.Form):
-    """Filters of the readiness list; each maps to an index of GraduationStatus."""
-
-    kesiapan = forms.ChoiceField(label=_("Kesiapan"), choices=[("", _("Semua")), *Readiness.choices], required=False)
-    asesmen = forms.ChoiceField(
-        label=_("Asesmen"), choices=[("", _("Semua")), ("perlu", _("Perlu asesmen"))], required=False
-    )
-    alamiah = forms.ChoiceField(
-        label=_("Graduasi alamiah"), choices=[("", _("Semua")), ("ya", _("Calon graduasi alamiah"))], required=False
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select form-select-sm"
-
-    def apply(self, statuses):
-        if not self.is_valid():
-            return statuses
-        data = self.cleaned_data
-        if data["kesiapan"]:
-            statuses = statuses.filter(state=data["kesiapan"])
-        if data["asesmen"]:
-            statuses = statuses.filter(needs_assessment=True)
-        if data["alamiah"]:
-            statuses = statuses.filter(alamiah_candidate=True)
-        return statuses

@@ -1,5 +1,3 @@
-from urllib.parse import urlencode
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from beneficiaries.models import Household, head_of
 from graduation import services
-from graduation.forms import AssessmentForm, CriteriaForm, DecisionActionForm, ProposeForm, ReadinessFilterForm
+from graduation.filters import DecisionFilter, MonitoringFilter, PovertyLineFilter, ReadinessFilter
+from graduation.forms import AssessmentForm, CriteriaForm, DecisionActionForm, ProposeForm
 from graduation.models import (
     CriteriaSet,
     DecisionStatus,
@@ -67,11 +66,20 @@ def poverty_line_list(request):
                 )
                 return redirect("graduation:poverty_line_list")
             errors = result.errors
-    lines = PovertyLine.objects.select_related("province").order_by("province_id", "area", "-period")
+    filters = PovertyLineFilter(request.GET or None, queryset=PovertyLine.objects.all(), request=request)
+    lines = filters.qs.select_related("province").order_by("province_id", "area", "-period")
     return render(
         request,
         "graduation/poverty_line_list.html",
-        {"lines": lines, "form": form, "errors": errors, "can_load": can_load, "headers": HEADERS},
+        {
+            "lines": lines,
+            "filter_form": filters.form,
+            "filtered": filters.filtered,
+            "form": form,
+            "errors": errors,
+            "can_load": can_load,
+            "headers": HEADERS,
+        },
     )
 
 
@@ -158,32 +166,37 @@ def decision_propose(request, household_id: int):
 # --- Lists ------------------------------------------------------------------------------------
 
 
-def _status_list(request, statuses, *, title: str, intro: str, form: ReadinessFilterForm | None = None):
+def _status_list(request, statuses, *, title: str, intro: str, filters: ReadinessFilter | None = None):
     rows = (
         statuses.select_related("household__village")
         .annotate(head_name=head_of("household_id"))
         .order_by("region_code", "household_id")
     )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {key: value for key, value in request.GET.items() if key != "page" and value}
     return render(
         request,
         "graduation/status_list.html",
-        {"page": page, "title": title, "intro": intro, "form": form, "query_string": urlencode(query)},
+        {
+            "page": page,
+            "title": title,
+            "intro": intro,
+            "form": filters.form if filters else None,
+            "query_string": filters.query_string if filters else "",
+        },
     )
 
 
 @login_required
 def readiness_list(request):
     """Every active household's readiness, filterable by state, "perlu asesmen" and alamiah."""
-    form = ReadinessFilterForm(request.GET or None)
     statuses = GraduationStatus.objects.visible_to(request.user).filter(household__is_active=True)
+    filters = ReadinessFilter(request.GET or None, queryset=statuses, request=request)
     return _status_list(
         request,
-        form.apply(statuses),
+        filters.qs,
         title=_("Kesiapan graduasi KPM"),
         intro=_("Hasil perhitungan terakhir untuk setiap keluarga aktif: siap, menuju atau belum."),
-        form=form,
+        filters=filters,
     )
 
 
@@ -213,22 +226,18 @@ def decision_queue(request):
     decisions = GraduationDecision.objects.visible_to(request.user)
     if request.user.is_mentor:
         decisions = decisions.filter(proposed_by=request.user)
-    status = request.GET.get("status") or "open"
-    if status == "open":
-        decisions = decisions.open()
-    elif status in DecisionStatus.values:
-        decisions = decisions.filter(status=status)
-    rows = decisions.select_related("household__village", "proposed_by").annotate(head_name=head_of("household_id"))
+    filters = DecisionFilter(request.GET or None, queryset=decisions, request=request)
+    rows = filters.qs.select_related("household__village", "proposed_by").annotate(head_name=head_of("household_id"))
     page = Paginator(rows.order_by("proposed_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "graduation/decision_queue.html",
         {
             "page": page,
-            "status": status,
+            "status": filters.status_shown,
             "statuses": DecisionStatus.choices,
             "can_decide": services.can_decide(request.user),
-            "query_string": f"status={status}",
+            "query_string": f"status={filters.status_shown}",
         },
     )
 
@@ -273,12 +282,14 @@ def monitoring_list(request):
         .select_related("household__village", "relapse_assessment")
         .annotate(head_name=head_of("household_id"))
     )
-    decisions = decisions.relapsed() if request.GET.get("kambuh") else decisions.monitored(timezone.localdate())
-    page = Paginator(decisions.order_by("relapse_on", "-decided_on", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    filters = MonitoringFilter(request.GET or None, queryset=decisions, request=request)
+    page = Paginator(filters.qs.order_by("relapse_on", "-decided_on", "id"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "graduation/monitoring_list.html",
-        {"page": page, "relapsed_only": bool(request.GET.get("kambuh")), "query_string": request.GET.urlencode()},
+        {"page": page, "relapsed_only": bool(filters.value("kambuh")), "query_string": filters.query_string},
     )
 
 

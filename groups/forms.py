@@ -9,14 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from groups.models import (
     BusinessField,
-    BusinessType,
     GrantStage,
     Kube,
     KurStatus,
-    MaturityLevel,
     MemberRole,
     Program,
-    Status,
 )
 from groups.money import format_rupiah, parse_rupiah
 from groups.services import KUBE_FIELDS
@@ -106,56 +103,6 @@ class KubeForm(VersionedFormMixin, forms.ModelForm):
                 "hx-trigger": "change",
             }
         )
-
-
-class KubeFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Cari nama atau nomor registrasi"), required=False, widget=forms.TextInput(attrs={"type": "search"})
-    )
-    program = forms.ModelChoiceField(
-        label=_("Program"), queryset=Program.objects.none(), required=False, empty_label=_("Semua")
-    )
-    business_type = forms.ChoiceField(
-        label=_("Jenis usaha"), choices=[("", _("Semua"))] + BusinessType.choices, required=False
-    )
-    status = forms.ChoiceField(label=_("Status"), choices=[("", _("Semua"))] + Status.choices, required=False)
-    maturity_level = forms.ChoiceField(
-        label=_("Tingkat"), choices=[("", _("Semua"))] + MaturityLevel.choices, required=False
-    )
-    kecamatan = forms.ModelChoiceField(
-        label=_("Kecamatan"), queryset=Region.objects.none(), required=False, empty_label=_("Semua")
-    )
-    has_mentor = forms.ChoiceField(
-        label=_("Pendamping"),
-        choices=[("", _("Semua")), ("ya", _("Ada pendamping")), ("tidak", _("Tanpa pendamping"))],
-        required=False,
-    )
-    reporting = forms.ChoiceField(
-        label=_("Laporan usaha"),
-        choices=[("", _("Semua")), ("tidak", _("Tidak melapor")), ("ya", _("Melapor (KUBE aktif)"))],
-        required=False,
-    )
-
-    def __init__(self, *args, kubes, wide_scope: bool = False, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = Program.objects.all()
-        kecamatan = self.fields["kecamatan"]
-        # Only kecamatan that hold a KUBE the user sees: one query, whatever the scope's size.
-        kecamatan.queryset = (
-            Region.objects.filter(code__in=kubes.values("kecamatan_id")).select_related("parent").order_by("code")
-        )
-        kecamatan.label_from_instance = lambda region: f"{region.name} ({region.parent.name})"
-        if wide_scope:
-            # Thousands of kecamatan make no usable list: national and directorate users type the code.
-            kecamatan.widget = forms.TextInput(attrs={"placeholder": "32.73.01", "inputmode": "decimal"})
-        for field in self.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select" if select else "form-control"
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
 
 
 class TransitionForm(forms.Form):

@@ -19,8 +19,8 @@ from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 
 KECAMATAN_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"
 
-#: `() -> QuerySet` of the mentor assignments running today, rows with a `kube` foreign key.
-#: Provided by the mentors app (MentorsConfig.ready), above this one.
+#: `(on=None) -> QuerySet` of the mentor assignments running on a day (today by default), rows with
+#: a `kube` foreign key. Provided by the mentors app (MentorsConfig.ready), above this one.
 current_assignments = Hook("the mentor assignments running today")
 
 
@@ -149,40 +149,10 @@ class KubeQuerySet(ScopedQuerySet):
             return self
         return self.filter(Q(registration_number__istartswith=text) | Q(name__icontains=text))
 
-    def with_mentor(self, has_mentor: bool = True):
-        """KUBE with (or without) a mentor assigned today."""
-        assigned = current_assignments().filter(kube=OuterRef("pk"))
+    def with_mentor(self, has_mentor: bool = True, *, on=None):
+        """KUBE with (or without) a mentor assigned on a day (today by default)."""
+        assigned = current_assignments(on=on).filter(kube=OuterRef("pk"))
         return self.filter(Exists(assigned) if has_mentor else ~Exists(assigned))
-
-    def filtered(
-        self,
-        *,
-        q="",
-        program=None,
-        business_type="",
-        status="",
-        maturity_level="",
-        kecamatan=None,
-        has_mentor="",
-        reporting="",
-    ) -> "KubeQuerySet":
-        """The list and export filters; empty values filter nothing."""
-        kubes = self.search(q)
-        if has_mentor:
-            kubes = kubes.with_mentor(has_mentor == "ya")
-        if program is not None:
-            kubes = kubes.filter(program=program)
-        if business_type:
-            kubes = kubes.filter(business_type=business_type)
-        if status:
-            kubes = kubes.filter(status=status)
-        if maturity_level:
-            kubes = kubes.filter(maturity_level=maturity_level)
-        if kecamatan is not None:
-            kubes = kubes.filter(kecamatan=kecamatan)
-        if reporting:
-            kubes = kubes.not_reporting() if reporting == "tidak" else kubes.active().filter(not_reporting=False)
-        return kubes
 
     def not_reporting(self):
         """Active KUBE shown as *tidak melapor* (no report in the last complete months)."""

@@ -4,7 +4,6 @@ Views parse with a form, call a service from `groups.services`, and redirect.
 """
 
 import tempfile
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,13 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import Role
 from beneficiaries.models import Household, head_of
 from groups import exporting, services
+from groups.filters import KubeFilter
 from groups.forms import (
     GrantForm,
     HouseholdSearchForm,
-    KubeFilterForm,
     KubeForm,
     KurForm,
     MembershipAddForm,
@@ -85,28 +83,23 @@ def _problem_messages(kube) -> list[str]:
 # --- List, queue, detail ----------------------------------------------------------------------
 
 
-def filtered_kube(request) -> tuple[KubeFilterForm, "Kube.objects"]:
-    """The user's KUBE narrowed by the list filters in the query string (shared with the export)."""
-    visible = Kube.objects.visible_to(request.user)
-    user = request.user
-    wide_scope = not user.is_mentor and (user.is_national or user.role == Role.DIREKTORAT)
-    form = KubeFilterForm(request.GET or None, kubes=visible, wide_scope=wide_scope)
-    return form, visible.filtered(**form.filters())
+def _kube_filter(request) -> KubeFilter:
+    """The list's filters over the user's KUBE (the page and its export)."""
+    return KubeFilter(request.GET or None, queryset=Kube.objects.visible_to(request.user), request=request)
 
 
 @login_required
 def kube_list(request):
-    form, kubes = filtered_kube(request)
-    page = Paginator(kubes.for_list(), KUBE_PER_PAGE).get_page(request.GET.get("page"))
-    query = {key: value for key, value in request.GET.items() if key != "page" and value}
+    filters = _kube_filter(request)
+    page = Paginator(filters.qs.for_list(), KUBE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "groups/kube_list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
-            "query_string": urlencode(query),
-            "filtered": bool(query),
+            "query_string": filters.query_string,
+            "filtered": filters.filtered,
             "can_create": may_edit_registry(request.user),
             "awaiting_count": _awaiting(request.user).count(),
             "export_formats": [("xlsx", "XLSX"), ("csv", "CSV")],
@@ -119,7 +112,7 @@ def kube_list(request):
 @reads_from_replica
 def kube_export(request):
     """The filtered list as CSV (streamed) or XLSX, same filters and scope as the page."""
-    _form, kubes = filtered_kube(request)
+    kubes = _kube_filter(request).qs
     stamp = timezone.localdate().strftime("%Y%m%d")
     if request.GET.get("format") == "xlsx":
         handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it

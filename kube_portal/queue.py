@@ -26,15 +26,25 @@ class QueueUnavailable(Exception):
     """The broker did not take the task: nothing was queued."""
 
 
+def _registered(name: str) -> Task:
+    """The task registered under `name`, the apps' `tasks` modules imported first if need be."""
+    if name not in celery_app.tasks:
+        # Celery imports the apps' tasks modules (autodiscover_tasks) when a worker starts; a web
+        # process has to ask. A name still unknown then is a mistake, and raises KeyError.
+        celery_app.loader.import_default_modules()
+    return celery_app.tasks[name]
+
+
 def enqueue(task: Task | str, *args, **kwargs) -> None:
     """Publish `task` (a Celery task, or the name of one) with these arguments.
 
     A workflow module publishes its own app's tasks by name: its `tasks` module imports it,
     so importing the task back would close an import cycle.
     """
-    signature = celery_app.signature(task) if isinstance(task, str) else task
+    if isinstance(task, str):
+        task = _registered(task)
     try:
-        signature.apply_async(args=args, kwargs=kwargs)
+        task.apply_async(args=args, kwargs=kwargs)
     except (OperationalError, redis.RedisError, OSError) as error:
-        logger.warning("queue unavailable: %s was not published (%s)", signature.name, error)
+        logger.warning("queue unavailable: %s was not published (%s)", task.name, error)
         raise QueueUnavailable(str(error)) from error

@@ -14,30 +14,6 @@ from regions.models import Level, Region
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class MentorFilterForm(forms.Form):
-    q = forms.CharField(label=_("Cari nama, NIK atau nama pengguna"), required=False)
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Semua status")), *RecruitmentStatus.choices]
-    )
-    work_area = forms.ModelChoiceField(label=_("Kabupaten/kota"), required=False, queryset=Region.objects.none())
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["work_area"].queryset = (
-            Region.objects.visible_to(user)
-            .filter(level=Level.KABKOTA, mentors__isnull=False)
-            .distinct()
-            .order_by("code")
-        )
-        self.fields["status"].widget.attrs["class"] = "form-select"
-        self.fields["work_area"].widget.attrs["class"] = "form-select"
-
-    def filters(self) -> dict:
-        if not self.is_valid():
-            return {}
-        return self.cleaned_data
-
-
 class MentorForm(VersionedFormMixin, forms.Form):
     name = forms.CharField(label=_("Nama lengkap"), max_length=150)
     nik = forms.CharField(label=_("NIK"), max_length=30, widget=forms.TextInput(attrs={"inputmode": "numeric"}))

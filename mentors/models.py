@@ -353,9 +353,9 @@ def assigned_kube_ids(user_id: int) -> models.QuerySet:
     return Assignment.objects.active().filter(mentor__user_id=user_id).values("kube_id")
 
 
-def current_assignments() -> models.QuerySet:
-    """The assignments running today, each with its `kube`: provided to `groups.models.current_assignments`."""
-    return Assignment.objects.active()
+def current_assignments(on=None) -> models.QuerySet:
+    """The assignments running on a day, each with its `kube`: provided to `groups.models.current_assignments`."""
+    return Assignment.objects.active(on=on)
 
 
 # --- Field visits --------------------------------------------------------------------------------

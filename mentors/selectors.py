@@ -77,8 +77,7 @@ def my_kube(user) -> QuerySet:
 
 def assigned_kube(user, *, today: datetime.date | None = None, days: int | None = None) -> QuerySet:
     """KUBE in the user's scope that have a mentor now, with their visit clock."""
-    assigned = Assignment.objects.filter(active_assignment_q(on=today), kube=OuterRef("pk"))
-    return with_visit_clock(Kube.objects.visible_to(user).filter(Exists(assigned)), today=today, days=days)
+    return with_visit_clock(Kube.objects.visible_to(user).with_mentor(on=today), today=today, days=days)
 
 
 def overdue_by_mentor(user, *, today: datetime.date, days: int) -> list[dict]:

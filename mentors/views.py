@@ -5,7 +5,6 @@ Views parse with a form, call a service from `mentors.services`, and redirect.
 
 import datetime
 import uuid
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -30,11 +29,11 @@ from kube_portal.dates import month_start
 from kube_portal.db_router import reads_from_replica
 from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 from mentors import reports, selectors, services
+from mentors.filters import AssignmentFilter, ComplianceFilter, MentorFilter, TrainingBatchFilter, VisitFilter
 from mentors.forms import (
     AssignForm,
     AssignmentEndForm,
     MentorCreateForm,
-    MentorFilterForm,
     MentorForm,
     ParticipationForm,
     ResubmitForm,
@@ -71,10 +70,6 @@ def _add_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _query_string(request) -> str:
-    return urlencode({key: value for key, value in request.GET.items() if key != "page" and value})
-
-
 def _officer(request) -> None:
     """Registry and compliance pages are for the offices; a mentor has their own pages."""
     _require(not request.user.is_mentor)
@@ -86,25 +81,17 @@ def _officer(request) -> None:
 @login_required
 def mentor_list(request):
     _officer(request)
-    form = MentorFilterForm(request.GET or None, user=request.user)
-    mentors = Mentor.objects.visible_to(request.user)
-    filters = form.filters()
-    mentors = mentors.search(filters.get("q", ""))
-    if filters.get("status"):
-        mentors = mentors.filter(status=filters["status"])
-    if filters.get("work_area"):
-        mentors = mentors.filter(work_area=filters["work_area"])
-    mentors = mentors.select_related("work_area", "user").with_caseload().order_by("name", "id")
+    filters = MentorFilter(request.GET or None, queryset=Mentor.objects.visible_to(request.user), request=request)
+    mentors = filters.qs.select_related("work_area", "user").with_caseload().order_by("name", "id")
     page = Paginator(mentors, PER_PAGE).get_page(request.GET.get("page"))
-    query_string = _query_string(request)
     return render(
         request,
         "mentors/mentor_list.html",
         {
-            "form": form,
+            "form": filters.form,
             "page": page,
-            "query_string": query_string,
-            "filtered": bool(query_string),
+            "query_string": filters.query_string,
+            "filtered": filters.filtered,
             "can_manage": services.may_manage_mentors(request.user),
             "settings": MentorSettings.objects.current(),
         },
@@ -190,16 +177,24 @@ def mentor_edit(request, pk):
 
 @login_required
 def batch_list(request):
-    batches = TrainingBatch.objects.visible_to(request.user).order_by("-start_date", "-id")
+    filters = TrainingBatchFilter(
+        request.GET or None, queryset=TrainingBatch.objects.visible_to(request.user), request=request
+    )
     participants = TrainingParticipation.objects.visible_to(request.user).filter(batch=OuterRef("pk"))
-    batches = batches.annotate(
+    batches = filters.qs.order_by("-start_date", "-id").annotate(
         participant_count=Coalesce(Subquery(participants.values("batch").annotate(n=Count("pk")).values("n")[:1]), 0)
     )
     page = Paginator(batches, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "mentors/batch_list.html",
-        {"page": page, "can_manage": services.may_manage_training(request.user)},
+        {
+            "page": page,
+            "form": filters.form,
+            "query_string": filters.query_string,
+            "filtered": filters.filtered,
+            "can_manage": services.may_manage_training(request.user),
+        },
     )
 
 
@@ -285,15 +280,12 @@ def assignment_list(request):
     kubes = selectors.with_visit_clock(
         Kube.objects.visible_to(request.user).filter(status__in=services.ASSIGNABLE_STATUSES)
     ).select_related("kecamatan")
-    show = request.GET.get("tampil", "")
-    if show == "tanpa":
-        kubes = kubes.filter(mentor_id__isnull=True)
-    kubes = kubes.order_by("mentor_name", "name", "id")
-    page = Paginator(kubes, PER_PAGE).get_page(request.GET.get("page"))
+    filters = AssignmentFilter(request.GET or None, queryset=kubes, request=request)
+    page = Paginator(filters.qs.order_by("mentor_name", "name", "id"), PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "mentors/assignment_list.html",
-        {"page": page, "show": show, "query_string": _query_string(request)},
+        {"page": page, "show": filters.value("tampil", ""), "query_string": filters.query_string},
     )
 
 
@@ -588,26 +580,19 @@ def visit_resubmit(request, pk):
 def visit_review(request):
     """The district office's queue: submitted visits, oldest first; or all visits by status."""
     _officer(request)
-    status = request.GET.get("status", VisitStatus.SUBMITTED)
     visits = FieldVisit.objects.visible_to(request.user).select_related("kube", "mentor")
-    if status in VisitStatus.values:
-        visits = visits.filter(status=status)
-    visits = (
-        visits.order_by("created_at", "id")
-        if status == VisitStatus.SUBMITTED
-        else visits.order_by("-visited_on", "-id")
-    )
+    filters = VisitFilter(request.GET or None, queryset=visits, request=request)
     photos = VisitPhoto.objects.order_by("id")
-    visits = visits.prefetch_related(Prefetch("photos", queryset=photos))
+    visits = filters.qs.prefetch_related(Prefetch("photos", queryset=photos))
     page = Paginator(visits, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "mentors/visit_review.html",
         {
             "page": page,
-            "status": status,
+            "status": filters.status_shown,
             "statuses": VisitStatus.choices,
-            "query_string": _query_string(request),
+            "query_string": filters.query_string,
             "can_review": services.may_manage_mentors(request.user),
         },
     )
@@ -619,27 +604,17 @@ def visit_review(request):
 @login_required
 def compliance(request):
     _officer(request)
-    today = timezone.localdate()
-    try:
-        days = max(1, int(request.GET.get("hari", "")))
-    except ValueError:
-        days = selectors.overdue_days()
-    try:
-        year = int(request.GET.get("tahun", today.year))
-    except ValueError:
-        year = today.year
-    show_all = request.GET.get("tampil") == "semua"
-    kubes = selectors.assigned_kube(request.user, today=today, days=days).select_related("kecamatan")
-    if not show_all:
-        kubes = kubes.filter(is_overdue=True)
-    page = Paginator(selectors.most_overdue_first(kubes), PER_PAGE).get_page(request.GET.get("page"))
+    filters = ComplianceFilter(request.GET or None, queryset=Kube.objects.visible_to(request.user), request=request)
+    today, days, year = filters.today, filters.days, filters.year
+    page = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
     months, per_month = selectors.visits_per_mentor_month(request.user, year=year)
     return render(
         request,
         "mentors/compliance.html",
         {
+            "form": filters.form,
             "days": days,
-            "show_all": show_all,
+            "show_all": filters.show_all,
             "year": year,
             "years": list(range(today.year - 3, today.year + 1)),
             "page": page,
@@ -647,7 +622,7 @@ def compliance(request):
             "by_kabkota": selectors.overdue_by_kabkota(request.user, today=today, days=days),
             "months": months,
             "per_month": per_month,
-            "query_string": _query_string(request),
+            "query_string": filters.query_string,
         },
     )
 

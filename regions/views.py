@@ -1,8 +1,8 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
+from regions.filters import RegionFilter
 from regions.models import Level, Region
 
 CHILDREN_PER_PAGE = 50
@@ -15,14 +15,9 @@ def region_list(request):
     regions = Region.objects.visible_to(user).current()
     scope = user.scope
     top = regions.filter(level=Level.PROVINCE) if scope.national else regions.filter(code__in=scope.prefixes)
-    query = request.GET.get("q", "").strip()
-    results = None
-    if query:
-        results = (
-            regions.filter(Q(name__icontains=query) | Q(code__startswith=query))
-            .select_related("parent__parent")
-            .order_by("level", "code")[:50]
-        )
+    filters = RegionFilter(request.GET or None, queryset=regions, request=request)
+    query = filters.value("q", "")
+    results = filters.qs.select_related("parent__parent").order_by("level", "code")[:50] if query else None
     return render(
         request, "regions/region_list.html", {"regions": top.order_by("code"), "query": query, "results": results}
     )

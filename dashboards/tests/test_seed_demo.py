@@ -7,9 +7,16 @@ from django.core.management.base import CommandError
 from accounts.demo import DEMO_PASSWORD
 from accounts.models import Role, User
 from accounts.tests.factories import PASSWORD, UserFactory
+from groups.tests.factories import ensure_reference_data
 from kube_portal.embedded import LOCAL_DIR
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def reference_data():
+    """The programmes and business fields the demo KUBE use (a transactional test may have flushed them)."""
+    ensure_reference_data()
 
 
 @pytest.fixture
