@@ -21,13 +21,13 @@ from accounts.throttling import client_ip
 REGION_CODE = re.compile(r"^[0-9]{2}(\.[0-9]{2}(\.[0-9]{2}(\.[0-9]{4})?)?)?$")
 
 
-def may_read_downloads(user: User) -> bool:
+def can_read_downloads(user: User) -> bool:
     """National administrators, and the district head for the district's data."""
     return user.is_authenticated and user.is_active and (user.is_national or user.role == Role.DINSOS_KABKOTA)
 
 
 def downloads_visible_to(user: User) -> QuerySet[DownloadRecord]:
-    if not may_read_downloads(user):
+    if not can_read_downloads(user):
         return DownloadRecord.objects.none()
     return DownloadRecord.objects.visible_to(user)
 

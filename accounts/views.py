@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import services
-from accounts.downloads import downloads_visible_to, may_read_downloads
+from accounts.downloads import can_read_downloads, downloads_visible_to
 from accounts.filters import DownloadFilter, UserFilter
 from accounts.forms import (
     PasswordResetForm,
@@ -178,7 +178,7 @@ DOWNLOADS_PER_PAGE = 50
 @require_GET
 def download_list(request):
     """Who downloaded which personal data: read-only, for administrators and the district head."""
-    if not may_read_downloads(request.user):
+    if not can_read_downloads(request.user):
         raise PermissionDenied
     records = downloads_visible_to(request.user).select_related("user")
     filters = DownloadFilter(request.GET or None, queryset=records, request=request)

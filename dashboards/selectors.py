@@ -91,15 +91,19 @@ class Area:
         return self.level >= Level.KABKOTA
 
 
-def _may_see_dashboards(user) -> None:
+def can_read_dashboards(user) -> bool:
     # Aggregates are per region; a mentor's scope is their KUBE, which no aggregate row matches.
-    if not user.is_authenticated or user.is_mentor:
+    return user.is_authenticated and not user.is_mentor
+
+
+def _require_reader(user) -> None:
+    if not can_read_dashboards(user):
         raise Http404
 
 
 def home_region_code(user) -> str | None:
     """Where `/dasbor/` sends a provincial or district officer: their own region's dashboard."""
-    _may_see_dashboards(user)
+    _require_reader(user)
     if user.is_national or user.role == Role.DIREKTORAT:
         return None
     if not user.region_id:
@@ -109,7 +113,7 @@ def home_region_code(user) -> str | None:
 
 def national_area(user, directorate_code: str = "") -> Area:
     """The nation, or one directorate area; a directorate user sees only its own provinces."""
-    _may_see_dashboards(user)
+    _require_reader(user)
     scope = user.scope
     crumbs = [(_("Nasional"), reverse("dashboards:national"))]
     if directorate_code:
@@ -144,7 +148,7 @@ def national_area(user, directorate_code: str = "") -> Area:
 
 def region_area(user, code: str) -> Area:
     """A province, kab/kota or kecamatan the user may see; anything else is a 404."""
-    _may_see_dashboards(user)
+    _require_reader(user)
     region = Region.objects.visible_to(user).filter(code=code, level__lte=Level.KECAMATAN).first()
     if region is None:
         raise Http404

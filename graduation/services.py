@@ -45,16 +45,16 @@ RECOMPUTE_BATCH = 2_000
 SET_BASED_FROM = 500
 
 
-def can_propose(user) -> bool:
+def can_propose_graduation(user) -> bool:
     return user.is_national or user.role in (Role.PENDAMPING, Role.DINSOS_KABKOTA)
 
 
-def can_decide(user) -> bool:
+def can_decide_graduation(user) -> bool:
     """The district office verifies and decides (and national administrators)."""
     return user.is_national or user.role == Role.DINSOS_KABKOTA
 
 
-def can_assess(user) -> bool:
+def can_assess_household(user) -> bool:
     return user.is_national or user.role in (Role.PENDAMPING, Role.DINSOS_KABKOTA)
 
 
@@ -118,7 +118,7 @@ def assessment_record(
     from groups.models import Membership
     from mentors.models import FieldVisit
 
-    if not can_assess(user):
+    if not can_assess_household(user):
         raise PermissionDenied
     household = Household.objects.visible_to(user).get(pk=household.pk)
     if assessed_on > timezone.localdate():
@@ -267,7 +267,7 @@ def readiness_recompute(*, household_ids, run_date: datetime.date | None = None,
 @transaction.atomic
 def graduation_propose(*, user, household: Household, basis: str, reason: str = "") -> GraduationDecision:
     """A household proposed for graduation: `siap`, an alamiah candidate, or another with a written reason."""
-    if not can_propose(user):
+    if not can_propose_graduation(user):
         raise PermissionDenied
     household = Household.objects.visible_to(user).select_for_update().get(pk=household.pk)
     if not household.is_active:
@@ -294,7 +294,7 @@ def graduation_propose(*, user, household: Household, basis: str, reason: str = 
 
 
 def _decision_for(user, decision: GraduationDecision) -> GraduationDecision:
-    if not can_decide(user):
+    if not can_decide_graduation(user):
         raise PermissionDenied
     return GraduationDecision.objects.visible_to(user).select_for_update().get(pk=decision.pk)
 

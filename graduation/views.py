@@ -120,8 +120,8 @@ def household_readiness(request, household_id: int):
             "decisions": decisions,
             "open_decision": next((d for d in decisions if d.is_open), None),
             "relapse": next((d for d in decisions if d.relapse_on), None),
-            "can_assess": services.can_assess(user),
-            "can_propose": services.can_propose(user) and household.is_active,
+            "can_assess": services.can_assess_household(user),
+            "can_propose": services.can_propose_graduation(user) and household.is_active,
         },
     )
 
@@ -129,7 +129,7 @@ def household_readiness(request, household_id: int):
 @login_required
 def assessment_create(request, household_id: int):
     household = _household(request, household_id)
-    if not services.can_assess(request.user):
+    if not services.can_assess_household(request.user):
         raise PermissionDenied
     form = AssessmentForm(
         request.POST or None, initial={"assessed_on": timezone.localdate()}, user=request.user, household=household
@@ -148,7 +148,7 @@ def assessment_create(request, household_id: int):
 @login_required
 def decision_propose(request, household_id: int):
     household = _household(request, household_id)
-    if not services.can_propose(request.user):
+    if not services.can_propose_graduation(request.user):
         raise PermissionDenied
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -236,7 +236,7 @@ def decision_queue(request):
             "page": page,
             "status": filters.status_shown,
             "statuses": DecisionStatus.choices,
-            "can_decide": services.can_decide(request.user),
+            "can_decide": services.can_decide_graduation(request.user),
             "query_string": f"status={filters.status_shown}",
         },
     )
@@ -249,7 +249,7 @@ def decision_detail(request, pk: int):
     )
     form = DecisionActionForm(request.POST or None)
     if request.method == "POST":
-        if not services.can_decide(request.user):
+        if not services.can_decide_graduation(request.user):
             raise PermissionDenied
         if form.is_valid():
             action, note = form.cleaned_data["action"], form.cleaned_data["note"]
@@ -269,7 +269,12 @@ def decision_detail(request, pk: int):
     return render(
         request,
         "graduation/decision_detail.html",
-        {"decision": decision, "form": form, "status": status, "can_decide": services.can_decide(request.user)},
+        {
+            "decision": decision,
+            "form": form,
+            "status": status,
+            "can_decide": services.can_decide_graduation(request.user),
+        },
     )
 
 

@@ -100,14 +100,14 @@ TRANSITIONS = {
 }
 
 
-def may_take(user, transition: Transition, status: str) -> bool:
+def can_take_transition(user, transition: Transition, status: str) -> bool:
     if status not in transition.sources:
         return False
     return user.is_national or transition.roles.get(status) == user.role
 
 
 def available_transitions(user, kube) -> list[Transition]:
-    return [t for t in TRANSITIONS.values() if may_take(user, t, kube.status)]
+    return [t for t in TRANSITIONS.values() if can_take_transition(user, t, kube.status)]
 
 
 #: What waits for each role: the review step it owns, or for the district office the
@@ -125,11 +125,11 @@ def statuses_awaiting(user) -> tuple[str, ...]:
     return AWAITING.get(role, ())
 
 
-def may_edit_registry(user) -> bool:
+def can_edit_kube(user) -> bool:
     """KUBE data, members and grants are kept by the district office (and administrators)."""
     return user.enters_data
 
 
-def may_report(user) -> bool:
+def can_report_business(user) -> bool:
     """Monthly business reports come from the mentor or the district office."""
     return user.enters_data or user.is_mentor

@@ -30,7 +30,7 @@ from groups.models import (
     Status,
     StatusNote,
 )
-from groups.permissions import TRANSITIONS, may_edit_registry, may_report, may_take
+from groups.permissions import TRANSITIONS, can_edit_kube, can_report_business, can_take_transition
 from groups.signals import kube_maturity_changed, memberships_changed
 from kube_portal.concurrency import version_check
 from kube_portal.dates import month_start
@@ -65,7 +65,7 @@ def _locked(kube: Kube, user: User) -> Kube:
 
 
 def _require_registry_editor(user: User) -> None:
-    if not may_edit_registry(user):
+    if not can_edit_kube(user):
         raise PermissionDenied(_("Hanya Dinas Sosial kabupaten/kota yang dapat mengubah data KUBE."))
 
 
@@ -228,7 +228,7 @@ def kube_transition(*, kube: Kube, user: User, action: str, comment: str = "") -
             _("KUBE berstatus %(status)s tidak dapat di-%(action)s.")
             % {"status": kube.get_status_display(), "action": str(transition.label).lower()}
         )
-    if not may_take(user, transition, kube.status):
+    if not can_take_transition(user, transition, kube.status):
         raise PermissionDenied(_("Peran Anda tidak dapat mengambil langkah ini."))
     comment = comment.strip()
     if transition.comment_required and not comment:
@@ -442,7 +442,7 @@ def report_save(
 
     `must_be_new`: the "new report" form, which must not overwrite a report entered meanwhile.
     """
-    if not may_report(user):
+    if not can_report_business(user):
         raise PermissionDenied(_("Peran Anda tidak dapat mengisi laporan usaha."))
     kube = _locked(kube, user)
     if kube.status not in (Status.AKTIF, Status.NONAKTIF):

@@ -37,9 +37,9 @@ from groups.models import OCCUPYING_STATUSES, Kube, MemberRole, Membership, Stat
 from groups.permissions import (
     TRANSITIONS,
     available_transitions,
-    may_edit_registry,
-    may_report,
-    may_take,
+    can_edit_kube,
+    can_report_business,
+    can_take_transition,
     statuses_awaiting,
 )
 from kube_portal.concurrency import StaleEdit
@@ -100,7 +100,7 @@ def kube_list(request):
             "page": page,
             "query_string": filters.query_string,
             "filtered": filters.filtered,
-            "can_create": may_edit_registry(request.user),
+            "can_create": can_edit_kube(request.user),
             "awaiting_count": _awaiting(request.user).count(),
             "export_formats": [("xlsx", "XLSX"), ("csv", "CSV")],
         },
@@ -167,13 +167,13 @@ def kube_detail(request, pk):
             "reports": reports,
             "chart": chart,
             "transitions": available_transitions(user, kube),
-            "can_edit": may_edit_registry(user) and kube.is_editable,
-            "can_edit_members": may_edit_registry(user) and kube.members_editable,
-            "can_record_grant": may_edit_registry(user)
+            "can_edit": can_edit_kube(user) and kube.is_editable,
+            "can_edit_members": can_edit_kube(user) and kube.members_editable,
+            "can_record_grant": can_edit_kube(user)
             and kube.status in (Status.DITETAPKAN, Status.AKTIF, Status.NONAKTIF),
-            "can_report": may_report(user) and kube.status in (Status.AKTIF, Status.NONAKTIF),
-            "can_classify": may_edit_registry(user) and kube.status == Status.AKTIF,
-            "can_refer_kur": may_edit_registry(user) and (kube.can_refer_to_kur or bool(kube.kur_status)),
+            "can_report": can_report_business(user) and kube.status in (Status.AKTIF, Status.NONAKTIF),
+            "can_classify": can_edit_kube(user) and kube.status == Status.AKTIF,
+            "can_refer_kur": can_edit_kube(user) and (kube.can_refer_to_kur or bool(kube.kur_status)),
             "role_form": MembershipRoleForm(),
             "proposal_problems": _problem_messages(kube) if kube.status in (Status.DRAFT, Status.DIKEMBALIKAN) else [],
             "history": kube_history(kube).page(request),
@@ -198,7 +198,7 @@ def household_memberships_panel(request, household) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def kube_create(request):
-    _require(may_edit_registry(request.user))
+    _require(can_edit_kube(request.user))
     form = KubeForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -215,7 +215,7 @@ def kube_create(request):
 @require_http_methods(["GET", "POST"])
 def kube_edit(request, pk):
     kube = _kube(request, pk)
-    _require(may_edit_registry(request.user))
+    _require(can_edit_kube(request.user))
     form = KubeForm(request.POST or None, instance=kube, user=request.user, version=kube.version)
     if request.method == "POST" and form.is_valid():
         try:
@@ -256,7 +256,7 @@ def kube_transition(request, pk, action):
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise Http404
-    _require(may_take(request.user, transition, kube.status))
+    _require(can_take_transition(request.user, transition, kube.status))
     form = TransitionForm(request.POST or None, comment_required=transition.comment_required)
     if request.method == "POST" and form.is_valid():
         try:
@@ -282,7 +282,7 @@ def kube_transition(request, pk, action):
 @require_http_methods(["GET", "POST"])
 def membership_add(request, pk):
     kube = _kube(request, pk)
-    _require(may_edit_registry(request.user))
+    _require(can_edit_kube(request.user))
     search = HouseholdSearchForm(request.GET or None)
     form = MembershipAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -334,7 +334,7 @@ def _membership(request, pk, membership_id) -> tuple[Kube, Membership]:
 @require_http_methods(["GET", "POST"])
 def membership_end(request, pk, membership_id):
     kube, membership = _membership(request, pk, membership_id)
-    _require(may_edit_registry(request.user))
+    _require(can_edit_kube(request.user))
     form = MembershipEndForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         replacement = None
@@ -364,7 +364,7 @@ def membership_end(request, pk, membership_id):
 @require_POST
 def membership_role(request, pk, membership_id):
     kube, membership = _membership(request, pk, membership_id)
-    _require(may_edit_registry(request.user))
+    _require(can_edit_kube(request.user))
     form = MembershipRoleForm(request.POST)
     if form.is_valid():
         try:
@@ -384,7 +384,7 @@ def membership_role(request, pk, membership_id):
 @require_http_methods(["GET", "POST"])
 def grant_add(request, pk):
     kube = _kube(request, pk)
-    _require(may_edit_registry(request.user))
+    _require(can_edit_kube(request.user))
     form = GrantForm(request.POST or None, initial={"amount": kube.program_grant_amount()})
     if request.method == "POST" and form.is_valid():
         try:
@@ -403,7 +403,7 @@ def grant_add(request, pk):
 
 
 def _report_form_page(request, kube, report=None):
-    _require(may_report(request.user))
+    _require(can_report_business(request.user))
     initial = ReportForm.initial_for(report) if report else {"month": default_report_month()}
     form = ReportForm(request.POST or None, kube=kube, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -440,7 +440,7 @@ def report_edit(request, pk, report_id):
 @require_POST
 def kube_classify(request, pk):
     kube = _kube(request, pk)
-    _require(may_edit_registry(request.user))
+    _require(can_edit_kube(request.user))
     try:
         kube = services.kube_classify_maturity(kube=kube, user=request.user)
     except ValidationError as error:
@@ -455,7 +455,7 @@ def kube_classify(request, pk):
 @require_http_methods(["GET", "POST"])
 def kur_refer(request, pk):
     kube = _kube(request, pk)
-    _require(may_edit_registry(request.user))
+    _require(can_edit_kube(request.user))
     initial = {"bank": kube.kur_bank, "amount": kube.kur_amount, "status": kube.kur_status or "dirujuk"}
     form = KurForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():

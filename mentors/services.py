@@ -43,12 +43,12 @@ MENTOR_FIELDS = ("nik", "name", "phone", "education", "work_area", "status", "co
 ASSIGNABLE_STATUSES = (Status.DITETAPKAN, Status.AKTIF, Status.NONAKTIF)
 
 
-def may_manage_mentors(user: User) -> bool:
+def can_manage_mentors(user: User) -> bool:
     """The district office (and administrators) keep the mentor registry and assignments."""
     return user.is_authenticated and user.enters_data
 
 
-def may_manage_training(user: User) -> bool:
+def can_manage_training(user: User) -> bool:
     return user.is_authenticated and (user.enters_data or user.role == Role.DINSOS_PROVINSI)
 
 
@@ -92,7 +92,7 @@ def _clean_mentor(*, user: User, data: dict, instance: Mentor | None = None) -> 
 @transaction.atomic
 def mentor_create(*, user: User, data: dict, username: str, password: str) -> Mentor:
     """Register a mentor together with their login (created by the accounts services)."""
-    _require(may_manage_mentors(user), _("Peran Anda tidak dapat mendaftarkan pendamping."))
+    _require(can_manage_mentors(user), _("Peran Anda tidak dapat mendaftarkan pendamping."))
     values = _clean_mentor(user=user, data=data)
     values["status"] = values["status"] or RecruitmentStatus.CALON
     first_name, last_name = _split_name(values["name"])
@@ -116,7 +116,7 @@ def mentor_create(*, user: User, data: dict, username: str, password: str) -> Me
 @transaction.atomic
 def mentor_update(*, user: User, mentor: Mentor, data: dict, version: int | None = None) -> Mentor:
     """Save the mentor form; `version` is the mentor's version the form was opened on (`StaleEdit` if stale)."""
-    _require(may_manage_mentors(user), _("Peran Anda tidak dapat mengubah data pendamping."))
+    _require(can_manage_mentors(user), _("Peran Anda tidak dapat mengubah data pendamping."))
     mentor = Mentor.objects.visible_to(user).select_for_update().get(pk=mentor.pk)
     values = _clean_mentor(user=user, data=data, instance=mentor)
     version_check(mentor, version=version, submitted=values, last_change=mentor_history(mentor).last_change)
@@ -163,7 +163,7 @@ def _nik_taken() -> dict:
 
 @transaction.atomic
 def training_batch_create(*, user: User, data: dict) -> TrainingBatch:
-    _require(may_manage_training(user), _("Peran Anda tidak dapat membuat angkatan pelatihan."))
+    _require(can_manage_training(user), _("Peran Anda tidak dapat membuat angkatan pelatihan."))
     batch = TrainingBatch(
         name=data["name"],
         organiser=data["organiser"],
@@ -185,7 +185,7 @@ def participation_save(
     *, user: User, batch: TrainingBatch, mentor: Mentor, attended: bool = True, result: str = "belum"
 ) -> TrainingParticipation:
     """Add a mentor to a batch, or update their attendance and result."""
-    _require(may_manage_training(user), _("Peran Anda tidak dapat mengubah peserta pelatihan."))
+    _require(can_manage_training(user), _("Peran Anda tidak dapat mengubah peserta pelatihan."))
     batch = TrainingBatch.objects.visible_to(user).get(pk=batch.pk)
     mentor = Mentor.objects.visible_to(user).get(pk=mentor.pk)
     participation, _created = TrainingParticipation.objects.update_or_create(
@@ -211,7 +211,7 @@ def assignment_create(
     `seen` is the open assignment the form showed (its id, or None for "no mentor", and its
     version): if another officer assigned or reassigned the KUBE since, `StaleEdit`.
     """
-    _require(may_manage_mentors(user), _("Peran Anda tidak dapat menugaskan pendamping."))
+    _require(can_manage_mentors(user), _("Peran Anda tidak dapat menugaskan pendamping."))
     today = timezone.localdate()
     started_on = started_on or today
     kube = Kube.objects.visible_to(user).select_for_update().get(pk=kube.pk)
@@ -293,7 +293,7 @@ def assignment_end(
     version: int | None = None,
 ) -> Assignment:
     """End an assignment; `version` is the assignment's version the form was opened on (`StaleEdit` if stale)."""
-    _require(may_manage_mentors(user), _("Peran Anda tidak dapat mengakhiri penugasan."))
+    _require(can_manage_mentors(user), _("Peran Anda tidak dapat mengakhiri penugasan."))
     assignment = Assignment.objects.visible_to(user).select_for_update().get(pk=assignment.pk)
     ended_on = ended_on or timezone.localdate()
     version_check(assignment, version=version, submitted={"ended_on": ended_on, "end_reason": reason})
@@ -443,7 +443,7 @@ def _uuid_taken() -> str:
 
 
 def _reviewable(*, user: User, visit: FieldVisit) -> FieldVisit:
-    _require(may_manage_mentors(user), _("Peran Anda tidak dapat meninjau kunjungan."))
+    _require(can_manage_mentors(user), _("Peran Anda tidak dapat meninjau kunjungan."))
     visit = FieldVisit.objects.visible_to(user).select_for_update().get(pk=visit.pk)
     if visit.status != VisitStatus.SUBMITTED:
         raise ValidationError(_("Kunjungan ini sudah ditinjau."))

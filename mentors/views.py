@@ -92,7 +92,7 @@ def mentor_list(request):
             "page": page,
             "query_string": filters.query_string,
             "filtered": filters.filtered,
-            "can_manage": services.may_manage_mentors(request.user),
+            "can_manage": services.can_manage_mentors(request.user),
             "settings": MentorSettings.objects.current(),
         },
     )
@@ -121,7 +121,7 @@ def mentor_detail(request, pk):
             "participations": mentor.participations.select_related("batch").order_by("-batch__start_date"),
             "visits": FieldVisit.objects.visible_to(request.user).filter(mentor=mentor).for_list()[:10],
             "cap": MentorSettings.objects.current().caseload_cap,
-            "can_manage": services.may_manage_mentors(request.user),
+            "can_manage": services.can_manage_mentors(request.user),
             "report_months": months,
             "audit": mentor_history(mentor).page(request),
         },
@@ -131,7 +131,7 @@ def mentor_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def mentor_create(request):
-    _require(services.may_manage_mentors(request.user))
+    _require(services.can_manage_mentors(request.user))
     form = MentorCreateForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -155,7 +155,7 @@ def mentor_create(request):
 @require_http_methods(["GET", "POST"])
 def mentor_edit(request, pk):
     mentor = get_object_or_404(Mentor.objects.visible_to(request.user), pk=pk)
-    _require(services.may_manage_mentors(request.user))
+    _require(services.can_manage_mentors(request.user))
     form = MentorForm(request.POST or None, user=request.user, mentor=mentor)
     if request.method == "POST" and form.is_valid():
         try:
@@ -193,7 +193,7 @@ def batch_list(request):
             "form": filters.form,
             "query_string": filters.query_string,
             "filtered": filters.filtered,
-            "can_manage": services.may_manage_training(request.user),
+            "can_manage": services.can_manage_training(request.user),
         },
     )
 
@@ -201,7 +201,7 @@ def batch_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def batch_create(request):
-    _require(services.may_manage_training(request.user))
+    _require(services.can_manage_training(request.user))
     form = TrainingBatchForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -238,7 +238,7 @@ def batch_detail(request, pk):
         {**node, "code": code, "areas": [dict(a, code=c) for c, a in sorted(node["areas"].items())]}
         for code, node in sorted(tree.items())
     ]
-    can_manage = services.may_manage_training(request.user)
+    can_manage = services.can_manage_training(request.user)
     return render(
         request,
         "mentors/batch_detail.html",
@@ -257,7 +257,7 @@ def batch_detail(request, pk):
 @require_POST
 def participant_add(request, pk):
     batch = get_object_or_404(TrainingBatch.objects.visible_to(request.user), pk=pk)
-    _require(services.may_manage_training(request.user))
+    _require(services.can_manage_training(request.user))
     form = ParticipationForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
@@ -293,7 +293,7 @@ def assignment_list(request):
 @require_http_methods(["GET", "POST"])
 def kube_assign(request, kube_pk):
     kube = get_object_or_404(Kube.objects.visible_to(request.user).select_related("kecamatan"), pk=kube_pk)
-    _require(services.may_manage_mentors(request.user))
+    _require(services.can_manage_mentors(request.user))
     current = Assignment.objects.filter(kube=kube, ended_on__isnull=True).first()
     form = AssignForm(request.POST or None, user=request.user, kube=kube, current=current)
     if request.method == "POST" and form.is_valid():
@@ -332,7 +332,7 @@ def kube_assign(request, kube_pk):
 @require_http_methods(["GET", "POST"])
 def assignment_end(request, pk):
     assignment = get_object_or_404(Assignment.objects.visible_to(request.user).select_related("mentor", "kube"), pk=pk)
-    _require(services.may_manage_mentors(request.user))
+    _require(services.can_manage_mentors(request.user))
     form = AssignmentEndForm(request.POST or None, version=assignment.version)
     if request.method == "POST" and form.is_valid():
         try:
@@ -475,7 +475,7 @@ def visit_detail(request, pk):
     visit = _visit(request, pk)
     present = visit.members_present.annotate(head_name=head_of("pk")).order_by("no_kk")
     user = request.user
-    reviewable = services.may_manage_mentors(user) and visit.status == VisitStatus.SUBMITTED
+    reviewable = services.can_manage_mentors(user) and visit.status == VisitStatus.SUBMITTED
     is_own = user.is_mentor and visit.mentor.user_id == user.pk
     return render(
         request,
@@ -519,7 +519,7 @@ def visit_photo(request, pk, photo_pk, size):
 @require_POST
 def visit_verify(request, pk):
     visit = _visit(request, pk)
-    _require(services.may_manage_mentors(request.user))
+    _require(services.can_manage_mentors(request.user))
     try:
         services.visit_verify(user=request.user, visit=visit)
     except ValidationError as error:
@@ -538,7 +538,7 @@ def visit_verify(request, pk):
 @require_http_methods(["GET", "POST"])
 def visit_return(request, pk):
     visit = _visit(request, pk)
-    _require(services.may_manage_mentors(request.user))
+    _require(services.can_manage_mentors(request.user))
     form = ReturnForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -593,7 +593,7 @@ def visit_review(request):
             "status": filters.status_shown,
             "statuses": VisitStatus.choices,
             "query_string": filters.query_string,
-            "can_review": services.may_manage_mentors(request.user),
+            "can_review": services.can_manage_mentors(request.user),
         },
     )
 
