@@ -13,7 +13,9 @@ This module is in the foundation layer (accounts) so that every app can record i
 
 import re
 
+from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from accounts.models import DownloadChannel, DownloadRecord, Role, User
 from accounts.throttling import client_ip
@@ -47,9 +49,10 @@ def data_region(user: User, *codes: str) -> str:
     return narrowest
 
 
+@transaction.atomic
 def download_record(
     *,
-    request,
+    request: HttpRequest,
     kind: str,
     file_format: str,
     description: str = "",
@@ -74,5 +77,6 @@ def download_record(
     )
 
 
-def download_finish(record: DownloadRecord, *, row_count: int) -> None:
+@transaction.atomic
+def download_finish(*, record: DownloadRecord, row_count: int) -> None:
     DownloadRecord.objects.filter(pk=record.pk).update(row_count=row_count)

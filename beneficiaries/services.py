@@ -8,6 +8,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.models import User
+from beneficiaries import rules
 from beneficiaries.history import household_history
 from beneficiaries.models import (
     DeactivationReason,
@@ -48,7 +50,7 @@ MEMBER_FIELDS = [
 ]
 
 
-def _require_entry_rights(user) -> None:
+def _require_entry_rights(user: User) -> None:
     if not user.enters_data:
         raise PermissionDenied(_("Peran Anda hanya dapat membaca data KPM."))
 
@@ -56,7 +58,7 @@ def _require_entry_rights(user) -> None:
 # --- Duplicate checks ----------------------------------------------------------------
 
 
-def nik_registered_message(*, nik: str, user, exclude_member_id: int | None = None) -> str | None:
+def nik_registered_message(*, nik: str, user: User, exclude_member_id: int | None = None) -> str | None:
     """Why `nik` cannot be used, naming the household only when the user may see it."""
     existing = Member.objects.filter(nik=nik)
     if exclude_member_id:
@@ -70,7 +72,7 @@ def nik_registered_message(*, nik: str, user, exclude_member_id: int | None = No
     return _("NIK ini sudah terdaftar di wilayah lain.")
 
 
-def no_kk_registered_message(*, no_kk: str, user, exclude_household_id: int | None = None) -> str | None:
+def no_kk_registered_message(*, no_kk: str, user: User, exclude_household_id: int | None = None) -> str | None:
     existing = Household.objects.filter(no_kk=no_kk)
     if exclude_household_id:
         existing = existing.exclude(pk=exclude_household_id)
@@ -94,12 +96,55 @@ class MemberChange:
     delete: bool = False
 
 
-def _check_village(*, user, village_id: str) -> None:
+def _check_village(*, user: User, village_id: str) -> None:
     if not Region.objects.visible_to(user).filter(code=village_id, level=Level.VILLAGE).exists():
         raise ValidationError({"village": _("Desa/kelurahan ini tidak ada atau di luar wilayah Anda.")})
 
 
-def _check_members(*, user, household: Household | None, members: list[MemberChange]) -> None:
+#: The household fields each household rule (beneficiaries.rules) normalises and checks.
+HOUSEHOLD_RULES = {
+    "no_kk": lambda value, today: rules.no_kk_check(value, today=today),
+    "rt": lambda value, today: rules.rt_rw_check(value, field_name="rt"),
+    "rw": lambda value, today: rules.rt_rw_check(value, field_name="rw"),
+    "desil": lambda value, today: rules.desil_check(value),
+}
+
+
+def _apply_rules(*, data: dict, members: list[MemberChange] = ()) -> dict:
+    """The household rules on what is to be saved: `data` and the members' data come back normalised,
+    or ValidationError names every field that breaks a rule.
+
+    The forms and the import apply the same rules first (with their own messages on their own
+    fields); here they hold for every caller, the API included.
+    """
+    today = timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    data = dict(data)
+    for name, check_of in HOUSEHOLD_RULES.items():
+        if name in data:
+            check = check_of(data[name], today)
+            for problem in check.errors:
+                errors.setdefault(problem.field, []).append(problem.message)
+            data[name] = check.value
+    for change in members:
+        if change.delete:
+            continue
+        check = rules.member_check(
+            nik=change.data.get("nik"),
+            sex=change.data.get("sex"),
+            birth_date=change.data.get("birth_date"),
+            is_pregnant=bool(change.data.get("is_pregnant")),
+            today=today,
+        )
+        for problem in check.errors:
+            errors.setdefault(problem.field, []).append(problem.message)
+        change.data["nik"] = check.value
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _check_members(*, user: User, household: Household | None, members: list[MemberChange]) -> None:
     kept = [change for change in members if not change.delete]
     heads = [change for change in kept if change.data["relationship"] == Relationship.HEAD]
     if len(heads) != 1:
@@ -117,7 +162,7 @@ def _differs(obj, data: dict) -> bool:
     return any(getattr(obj, name) != value for name, value in data.items())
 
 
-def _apply_members(*, user, household: Household, members: list[MemberChange]) -> None:
+def _apply_members(*, user: User, household: Household, members: list[MemberChange]) -> None:
     existing = {member.pk: member for member in household.members.all()}
     # Deletions and relationship changes first, so the one-head constraint holds at each step.
     for change in sorted(members, key=lambda c: (not c.delete, c.data.get("relationship") == Relationship.HEAD)):
@@ -138,16 +183,17 @@ def _apply_members(*, user, household: Household, members: list[MemberChange]) -
             _save_member(user=user, member=member)
 
 
-def _save_member(*, user, member: Member) -> None:
+def _save_member(*, user: User, member: Member) -> None:
     # The NIK was checked free before; a concurrent save may have taken it since.
     with unique_errors(Member, nik=lambda: _nik_taken(user=user, nik=member.nik)):
         member.save()
 
 
 @transaction.atomic
-def household_create(*, user, data: dict, members: list[MemberChange]) -> Household:
+def household_create(*, user: User, data: dict, members: list[MemberChange]) -> Household:
     """Register a household with its members. `data` holds HOUSEHOLD_FIELDS."""
     _require_entry_rights(user)
+    data = _apply_rules(data=data, members=members)
     _check_village(user=user, village_id=data["village_id"])
     message = no_kk_registered_message(no_kk=data["no_kk"], user=user)
     if message:
@@ -197,7 +243,7 @@ def _household_bump(household_id: int) -> None:
 @transaction.atomic
 def household_update(
     *,
-    user,
+    user: User,
     household: Household,
     data: dict,
     members: list[MemberChange],
@@ -206,6 +252,7 @@ def household_update(
     """Save the household form. `version` is the household's version the form was opened on:
     if someone saved meanwhile and the input differs from what they saved, `StaleEdit`."""
     _require_entry_rights(user)
+    data = _apply_rules(data=data, members=members)
     household = Household.objects.visible_to(user).select_for_update().get(pk=household.pk)
     version_check(
         household,
@@ -231,20 +278,20 @@ def household_update(
     return household
 
 
-def _no_kk_taken(*, user, no_kk: str, household: Household | None = None) -> dict:
+def _no_kk_taken(*, user: User, no_kk: str, household: Household | None = None) -> dict:
     """The form's message for a No. KK another save took meanwhile."""
     exclude = household.pk if household is not None else None
     message = no_kk_registered_message(no_kk=no_kk, user=user, exclude_household_id=exclude)
     return {"no_kk": message or _("No. KK ini sudah terdaftar.")}
 
 
-def _nik_taken(*, user, nik: str) -> dict:
+def _nik_taken(*, user: User, nik: str) -> dict:
     return {"nik": nik_registered_message(nik=nik, user=user) or _("NIK ini sudah terdaftar.")}
 
 
 @transaction.atomic
 def household_deactivate(
-    *, user, household: Household, reason: str, note: str = "", duplicate_of: Household | None = None
+    *, user: User, household: Household, reason: str, note: str = "", duplicate_of: Household | None = None
 ) -> Household:
     """Households are never deleted: they leave the active register with a reason."""
     _require_entry_rights(user)
@@ -277,11 +324,12 @@ BULK_FIELDS = {"receives_pkh", "receives_bpnt", "receives_pbi_jk", "desil"}
 
 
 @transaction.atomic
-def households_bulk_update(*, user, household_ids: list[int], changes: dict) -> int:
+def households_bulk_update(*, user: User, household_ids: list[int], changes: dict) -> int:
     """Set programme flags or the desil on many active households at once; returns how many changed."""
     _require_entry_rights(user)
     if not changes or set(changes) - BULK_FIELDS:
         raise ValidationError(_("Perubahan massal ini tidak didukung."))
+    changes = _apply_rules(data=changes)
     households = list(
         Household.objects.visible_to(user).active().filter(pk__in=household_ids).select_for_update().order_by("pk")
     )
@@ -319,7 +367,7 @@ POSSIBLE_DUPLICATES_SQL = """
 """
 
 
-def possible_duplicates(*, user, limit: int = 200) -> list[DuplicatePair]:
+def possible_duplicates(*, user: User, limit: int = 200) -> list[DuplicatePair]:
     """Members with the same normalised name and birth date in one kecamatan, not yet decided."""
     if user.is_mentor or user.scope.empty:
         return []
@@ -336,7 +384,7 @@ def _ordered(nik_a: str, nik_b: str) -> tuple[str, str]:
     return (nik_a, nik_b) if nik_a < nik_b else (nik_b, nik_a)
 
 
-def _pair_in_scope(*, user, nik_a: str, nik_b: str) -> tuple[Member, Member]:
+def _pair_in_scope(*, user: User, nik_a: str, nik_b: str) -> tuple[Member, Member]:
     members = {
         m.nik: m for m in Member.objects.visible_to(user).select_related("household").filter(nik__in=[nik_a, nik_b])
     }
@@ -349,7 +397,7 @@ def _pair_in_scope(*, user, nik_a: str, nik_b: str) -> tuple[Member, Member]:
 
 
 @transaction.atomic
-def duplicate_mark_distinct(*, user, nik_a: str, nik_b: str) -> DuplicateDecision:
+def duplicate_mark_distinct(*, user: User, nik_a: str, nik_b: str) -> DuplicateDecision:
     """The officer checked: two people who share a name and birth date. The pair leaves the review list."""
     _require_entry_rights(user)
     a, _b = _pair_in_scope(user=user, nik_a=nik_a, nik_b=nik_b)
@@ -367,7 +415,7 @@ def duplicate_mark_distinct(*, user, nik_a: str, nik_b: str) -> DuplicateDecisio
 
 
 @transaction.atomic
-def duplicate_merge(*, user, keep_nik: str, discard_nik: str) -> Member:
+def duplicate_merge(*, user: User, keep_nik: str, discard_nik: str) -> Member:
     """One person registered twice: the discarded record goes, and its household when nobody is left in it."""
     _require_entry_rights(user)
     keep, discard = _pair_in_scope(user=user, nik_a=keep_nik, nik_b=discard_nik)

@@ -129,7 +129,7 @@ def household_export(request, fmt):
     )
     if fmt == "csv":
         lines = exporting.csv_rows(
-            households, full_nik=full_nik, on_finish=lambda count: download_finish(record, row_count=count)
+            households, full_nik=full_nik, on_finish=lambda count: download_finish(record=record, row_count=count)
         )
         response = StreamingHttpResponse(lines, content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="kpm-{stamp}.csv"'
@@ -137,7 +137,7 @@ def household_export(request, fmt):
     # openpyxl's write-only mode keeps rows on disk, not in memory; the file is streamed from there.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
     count = exporting.write_xlsx(households, handle, full_nik=full_nik)
-    download_finish(record, row_count=count)
+    download_finish(record=record, row_count=count)
     handle.seek(0)
     return FileResponse(handle, as_attachment=True, filename=f"kpm-{stamp}.xlsx")
 

@@ -8,6 +8,7 @@ monitored for 12 months: an assessment below the poverty line flags a relapse.
 """
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from beneficiaries.models import DeactivationReason, Household
 from beneficiaries.services import household_deactivate
 from graduation import readiness
@@ -35,8 +36,10 @@ from graduation.models import (
     Readiness,
 )
 from graduation.recompute import recompute_households
+from groups.models import Membership
 from kube_portal.concurrency import version_check
 from kube_portal.dates import add_months
+from mentors.models import FieldVisit
 
 CRITERIA_FIELDS = ["income_multiple", "min_kube_level", "min_kube_months", "assets_threshold", "desil_threshold"]
 # Households recomputed per batch by the live Python engine.
@@ -45,16 +48,16 @@ RECOMPUTE_BATCH = 2_000
 SET_BASED_FROM = 500
 
 
-def can_propose_graduation(user) -> bool:
+def can_propose_graduation(user: User) -> bool:
     return user.is_national or user.role in (Role.PENDAMPING, Role.DINSOS_KABKOTA)
 
 
-def can_decide_graduation(user) -> bool:
+def can_decide_graduation(user: User) -> bool:
     """The district office verifies and decides (and national administrators)."""
     return user.is_national or user.role == Role.DINSOS_KABKOTA
 
 
-def can_assess_household(user) -> bool:
+def can_assess_household(user: User) -> bool:
     return user.is_national or user.role in (Role.PENDAMPING, Role.DINSOS_KABKOTA)
 
 
@@ -62,7 +65,7 @@ def can_assess_household(user) -> bool:
 
 
 @transaction.atomic
-def criteria_revise(*, user, data: dict, note: str = "", version: int | None = None) -> CriteriaSet:
+def criteria_revise(*, user: User, data: dict, note: str = "", version: int | None = None) -> CriteriaSet:
     """A new version of the criteria becomes the active one; the old ones stay for the results that used them.
 
     `version` is the active version the form was opened on: if another administrator saved a
@@ -103,7 +106,7 @@ def _active_criteria_locked() -> CriteriaSet:
 @transaction.atomic
 def assessment_record(
     *,
-    user,
+    user: User,
     household: Household,
     assessed_on: datetime.date,
     monthly_income: int,
@@ -112,12 +115,9 @@ def assessment_record(
     housing_condition: str,
     source: str | None = None,
     note: str = "",
-    visit=None,
+    visit: FieldVisit | None = None,
 ) -> HouseholdAssessment:
     """Record an assessment (a mentor's is from a visit); flags a relapse of a monitored graduate."""
-    from groups.models import Membership
-    from mentors.models import FieldVisit
-
     if not can_assess_household(user):
         raise PermissionDenied
     household = Household.objects.visible_to(user).get(pk=household.pk)
@@ -182,7 +182,9 @@ def _flag_relapse(assessment: HouseholdAssessment) -> None:
 
 
 @transaction.atomic
-def readiness_recompute(*, household_ids, run_date: datetime.date | None = None, set_based: bool | None = None) -> int:
+def readiness_recompute(
+    *, household_ids: Iterable[int], run_date: datetime.date | None = None, set_based: bool | None = None
+) -> int:
     """Recompute these households' readiness now; returns how many rows changed.
 
     Written exactly as the nightly run writes it (graduation/recompute.py): a row only when its
@@ -265,7 +267,7 @@ def readiness_recompute(*, household_ids, run_date: datetime.date | None = None,
 
 
 @transaction.atomic
-def graduation_propose(*, user, household: Household, basis: str, reason: str = "") -> GraduationDecision:
+def graduation_propose(*, user: User, household: Household, basis: str, reason: str = "") -> GraduationDecision:
     """A household proposed for graduation: `siap`, an alamiah candidate, or another with a written reason."""
     if not can_propose_graduation(user):
         raise PermissionDenied
@@ -293,14 +295,14 @@ def graduation_propose(*, user, household: Household, basis: str, reason: str = 
     )
 
 
-def _decision_for(user, decision: GraduationDecision) -> GraduationDecision:
+def _decision_for(user: User, decision: GraduationDecision) -> GraduationDecision:
     if not can_decide_graduation(user):
         raise PermissionDenied
     return GraduationDecision.objects.visible_to(user).select_for_update().get(pk=decision.pk)
 
 
 @transaction.atomic
-def graduation_verify(*, user, decision: GraduationDecision, note: str = "") -> GraduationDecision:
+def graduation_verify(*, user: User, decision: GraduationDecision, note: str = "") -> GraduationDecision:
     decision = _decision_for(user, decision)
     if decision.status != DecisionStatus.PROPOSED:
         raise ValidationError(_("Hanya usulan yang dapat diverifikasi."))
@@ -314,7 +316,7 @@ def graduation_verify(*, user, decision: GraduationDecision, note: str = "") -> 
 
 @transaction.atomic
 def graduation_decide(
-    *, user, decision: GraduationDecision, kind: str, decided_on: datetime.date | None = None
+    *, user: User, decision: GraduationDecision, kind: str, decided_on: datetime.date | None = None
 ) -> GraduationDecision:
     """Graduasi mandiri or alamiah: the household leaves the active register and is monitored 12 months."""
     decision = _decision_for(user, decision)
@@ -340,7 +342,7 @@ def graduation_decide(
 
 
 @transaction.atomic
-def graduation_reject(*, user, decision: GraduationDecision, reason: str) -> GraduationDecision:
+def graduation_reject(*, user: User, decision: GraduationDecision, reason: str) -> GraduationDecision:
     decision = _decision_for(user, decision)
     if not decision.is_open:
         raise ValidationError(_("Usulan ini sudah selesai diproses."))

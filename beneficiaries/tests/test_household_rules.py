@@ -1,15 +1,16 @@
 """The household rules give one verdict whichever way a household comes in.
 
-Every case goes three ways: straight through `beneficiaries.rules`, through the household
-page (form and member formset, then the service), and through the import of a CSV file.
-The three must agree on which fields are wrong, with the same messages, and on the
-normalised values that are stored.
+Every case goes four ways: straight through `beneficiaries.rules`, through the household
+page (form and member formset, then the service), straight through the service with the raw
+values (as the API will call it), and through the import of a CSV file. The four must agree
+on which fields are wrong, with the same messages, and on the normalised values that are stored.
 """
 
 import csv
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from django.utils import timezone
 from beneficiaries import rules
 from beneficiaries.importing import COLUMNS, RULE_COLUMNS, households_import
 from beneficiaries.models import Household, Member
+from beneficiaries.services import MemberChange, household_create
 from beneficiaries.tests.factories import BANDUNG_VILLAGE, compose_nik, compose_no_kk
 
 pytestmark = pytest.mark.django_db
@@ -176,6 +178,40 @@ def through_form(client, case: dict) -> dict:
     )
 
 
+def through_service(user, case: dict) -> dict:
+    data = {
+        "no_kk": case["no_kk"],
+        "village_id": BANDUNG_VILLAGE,
+        "address": "Jl. Sukarasa 1",
+        "rt": case["rt"],
+        "rw": case["rw"],
+        "is_urban": True,
+        "desil": case["desil"],
+        "receives_pkh": True,
+        "receives_bpnt": False,
+        "receives_pbi_jk": False,
+        "phone": "",
+    }
+    member = {
+        "nik": case["nik"],
+        "name": "Asep Sunandar",
+        "sex": case["sex"],
+        "birth_date": case["birth_date"],
+        "relationship": "kepala",
+        "has_disability": False,
+        "is_pregnant": case["is_pregnant"],
+        "education": "",
+        "occupation": "",
+    }
+    try:
+        household_create(user=user, data=data, members=[MemberChange(data=member)])
+    except ValidationError as error:
+        return verdict_of_errors(
+            (field, message) for field, messages in error.message_dict.items() for message in messages
+        )
+    return stored()
+
+
 def through_import(tmp_path, user, case: dict) -> dict:
     values = dict.fromkeys(COLUMNS, "")
     values.update(
@@ -231,10 +267,14 @@ def test_the_same_verdict_through_rules_form_and_import(name, client, officer_ba
     client.force_login(officer_bandung)
     with transaction.atomic():
         by_form = through_form(client, case)
-        transaction.set_rollback(True)  # the import below registers the same household
+        transaction.set_rollback(True)  # the service and the import below register the same household
+    with transaction.atomic():
+        by_service = through_service(officer_bandung, case)
+        transaction.set_rollback(True)
     by_import = through_import(tmp_path, officer_bandung, case)
 
     assert by_form == by_rules, "form and rules disagree"
+    assert by_service == by_rules, "service and rules disagree"
     assert by_import == by_rules, "import and rules disagree"
     if "errors" in expected:
         assert set(by_rules["errors"]) == set(expected["errors"])
