@@ -16,6 +16,7 @@ from audit.tracking import tracked
 from kube_portal.concurrency import Versioned
 from kube_portal.hooks import Hook
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
+from kube_portal.timestamps import Timestamped, TimestampedByUser
 
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
 VILLAGE_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}\.[0-9]{4}$"
@@ -106,7 +107,7 @@ class HouseholdQuerySet(ScopedQuerySet):
 
 
 @tracked(exclude=["region_code"])
-class Household(RegionCodeMixin, Versioned):
+class Household(RegionCodeMixin, Versioned, TimestampedByUser):
     """A KPM family, identified by its No. KK (Kartu Keluarga)."""
 
     # Unique through the pattern-ops index in Meta: one index serves equality, prefix search and ON CONFLICT.
@@ -148,8 +149,6 @@ class Household(RegionCodeMixin, Versioned):
         db_index=False,
     )
 
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("dibuat oleh"),
@@ -229,7 +228,7 @@ class MemberQuerySet(ScopedQuerySet):
 
 
 @tracked(exclude=["name_normalized"], by=["household"])
-class Member(models.Model):
+class Member(Timestamped):
     """A person in a KPM family, identified by their NIK."""
 
     household = models.ForeignKey(
@@ -247,9 +246,6 @@ class Member(models.Model):
     is_pregnant = models.BooleanField(_("hamil"), default=False)
     education = models.CharField(_("pendidikan"), max_length=50, blank=True)
     occupation = models.CharField(_("pekerjaan"), max_length=100, blank=True)
-
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     objects = MemberQuerySet.as_manager()
 

@@ -16,6 +16,7 @@ from audit.tracking import tracked
 from kube_portal.concurrency import Versioned
 from kube_portal.hooks import Hook
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
+from kube_portal.timestamps import Timestamped, TimestampedByUser
 
 KECAMATAN_CODE = r"^[0-9]{2}\.[0-9]{2}\.[0-9]{2}$"
 
@@ -181,7 +182,7 @@ class KubeQuerySet(ScopedQuerySet):
 # The maturity the nightly run (and a saved report) computes is not an edit: it has its own history
 # (MaturityPeriod), and the trail would otherwise get a row per KUBE per night.
 @tracked(exclude=["region_code", "maturity_level", "maturity_set_on", "maturity_reason", "not_reporting"])
-class Kube(RegionCodeMixin, Versioned):
+class Kube(RegionCodeMixin, Versioned, TimestampedByUser):
     """A Kelompok Usaha Bersama: 5–20 KPM households running a business together."""
 
     registration_number = models.CharField(_("nomor registrasi"), max_length=30, unique=True, editable=False)
@@ -238,17 +239,6 @@ class Kube(RegionCodeMixin, Versioned):
     kur_amount = models.PositiveBigIntegerField(_("nilai KUR (Rp)"), null=True, blank=True)
     kur_status = models.CharField(_("status KUR"), max_length=10, choices=KurStatus.choices, blank=True)
     kur_referred_on = models.DateField(_("dirujuk ke KUR pada"), null=True, blank=True)
-
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("dibuat oleh"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     region_code_source = "kecamatan"
     objects = KubeQuerySet.as_manager()
@@ -496,7 +486,7 @@ class BusinessReportQuerySet(KubeChildQuerySet):
 
 
 @tracked(by=["kube"])
-class BusinessReport(models.Model):
+class BusinessReport(Timestamped):
     """The group's business in one month; `month` is the first day of that month."""
 
     kube = models.ForeignKey(Kube, verbose_name=_("KUBE"), on_delete=models.CASCADE, related_name="reports")
@@ -528,8 +518,6 @@ class BusinessReport(models.Model):
         blank=True,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     objects = BusinessReportQuerySet.as_manager()
 

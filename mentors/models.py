@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from audit.tracking import tracked
 from kube_portal.concurrency import Versioned
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
+from kube_portal.timestamps import Timestamped, TimestampedByUser
 from mentors.scope import active_assignment_q
 
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
@@ -103,7 +104,7 @@ class MentorQuerySet(ScopedQuerySet):
 
 
 @tracked(exclude=["region_code"])
-class Mentor(RegionCodeMixin, Versioned):
+class Mentor(RegionCodeMixin, Versioned, TimestampedByUser):
     """A pendamping KUBE, recruited by the ministry and working in one kabupaten/kota."""
 
     user = models.OneToOneField(
@@ -132,17 +133,6 @@ class Mentor(RegionCodeMixin, Versioned):
     )
     contract_start = models.DateField(_("kontrak mulai"), null=True, blank=True)
     contract_end = models.DateField(_("kontrak berakhir"), null=True, blank=True)
-
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("dibuat oleh"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     region_code_source = "work_area"
     objects = MentorQuerySet.as_manager()
@@ -395,7 +385,7 @@ class FieldVisitQuerySet(ScopedQuerySet):
 
 
 @tracked()
-class FieldVisit(models.Model):
+class FieldVisit(Timestamped):
     """One visit of a mentor to a KUBE, entered from the field on a phone."""
 
     # Generated in the mentor's browser: a double tap or a resend stores one visit.
@@ -436,8 +426,8 @@ class FieldVisit(models.Model):
         related_name="+",
     )
     reviewed_at = models.DateTimeField(_("ditinjau pada"), null=True, blank=True)
+    # When the mentor sent the visit.
     created_at = models.DateTimeField(_("dikirim"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("diubah"), auto_now=True)
 
     objects = FieldVisitQuerySet.as_manager()
 
