@@ -333,6 +333,14 @@ class _Household:
     rejected: bool = False
 
 
+def _header(rows: Iterator[tuple[int, list]]) -> list:
+    """The first row that is not empty: the header."""
+    for _number, header_row in rows:
+        if any(_text(cell) for cell in header_row):
+            return header_row
+    raise ImportFileError(_("Berkas kosong."))
+
+
 class _Engine:
     def __init__(self, *, user, path: Path, filename: str, dry_run: bool, progress: Callable[[int, int], None] | None):
         self.user = user
@@ -352,13 +360,28 @@ class _Engine:
     # Pass 1: read and check every row, group by No. KK.
     def read(self) -> None:
         rows, estimate = _open_rows(self.path, self.filename)
-        header = None
-        for _number, header_row in rows:
-            if any(_text(cell) for cell in header_row):
-                header = header_row
-                break
-        if header is None:
-            raise ImportFileError(_("Berkas kosong."))
+        getters = self.columns(_header(rows))
+        self.villages = set(
+            Region.objects.visible_to(self.user).filter(level=Level.VILLAGE).values_list("code", flat=True)
+        )
+        for row_number, raw in rows:
+            if not any(raw):  # a blank line, or the empty rows below a spreadsheet's data
+                continue
+            values = {name: (raw[index] if index is not None and index < len(raw) else None) for name, index in getters}
+            self.result.rows_total += 1
+            if self.result.rows_total > MAX_ROWS:
+                raise ImportFileError(
+                    _("Berkas berisi lebih dari %(limit)d baris. Bagi menjadi beberapa berkas.") % {"limit": MAX_ROWS}
+                )
+            self.check_row(row_number, values)
+            if self.result.rows_total % PROGRESS_EVERY == 0:
+                self.progress(self.result.rows_total, max(estimate, self.result.rows_total))
+        if not self.result.rows_total:
+            raise ImportFileError(_("Berkas tidak berisi baris data di bawah baris judul."))
+        self.progress(self.result.rows_total, self.result.rows_total)
+
+    def columns(self, header: list) -> list[tuple[str, int | None]]:
+        """(column, its position in the file) for every column, from the header; unknown ones are named."""
         positions: dict[str, int] = {}
         unknown = []
         for index, cell in enumerate(header):
@@ -380,27 +403,28 @@ class _Engine:
             if len(unknown) > UNKNOWN_COLUMNS_NAMED:
                 named += " " + _("dan %(count)d lainnya") % {"count": len(unknown) - UNKNOWN_COLUMNS_NAMED}
             self.result.messages.append(_("Kolom tidak dikenal diabaikan: %(columns)s.") % {"columns": named})
-        getters = [(name, positions.get(name)) for name in COLUMNS]
-        villages = set(Region.objects.visible_to(self.user).filter(level=Level.VILLAGE).values_list("code", flat=True))
-        self.villages = villages
-        for row_number, raw in rows:
-            if not any(raw):  # a blank line, or the empty rows below a spreadsheet's data
-                continue
-            values = {name: (raw[index] if index is not None and index < len(raw) else None) for name, index in getters}
-            self.result.rows_total += 1
-            if self.result.rows_total > MAX_ROWS:
-                raise ImportFileError(
-                    _("Berkas berisi lebih dari %(limit)d baris. Bagi menjadi beberapa berkas.") % {"limit": MAX_ROWS}
-                )
-            self.check_row(row_number, values)
-            if self.result.rows_total % PROGRESS_EVERY == 0:
-                self.progress(self.result.rows_total, max(estimate, self.result.rows_total))
-        if not self.result.rows_total:
-            raise ImportFileError(_("Berkas tidak berisi baris data di bawah baris judul."))
-        self.progress(self.result.rows_total, self.result.rows_total)
+        return [(name, positions.get(name)) for name in COLUMNS]
 
     def check_row(self, row: int, values: dict) -> None:
-        ok = True
+        """Check one member row; a valid one joins its household, an invalid one rejects the household."""
+        kk = self.no_kk(row, values)
+        if kk.value is None:
+            # Without a household key the row cannot belong to any household.
+            self.result.rows_rejected += 1
+            return
+        member, member_ok = self.member(row, values)
+        household = self.households.get(kk.value)
+        if household is None:
+            household = self.households[kk.value] = _Household()
+        household.rows.append(row)
+        household_ok = self.household_row(household, row, values)
+        if not (kk.valid and member_ok and household_ok):
+            household.rejected = True
+            self.result.rows_rejected += 1
+            return
+        household.members.append(member)
+
+    def no_kk(self, row: int, values: dict) -> rules.IdentityCheck:
         raw_kk = values["no_kk"]
         # A household's rows repeat its No. KK: check each distinct value once.
         cacheable = isinstance(raw_kk, str) and len(raw_kk) <= 32
@@ -410,15 +434,14 @@ class _Engine:
             if cacheable:
                 self.kk_checks[raw_kk] = kk
         for problem in kk.warnings:
-            self.error(row, "no_kk", values["no_kk"], problem.message, warning=True)
+            self.error(row, "no_kk", raw_kk, problem.message, warning=True)
         for problem in kk.errors:
-            self.error(row, "no_kk", values["no_kk"], problem.message)
-        if kk.value is None:
-            # Without a household key the row cannot belong to any household.
-            self.result.rows_rejected += 1
-            return
-        ok = kk.valid
+            self.error(row, "no_kk", raw_kk, problem.message)
+        return kk
 
+    def member(self, row: int, values: dict) -> tuple[dict, bool]:
+        """The member of the row, and whether every one of its columns is valid."""
+        ok = True
         sex = _text(values["jenis_kelamin"]).upper()[:1]
         if sex not in ("L", "P"):
             self.error(row, "jenis_kelamin", values["jenis_kelamin"], _("Jenis kelamin harus L atau P."))
@@ -440,6 +463,41 @@ class _Engine:
         nik = rules.member_check(
             nik=values["nik"], sex=sex, birth_date=birth_date, is_pregnant=bool(pregnant), today=self.today
         )
+        ok = self.nik(row, values, nik) and ok
+        name = _text(values["nama"])
+        if not name:
+            self.error(row, "nama", "", _("Nama wajib diisi."))
+            ok = False
+        elif len(name) > 150:
+            self.error(row, "nama", name[:30], _("Nama terlalu panjang (maksimal 150 karakter)."))
+            ok = False
+        relationship = RELATIONSHIPS.get(" ".join(_text(values["hubungan"]).lower().replace("_", " ").split()))
+        if relationship is None:
+            self.error(
+                row,
+                "hubungan",
+                values["hubungan"],
+                _("Hubungan harus salah satu dari: kepala keluarga, istri, suami, anak, orang tua, lainnya."),
+            )
+            ok = False
+        member = {
+            "row": row,
+            "nik": nik.value,
+            "name": name,
+            "name_normalized": normalize_name(name),
+            "sex": sex,
+            "birth_date": birth_date,
+            "relationship": relationship,
+            "has_disability": disability,
+            "is_pregnant": pregnant,
+            "education": _text(values["pendidikan"])[:50],
+            "occupation": _text(values["pekerjaan"])[:100],
+        }
+        return member, ok
+
+    def nik(self, row: int, values: dict, nik: rules.IdentityCheck) -> bool:
+        """Report the member rules' verdict; a NIK may appear once in the file."""
+        ok = True
         for problem in nik.warnings:
             self.error(row, "nik", values["nik"], problem.message, warning=True)
         for problem in nik.errors:
@@ -457,72 +515,36 @@ class _Engine:
                 ok = False
             else:
                 self.nik_rows[nik.value] = row
-        name = _text(values["nama"])
-        if not name:
-            self.error(row, "nama", "", _("Nama wajib diisi."))
-            ok = False
-        elif len(name) > 150:
-            self.error(row, "nama", name[:30], _("Nama terlalu panjang (maksimal 150 karakter)."))
-            ok = False
-        relationship = RELATIONSHIPS.get(" ".join(_text(values["hubungan"]).lower().replace("_", " ").split()))
-        if relationship is None:
-            self.error(
-                row,
-                "hubungan",
-                values["hubungan"],
-                _("Hubungan harus salah satu dari: kepala keluarga, istri, suami, anak, orang tua, lainnya."),
-            )
-            ok = False
+        return ok
 
-        household = self.households.get(kk.value)
-        if household is None:
-            household = self.households[kk.value] = _Household()
-        household.rows.append(row)
+    def household_row(self, household: _Household, row: int, values: dict) -> bool:
+        """The household columns of one of its rows, checked and merged with its other rows' ones."""
         # A household's rows usually repeat its address columns: check each variant once.
         raw_household = tuple(_preview(values[name], RAW_KEPT) for name in HOUSEHOLD_COLUMNS)
         if raw_household == household.raw:
-            household_data = household.data
-        else:
-            household_data = self.household_data(row, values)
-            if household_data is None:
+            return True
+        household_data = self.household_data(row, values)
+        if household_data is None:
+            return False
+        if not household.data:
+            household.raw = raw_household
+            household.data = household_data
+            return True
+        ok = True
+        for key, value in household_data.items():
+            if value in ("", None, False) or value == household.data.get(key):
+                continue
+            if household.data.get(key) in ("", None, False):
+                household.data[key] = value
+            elif key == "village_id":
+                self.error(
+                    row,
+                    "kode_desa",
+                    values["kode_desa"],
+                    _("Kode desa berbeda dengan baris lain dari No. KK yang sama."),
+                )
                 ok = False
-            elif not household.data:
-                household.raw = raw_household
-        if household_data is not None and household_data is not household.data:
-            if not household.data:
-                household.data = household_data
-            else:
-                for key, value in household_data.items():
-                    if value not in ("", None, False) and value != household.data.get(key):
-                        if household.data.get(key) in ("", None, False):
-                            household.data[key] = value
-                        elif key == "village_id":
-                            self.error(
-                                row,
-                                "kode_desa",
-                                values["kode_desa"],
-                                _("Kode desa berbeda dengan baris lain dari No. KK yang sama."),
-                            )
-                            ok = False
-        if not ok:
-            household.rejected = True
-            self.result.rows_rejected += 1
-            return
-        household.members.append(
-            {
-                "row": row,
-                "nik": nik.value,
-                "name": name,
-                "name_normalized": normalize_name(name),
-                "sex": sex,
-                "birth_date": birth_date,
-                "relationship": relationship,
-                "has_disability": disability,
-                "is_pregnant": pregnant,
-                "education": _text(values["pendidikan"])[:50],
-                "occupation": _text(values["pekerjaan"])[:100],
-            }
-        )
+        return ok
 
     def household_data(self, row: int, values: dict) -> dict | None:
         ok = True
@@ -575,6 +597,45 @@ class _Engine:
 
     # Pass 2: compare with what is registered, then write.
     def reconcile(self) -> tuple[list, list, list, list]:
+        existing_households, existing_members, existing_heads = self.registered()
+        in_scope = self.user.scope.contains
+        new_households, changed_households, new_members, changed_members = [], [], [], []
+        for no_kk, household in self.households.items():
+            if household.rejected:
+                self.reject(
+                    household, _("Keluarga ini ditolak karena ada baris lain dari No. KK yang sama yang salah.")
+                )
+                continue
+            current = existing_households.get(no_kk)
+            if current and not in_scope(current["village_id"]):
+                self.reject(household, _("No. KK ini sudah terdaftar di wilayah lain."), column="no_kk", all_rows=True)
+                continue
+            if not self.acceptable(household, no_kk, existing_members, existing_heads.get(no_kk)):
+                self.reject(
+                    household, _("Keluarga ini ditolak karena ada baris lain dari No. KK yang sama yang salah.")
+                )
+                continue
+            data = {"no_kk": no_kk, **household.data}
+            if current is None:
+                new_households.append(data)
+            elif any(current[k] != data[k] for k in HOUSEHOLD_FIELDS):
+                changed_households.append(data)
+            else:
+                self.result.households_unchanged += 1
+            for member in household.members:
+                registered = existing_members.get(member["nik"])
+                member["no_kk"] = no_kk
+                if registered is None or any(registered[k] != member[k] for k in MEMBER_FIELDS):
+                    (new_members if registered is None else changed_members).append(member)
+        self.result.households_created = len(new_households)
+        self.result.households_updated = len(changed_households)
+        self.result.members_created = len(new_members)
+        self.result.members_updated = len(changed_members)
+        return new_households, changed_households, new_members, changed_members
+
+    def registered(self) -> tuple[dict, dict, dict]:
+        """What the register holds of the file's households and members: households and members by
+        No. KK and NIK, and the NIK of each registered household's head."""
         households = self.households
         existing_households = {}
         with connection.cursor() as cursor:
@@ -607,67 +668,47 @@ class _Engine:
                 [list(existing_households)],
             )
             existing_heads = dict(cursor.fetchall())
-        in_scope = self.user.scope.contains
-        new_households, changed_households, new_members, changed_members = [], [], [], []
-        for no_kk, household in households.items():
-            if household.rejected:
-                self.reject(
-                    household, _("Keluarga ini ditolak karena ada baris lain dari No. KK yang sama yang salah.")
-                )
-                continue
-            current = existing_households.get(no_kk)
-            if current and not in_scope(current["village_id"]):
-                self.reject(household, _("No. KK ini sudah terdaftar di wilayah lain."), column="no_kk", all_rows=True)
-                continue
-            heads = [m for m in household.members if m["relationship"] == Relationship.HEAD]
-            head_nik = heads[0]["nik"] if heads else existing_heads.get(no_kk)
-            problem = None
-            if len(heads) > 1:
-                problem = ("hubungan", _("Satu keluarga harus memiliki tepat satu kepala keluarga."))
-            elif head_nik is None:
-                problem = ("hubungan", _("Keluarga ini tidak memiliki kepala keluarga."))
-            elif heads and existing_heads.get(no_kk) not in (None, head_nik):
-                # A new head is fine when the file also gives the registered head another role.
-                demoted = {m["nik"] for m in household.members if m["relationship"] != Relationship.HEAD}
-                if existing_heads[no_kk] not in demoted:
-                    problem = ("hubungan", _("Keluarga ini sudah memiliki kepala keluarga dengan NIK lain."))
-            # Every NIK registered in another household is reported, whatever else is wrong.
-            for member in household.members:
-                registered = existing_members.get(member["nik"])
-                if registered and registered["no_kk"] != no_kk:
-                    if in_scope(registered["region_code"]):
-                        message = _("NIK ini sudah terdaftar pada keluarga dengan No. KK %(no_kk)s.") % {
-                            "no_kk": registered["no_kk"]
-                        }
-                    else:
-                        message = _("NIK ini sudah terdaftar di wilayah lain.")
-                    self.error(member["row"], "nik", member["nik"], message)
-                    problem = problem or ("nik", None)
-            if problem is not None:
-                column, message = problem
-                if message:
-                    self.error(household.rows[0], column, "", message)
-                self.reject(
-                    household, _("Keluarga ini ditolak karena ada baris lain dari No. KK yang sama yang salah.")
-                )
-                continue
-            data = {"no_kk": no_kk, **household.data}
-            if current is None:
-                new_households.append(data)
-            elif any(current[k] != data[k] for k in HOUSEHOLD_FIELDS):
-                changed_households.append(data)
-            else:
-                self.result.households_unchanged += 1
-            for member in household.members:
-                registered = existing_members.get(member["nik"])
-                member["no_kk"] = no_kk
-                if registered is None or any(registered[k] != member[k] for k in MEMBER_FIELDS):
-                    (new_members if registered is None else changed_members).append(member)
-        self.result.households_created = len(new_households)
-        self.result.households_updated = len(changed_households)
-        self.result.members_created = len(new_members)
-        self.result.members_updated = len(changed_members)
-        return new_households, changed_households, new_members, changed_members
+        return existing_households, existing_members, existing_heads
+
+    def acceptable(
+        self, household: _Household, no_kk: str, existing_members: dict, registered_head: str | None
+    ) -> bool:
+        """Whether the household may be written: one head, and no NIK of another household; reports what is not."""
+        problem = self.head_problem(household, registered_head)
+        # Every NIK registered in another household is reported, whatever else is wrong.
+        for member in household.members:
+            registered = existing_members.get(member["nik"])
+            if registered and registered["no_kk"] != no_kk:
+                if self.user.scope.contains(registered["region_code"]):
+                    message = _("NIK ini sudah terdaftar pada keluarga dengan No. KK %(no_kk)s.") % {
+                        "no_kk": registered["no_kk"]
+                    }
+                else:
+                    message = _("NIK ini sudah terdaftar di wilayah lain.")
+                self.error(member["row"], "nik", member["nik"], message)
+                problem = problem or ("nik", None)
+        if problem is None:
+            return True
+        column, message = problem
+        if message:
+            self.error(household.rows[0], column, "", message)
+        return False
+
+    @staticmethod
+    def head_problem(household: _Household, registered_head: str | None) -> tuple[str, str] | None:
+        """(column, message) when the household would not have exactly one head; None when it would."""
+        heads = [m for m in household.members if m["relationship"] == Relationship.HEAD]
+        head_nik = heads[0]["nik"] if heads else registered_head
+        if len(heads) > 1:
+            return ("hubungan", _("Satu keluarga harus memiliki tepat satu kepala keluarga."))
+        if head_nik is None:
+            return ("hubungan", _("Keluarga ini tidak memiliki kepala keluarga."))
+        if heads and registered_head not in (None, head_nik):
+            # A new head is fine when the file also gives the registered head another role.
+            demoted = {m["nik"] for m in household.members if m["relationship"] != Relationship.HEAD}
+            if registered_head not in demoted:
+                return ("hubungan", _("Keluarga ini sudah memiliki kepala keluarga dengan NIK lain."))
+        return None
 
     def reject(self, household: _Household, message: str, *, column: str = "", all_rows: bool = False) -> None:
         flagged = {p.row for p in self.result.problems if not p.warning}

@@ -228,8 +228,8 @@ def _too_long(where: str) -> XlsxError:
     )
 
 
-# The two parsers below run once per element of files with millions of them: plain closures
-# over local state, the checks written out inline, no call that can be avoided.
+# The parsers below run once per element of files with millions of them: the checks written out
+# inline, no call that can be avoided (the shared strings: closures over local state).
 
 
 def _shared_strings(part: _BoundedPart) -> list[str]:
@@ -296,139 +296,196 @@ def _shared_strings(part: _BoundedPart) -> list[str]:
 
 
 def _sheet_rows(part: _BoundedPart, shared: list[str], max_rows: int) -> Iterator[tuple[int, list]]:
-    text: list[str] = []
-    parser = _parser(part, text)
-    rows: list[tuple[int, list]] = []
-    max_elements = (max_rows + 1) * ELEMENTS_PER_ROW
-    elements = depth = row_number = row_chars = inline_length = 0
-    column = -1
-    values: list = []
-    kind = "n"
-    raw: str | None = None
-    inline: list[str] | None = None
-    collecting = phonetic = False
-    names = _LOCAL_NAMES
-    columns = _COLUMN_INDEX
-    shared_count = len(shared)
+    yield from _SheetReader(part, shared, max_rows)
 
-    def cell() -> str:
-        return f"{column_letters(column)}{row_number}"
 
-    def start(name: str, attributes: dict) -> None:
-        nonlocal elements, depth, row_number, row_chars, column, values, kind, raw, inline, inline_length
-        nonlocal collecting, phonetic
-        elements += 1
-        depth += 1
-        if elements > max_elements or depth > MAX_DEPTH:
-            raise _structure(part, elements, max_elements)
-        text.clear()
-        local = names.get(name) or _local(name)
-        if local == "c":
-            reference = attributes.get("r")
-            if reference is None:
-                column += 1
-            else:
-                index = columns.get(reference.rstrip("0123456789"))
-                column = _column_index(reference, row_number) if index is None else index
-            if column >= MAX_COLUMNS:
+class _SheetReader:
+    """The rows of a worksheet part as (row number, values), every dimension checked as it is read.
+
+    Expat calls `start` and `end` for each element; each dispatches on the element's local name
+    to one small handler (cells, values, inline text, rows, phonetic hints), so that the checks
+    of one kind of element stay together.
+    """
+
+    def __init__(self, part: _BoundedPart, shared: list[str], max_rows: int):
+        self.part, self.shared, self.max_rows = part, shared, max_rows
+        self.text: list[str] = []
+        self.parser = _parser(part, self.text)
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.rows: list[tuple[int, list]] = []
+        self.max_elements = (max_rows + 1) * ELEMENTS_PER_ROW
+        self.elements = self.depth = self.row_number = self.row_chars = self.inline_length = 0
+        self.column = -1
+        self.values: list = []
+        self.kind = "n"
+        self.raw: str | None = None
+        self.inline: list[str] | None = None
+        self.collecting = self.phonetic = False
+        self.starts = {
+            "c": self.start_cell,
+            "v": self.start_value,
+            "t": self.start_text,
+            "row": self.start_row,
+            "is": self.start_inline,
+            "rPh": self.start_phonetic,
+        }
+        self.ends = {
+            "c": self.end_cell,
+            "v": self.end_value,
+            "t": self.end_text,
+            "row": self.end_row,
+            "rPh": self.end_phonetic,
+        }
+        self.handlers: dict[str, tuple] = {}
+
+    def __iter__(self) -> Iterator[tuple[int, list]]:
+        for _chunk in _parsed(self.parser, self.part):
+            yield from self.rows
+            self.rows.clear()
+
+    def cell(self) -> str:
+        return f"{column_letters(self.column)}{self.row_number}"
+
+    def start(self, name: str, attributes: dict) -> None:
+        self.elements += 1
+        self.depth += 1
+        if self.elements > self.max_elements or self.depth > MAX_DEPTH:
+            raise _structure(self.part, self.elements, self.max_elements)
+        self.text.clear()
+        handlers = self.handlers.get(name) or self.handlers_of(name)
+        if handlers[0] is not None:
+            handlers[0](attributes)
+
+    def end(self, name: str) -> None:
+        self.depth -= 1
+        handlers = self.handlers.get(name) or self.handlers_of(name)
+        if handlers[1] is not None:
+            handlers[1]()
+        self.text.clear()
+
+    def handlers_of(self, name: str) -> tuple:
+        """The (start, end) handlers of an element name, remembered for the first few names seen."""
+        local = _LOCAL_NAMES.get(name) or _local(name)
+        handlers = (self.starts.get(local), self.ends.get(local))
+        if len(self.handlers) < 64:  # a file may carry any number of names: remember a few
+            self.handlers[name] = handlers
+        return handlers
+
+    # --- <row>: its number, in order, inside the sheet's bounds ---
+
+    def start_row(self, attributes: dict) -> None:
+        reference = attributes.get("r")
+        if reference is None:
+            number = self.row_number + 1
+        else:
+            number = int(reference) if reference.isdigit() and len(reference) <= 10 else -1
+            if number <= self.row_number:
                 raise XlsxError(
-                    _("Kolom %(column)s pada baris %(row)d berada di luar batas XLSX (kolom terakhir XFD).")
-                    % {"column": (reference or column_letters(column))[:20], "row": row_number}
+                    _("Nomor baris %(row)s di berkas XLSX tidak sah atau tidak berurutan.") % {"row": reference[:20]}
                 )
-            kind = attributes.get("t", "n")
-            raw = inline = None
-        elif local == "v":
-            collecting = True
-        elif local == "t":
-            collecting = inline is not None and not phonetic
-        elif local == "row":
-            reference = attributes.get("r")
-            if reference is None:
-                number = row_number + 1
-            else:
-                number = int(reference) if reference.isdigit() and len(reference) <= 10 else -1
-                if number <= row_number:
-                    raise XlsxError(
-                        _("Nomor baris %(row)s di berkas XLSX tidak sah atau tidak berurutan.")
-                        % {"row": reference[:20]}
-                    )
-            if number > MAX_SHEET_ROWS:
+        if number > MAX_SHEET_ROWS:
+            raise XlsxError(
+                _("Baris %(row)d berada di luar batas lembar kerja XLSX (baris terakhir %(limit)d).")
+                % {"row": number, "limit": MAX_SHEET_ROWS}
+            )
+        self.row_number, self.values, self.row_chars, self.column = number, [], 0, -1
+
+    def end_row(self) -> None:
+        if self.values:
+            if self.row_number > self.max_rows + 1:
                 raise XlsxError(
-                    _("Baris %(row)d berada di luar batas lembar kerja XLSX (baris terakhir %(limit)d).")
-                    % {"row": number, "limit": MAX_SHEET_ROWS}
+                    _("Baris %(row)d melebihi batas %(limit)d baris data. Bagi menjadi beberapa berkas.")
+                    % {"row": self.row_number, "limit": self.max_rows}
                 )
-            row_number, values, row_chars, column = number, [], 0, -1
-        elif local == "is":
-            inline, inline_length = [], 0
-        elif local == "rPh":
-            phonetic = True
+            self.rows.append((self.row_number, self.values))
+        self.values = []
 
-    def end(name: str) -> None:
-        nonlocal depth, raw, inline_length, collecting, phonetic, row_chars, values
-        depth -= 1
-        local = names.get(name) or _local(name)
-        if local == "c":
-            if kind == "s":
-                if raw is None:
-                    value = None
-                elif raw.isdigit() and int(raw) < shared_count:
-                    value = shared[int(raw)]
-                else:
-                    raise XlsxError(
-                        _("Sel %(cell)s merujuk teks bersama nomor %(index)s yang tidak ada.")
-                        % {"cell": cell(), "index": raw[:20]}
-                    )
-            elif kind == "inlineStr":
-                value = None if inline is None else inline[0] if len(inline) == 1 else "".join(inline)
-            else:
-                value = _value(kind, raw, cell)
-            if value is None:
-                pass
-            else:
-                if type(value) is str:
-                    row_chars += len(value)
-                    if row_chars > MAX_ROW_CHARS:
-                        raise XlsxError(
-                            _("Baris %(row)d berisi teks lebih dari %(limit)d karakter.")
-                            % {"row": row_number, "limit": MAX_ROW_CHARS}
-                        )
-                if column >= len(values):
-                    values.extend([None] * (column - len(values)))
-                    values.append(value)
-                else:
-                    values[column] = value
-        elif local == "v":
-            if collecting:
-                raw = text[0] if len(text) == 1 else "".join(text)
-                if len(raw) > MAX_CELL_CHARS:
-                    raise _too_long(_("Sel %(cell)s") % {"cell": cell()})
-                collecting = False
-        elif local == "t":
-            if collecting and inline is not None:
-                piece = "".join(text)
-                inline_length += len(piece)
-                if inline_length > MAX_CELL_CHARS:
-                    raise _too_long(_("Sel %(cell)s") % {"cell": cell()})
-                inline.append(piece)
-                collecting = False
-        elif local == "row":
-            if values:
-                if row_number > max_rows + 1:
-                    raise XlsxError(
-                        _("Baris %(row)d melebihi batas %(limit)d baris data. Bagi menjadi beberapa berkas.")
-                        % {"row": row_number, "limit": max_rows}
-                    )
-                rows.append((row_number, values))
-            values = []
-        elif local == "rPh":
-            phonetic = False
-        text.clear()
+    # --- <c>: its column and type; its value when it ends ---
 
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    for _chunk in _parsed(parser, part):
-        yield from rows
-        rows.clear()
+    def start_cell(self, attributes: dict) -> None:
+        reference = attributes.get("r")
+        if reference is None:
+            self.column += 1
+        else:
+            index = _COLUMN_INDEX.get(reference.rstrip("0123456789"))
+            self.column = _column_index(reference, self.row_number) if index is None else index
+        if self.column >= MAX_COLUMNS:
+            raise XlsxError(
+                _("Kolom %(column)s pada baris %(row)d berada di luar batas XLSX (kolom terakhir XFD).")
+                % {"column": (reference or column_letters(self.column))[:20], "row": self.row_number}
+            )
+        self.kind = attributes.get("t", "n")
+        self.raw = self.inline = None
+
+    def end_cell(self) -> None:
+        value = self.cell_value()
+        if value is None:
+            return
+        if type(value) is str:
+            self.row_chars += len(value)
+            if self.row_chars > MAX_ROW_CHARS:
+                raise XlsxError(
+                    _("Baris %(row)d berisi teks lebih dari %(limit)d karakter.")
+                    % {"row": self.row_number, "limit": MAX_ROW_CHARS}
+                )
+        values, column = self.values, self.column
+        if column >= len(values):
+            values.extend([None] * (column - len(values)))
+            values.append(value)
+        else:
+            values[column] = value
+
+    def cell_value(self):
+        """The value of the cell that ends: a shared string, an inline string, or `_value` of its <v>."""
+        raw, kind = self.raw, self.kind
+        if kind == "s":
+            if raw is None:
+                return None
+            if raw.isdigit() and int(raw) < len(self.shared):
+                return self.shared[int(raw)]
+            raise XlsxError(
+                _("Sel %(cell)s merujuk teks bersama nomor %(index)s yang tidak ada.")
+                % {"cell": self.cell(), "index": raw[:20]}
+            )
+        if kind == "inlineStr":
+            inline = self.inline
+            return None if inline is None else inline[0] if len(inline) == 1 else "".join(inline)
+        return _value(kind, raw, self.cell)
+
+    # --- <v>, <is>, <t>, <rPh>: the text of a value, of an inline string, phonetic hints left out ---
+
+    def start_value(self, attributes: dict) -> None:
+        self.collecting = True
+
+    def end_value(self) -> None:
+        if self.collecting:
+            text = self.text
+            self.raw = raw = text[0] if len(text) == 1 else "".join(text)
+            if len(raw) > MAX_CELL_CHARS:
+                raise _too_long(_("Sel %(cell)s") % {"cell": self.cell()})
+            self.collecting = False
+
+    def start_inline(self, attributes: dict) -> None:
+        self.inline, self.inline_length = [], 0
+
+    def start_text(self, attributes: dict) -> None:
+        self.collecting = self.inline is not None and not self.phonetic
+
+    def end_text(self) -> None:
+        if self.collecting and self.inline is not None:
+            piece = "".join(self.text)
+            self.inline_length += len(piece)
+            if self.inline_length > MAX_CELL_CHARS:
+                raise _too_long(_("Sel %(cell)s") % {"cell": self.cell()})
+            self.inline.append(piece)
+            self.collecting = False
+
+    def start_phonetic(self, attributes: dict) -> None:
+        self.phonetic = True
+
+    def end_phonetic(self) -> None:
+        self.phonetic = False
 
 
 def _column_index(reference: str, row: int) -> int:

@@ -331,6 +331,40 @@ def _check_location(latitude, longitude, accuracy_m, errors: dict) -> None:
         errors.setdefault("latitude", []).append(_("Akurasi lokasi tidak valid."))
 
 
+def _check_visit_date(*, mentor: Mentor, kube: Kube, visited_on: datetime.date, errors: dict) -> None:
+    """A visit is dated between the KUBE's founding (and the mentor's assignment) and today."""
+    if visited_on > timezone.localdate():
+        errors.setdefault("visited_on", []).append(_("Tanggal kunjungan tidak boleh di masa depan."))
+    if kube.founded_on and visited_on < kube.founded_on:
+        errors.setdefault("visited_on", []).append(
+            _("Tanggal kunjungan tidak boleh sebelum KUBE dibentuk (%(date)s).")
+            % {"date": kube.founded_on.strftime("%d-%m-%Y")}
+        )
+    assignment = Assignment.objects.active().filter(mentor=mentor, kube=kube).order_by("-started_on").first()
+    if assignment is not None and visited_on < assignment.started_on:
+        errors.setdefault("visited_on", []).append(
+            _("Tanggal kunjungan tidak boleh sebelum Anda ditugaskan ke KUBE ini (%(date)s).")
+            % {"date": assignment.started_on.strftime("%d-%m-%Y")}
+        )
+
+
+def _processed_photos(photos: Sequence, errors: dict) -> list:
+    """The visit's photos shrunk and stripped (mentors.photos), within the configured number and size."""
+    settings = MentorSettings.objects.current()
+    if len(photos) > settings.max_photos:
+        errors.setdefault("photos", []).append(
+            _("Paling banyak %(max)d foto per kunjungan.") % {"max": settings.max_photos}
+        )
+        return []
+    processed = []
+    for index, upload in enumerate(photos, start=1):
+        try:
+            processed.append(process_photo(upload, max_bytes=settings.max_photo_mb * 1_048_576, index=index))
+        except ValidationError as error:
+            errors.setdefault("photos", []).extend(error.messages)
+    return processed
+
+
 @transaction.atomic
 def visit_record(
     *,
@@ -364,27 +398,12 @@ def visit_record(
             raise ValidationError(_uuid_taken())
         return existing, False
 
-    settings = MentorSettings.objects.current()
     errors: dict[str, list[str]] = {}
-    today = timezone.localdate()
-    if visited_on > today:
-        errors.setdefault("visited_on", []).append(_("Tanggal kunjungan tidak boleh di masa depan."))
-    if kube.founded_on and visited_on < kube.founded_on:
-        errors.setdefault("visited_on", []).append(
-            _("Tanggal kunjungan tidak boleh sebelum KUBE dibentuk (%(date)s).")
-            % {"date": kube.founded_on.strftime("%d-%m-%Y")}
-        )
-    assignment = Assignment.objects.active().filter(mentor=mentor, kube=kube).order_by("-started_on").first()
-    if assignment is not None and visited_on < assignment.started_on:
-        errors.setdefault("visited_on", []).append(
-            _("Tanggal kunjungan tidak boleh sebelum Anda ditugaskan ke KUBE ini (%(date)s).")
-            % {"date": assignment.started_on.strftime("%d-%m-%Y")}
-        )
-    valid_topics = set(Topic.values)
+    _check_visit_date(mentor=mentor, kube=kube, visited_on=visited_on, errors=errors)
     topics = list(dict.fromkeys(topics))
     if not topics:
         errors.setdefault("topics", []).append(_("Pilih minimal satu topik pendampingan."))
-    elif not set(topics) <= valid_topics:
+    elif not set(topics) <= set(Topic.values):
         errors.setdefault("topics", []).append(_("Topik tidak dikenal."))
     member_ids = {int(pk) for pk in members}
     current_ids = set(
@@ -395,17 +414,7 @@ def visit_record(
     if member_ids - current_ids:
         errors.setdefault("members", []).append(_("Anggota yang dipilih bukan anggota KUBE ini."))
     _check_location(latitude, longitude, accuracy_m, errors)
-    if len(photos) > settings.max_photos:
-        errors.setdefault("photos", []).append(
-            _("Paling banyak %(max)d foto per kunjungan.") % {"max": settings.max_photos}
-        )
-    processed = []
-    if "photos" not in errors:
-        for index, upload in enumerate(photos, start=1):
-            try:
-                processed.append(process_photo(upload, max_bytes=settings.max_photo_mb * 1_048_576, index=index))
-            except ValidationError as error:
-                errors.setdefault("photos", []).extend(error.messages)
+    processed = _processed_photos(photos, errors)
     if errors:
         raise ValidationError(errors)
 

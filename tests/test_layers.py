@@ -97,8 +97,8 @@ def test_no_module_imports_a_higher_layer():
     assert [str(upward) for upward in upward_imports(ROOT)] == []
 
 
-def import_cycles(root: Path, apps_: tuple[str, ...] = tuple(RANK)) -> list[list[str]]:
-    """Groups of modules that import each other in a circle (inside functions too), by Tarjan's algorithm."""
+def _module_graph(root: Path, apps_: tuple[str, ...]) -> dict[str, set[str]]:
+    """Module → the modules of the apps it imports (anywhere in it)."""
     paths = {}
     for app in apps_:
         for path in (root / app).rglob("*.py"):
@@ -107,14 +107,18 @@ def import_cycles(root: Path, apps_: tuple[str, ...] = tuple(RANK)) -> list[list
     graph: dict[str, set[str]] = {}
     for module, path in paths.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        targets = set()
-        for _line, imported in _imports(tree, module, path.name == "__init__.py"):
-            targets.add(imported)
+        targets = {imported for _line, imported in _imports(tree, module, path.name == "__init__.py")}
         # `from package import module` imports the submodule too.
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 targets |= {f"{node.module}.{alias.name}" for alias in node.names}
         graph[module] = {target for target in targets if target in paths and target != module}
+    return graph
+
+
+def import_cycles(root: Path, apps_: tuple[str, ...] = tuple(RANK)) -> list[list[str]]:
+    """Groups of modules that import each other in a circle (inside functions too), by Tarjan's algorithm."""
+    graph = _module_graph(root, apps_)
     order: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
@@ -130,12 +134,9 @@ def import_cycles(root: Path, apps_: tuple[str, ...] = tuple(RANK)) -> list[list
             elif target in stack:
                 low[module] = min(low[module], order[target])
         if low[module] == order[module]:
-            group = []
-            while True:
-                member = stack.pop()
-                group.append(member)
-                if member == module:
-                    break
+            group = [stack.pop()]
+            while group[-1] != module:
+                group.append(stack.pop())
             if len(group) > 1:
                 cycles.append(sorted(group))
 
