@@ -49,6 +49,7 @@ from graduation.models import (
 from graduation.readiness import age_bounds
 from groups.models import MaturityLevel, Status
 from kube_portal import locks, nightly
+from kube_portal.dates import month_index
 from kube_portal.queue import QueueUnavailable, enqueue
 from regions.models import Level, Region
 
@@ -288,7 +289,7 @@ def _params(
         "prefix": f"{province}.%",
         "province": province,
         "run_date": run_date,
-        "run_month_index": run_date.year * 12 + run_date.month,
+        "run_month_index": month_index(run_date),
         "run_day": run_date.day,
         **age_bounds(run_date),
         "maju": MaturityLevel.MAJU.value,

@@ -45,7 +45,7 @@ from django.utils import timezone
 
 from groups.models import BusinessReport, Kube, MaturityLevel, MaturityPeriod, MaturityThresholds, Status
 from kube_portal import locks
-from kube_portal.dates import month_start, months_between
+from kube_portal.dates import month_index, month_start, months_between
 
 DEFAULT_CHUNK_SIZE = 10_000
 
@@ -299,7 +299,7 @@ def _params(as_of: datetime.date, t: MaturityThresholds) -> dict:
     window = Window.of(as_of, t)
     return {
         "as_of": as_of,
-        "as_of_month_index": as_of.year * 12 + as_of.month,
+        "as_of_month_index": month_index(as_of),
         "as_of_day": as_of.day,
         "active": Status.AKTIF,
         "window_from": window.first,

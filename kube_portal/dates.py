@@ -27,6 +27,14 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
     return day - relativedelta(years=years)
 
 
+def month_index(day: datetime.date) -> int:
+    """Months since year 0: the difference of two is the number of month boundaries between them.
+
+    The SQL statements count months the same way, `year * 12 + month`, next to the data.
+    """
+    return day.year * 12 + day.month
+
+
 def months_between(start: datetime.date | None, end: datetime.date) -> int:
     """Whole months from `start` to `end`, as PostgreSQL's age() counts them (0 if not started).
 
@@ -36,7 +44,5 @@ def months_between(start: datetime.date | None, end: datetime.date) -> int:
     """
     if start is None:
         return 0
-    months = (end.year - start.year) * 12 + (end.month - start.month)
-    if end.day < start.day:
-        months -= 1
+    months = month_index(end) - month_index(start) - (end.day < start.day)
     return max(months, 0)
