@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import services, throttling
 from accounts.models import ROLE_REGION_LEVEL, Role, User
+from kube_portal.forms import add_service_errors
 from regions.models import Level
 
 
@@ -151,11 +152,7 @@ class UserForm(forms.Form):
 
     def add_service_error(self, error: ValidationError) -> None:
         """Show a service's ValidationError on the fields it names, else above the form."""
-        if hasattr(error, "error_dict"):
-            for field, errors in error.error_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
-        else:
-            self.add_error(None, error)
+        add_service_errors(self, error)
 
 
 class PasswordFieldsMixin(forms.Form):

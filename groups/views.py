@@ -44,6 +44,7 @@ from groups.permissions import (
 )
 from kube_portal.concurrency import StaleEdit
 from kube_portal.db_router import reads_from_replica
+from kube_portal.forms import add_service_errors
 from regions.models import Region
 
 KUBE_PER_PAGE = 25
@@ -61,14 +62,6 @@ def _kube(request, pk, *, related=("program", "business_field", "kecamatan__pare
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _awaiting(user):
@@ -204,7 +197,7 @@ def kube_create(request):
         try:
             kube = services.kube_create(user=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("KUBE %(name)s dibuat sebagai draf.") % {"name": kube.name})
             return redirect("groups:kube_detail", pk=kube.pk)
@@ -225,7 +218,7 @@ def kube_edit(request, pk):
         except StaleEdit as error:
             form.show_stale(error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Data KUBE disimpan."))
             return redirect("groups:kube_detail", pk=kube.pk)

@@ -27,6 +27,7 @@ from groups.models import OFFICER_ROLES, Kube, Membership
 from kube_portal.concurrency import StaleEdit
 from kube_portal.dates import month_start
 from kube_portal.db_router import reads_from_replica
+from kube_portal.forms import add_service_errors
 from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 from mentors import reports, selectors, services
 from mentors.filters import AssignmentFilter, ComplianceFilter, MentorFilter, TrainingBatchFilter, VisitFilter
@@ -60,14 +61,6 @@ PER_PAGE = 25
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _officer(request) -> None:
@@ -140,7 +133,7 @@ def mentor_create(request):
                 user=request.user, data=data, username=data["username"], password=data["password1"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -165,7 +158,7 @@ def mentor_edit(request, pk):
         except StaleEdit as error:
             form.show_stale(error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Data pendamping disimpan."))
             return redirect("mentors:mentor_detail", pk=mentor.pk)
@@ -207,7 +200,7 @@ def batch_create(request):
         try:
             batch = services.training_batch_create(user=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Angkatan pelatihan dibuat."))
             return redirect("mentors:batch_detail", pk=batch.pk)
@@ -308,7 +301,7 @@ def kube_assign(request, kube_pk):
         except StaleEdit as error:
             form.show_stale(error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -346,7 +339,7 @@ def assignment_end(request, pk):
         except StaleEdit as error:
             form.show_stale(error)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Penugasan diakhiri."))
             return redirect("mentors:mentor_detail", pk=assignment.mentor_id)
@@ -432,7 +425,7 @@ def visit_create(request, kube_pk):
                     report=form.report(),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
                 if hasattr(error, "error_dict") and "photos" in error.error_dict:
                     form.photo_errors = error.message_dict["photos"]
             else:
@@ -544,7 +537,7 @@ def visit_return(request, pk):
         try:
             services.visit_return(user=request.user, visit=visit, comment=form.cleaned_data["comment"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Kunjungan dikembalikan ke pendamping."))
             return redirect("mentors:visit_review")
@@ -569,7 +562,7 @@ def visit_resubmit(request, pk):
         try:
             services.visit_resubmit(user=request.user, visit=visit, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Kunjungan diperbaiki dan dikirim ulang."))
             return redirect("mentors:visit_detail", pk=visit.pk)

@@ -158,7 +158,9 @@ def exercise_district_scripts(page, watcher, base, ids):
     # KUBE form: choosing a kecamatan loads its villages through htmx (CSRF header from hx-headers).
     open_page(page, watcher, base, "/kube/baru/")
     page.select_option("#id_kecamatan", "32.73.01")
-    page.wait_for_function("document.querySelectorAll('#id_secretariat_village option').length > 1")
+    # A selector, not wait_for_function: a string predicate is evaluated with eval, which the CSP refuses
+    # whenever the first check fails and Playwright polls (a slow machine).
+    page.locator("#id_secretariat_village option").nth(1).wait_for(state="attached")
     # Import progress: polled by htmx; the bar's width set by static JavaScript, not a style attribute.
     open_page(page, watcher, base, reverse("beneficiaries:import_status", args=[ids["job"]]))
     bar = page.locator("#import-progress .progress-bar")
