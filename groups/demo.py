@@ -175,6 +175,8 @@ class _Seeder:
     def __init__(self, rng: random.Random, today: datetime.date):
         self.rng = rng
         self.today = today
+        # The 24 complete months before this one, newest first: the report months of every KUBE.
+        self.report_months = [month_start(today, -n) for n in range(1, 25)]
         self.now = timezone.now()
         self.actors = _Actors()
         self.programs = {p.code: p for p in Program.objects.filter(code__in=["reguler", "bekerja", "e-warong"])}
@@ -291,11 +293,7 @@ class _Seeder:
     def _reports(self, kube_id: int, eggs: bool, activated: datetime.date, members: int, status: str) -> None:
         rng = self.rng
         first = month_start(activated, 1)  # the month after activation
-        months = []
-        month = month_start(self.today, -1)
-        while month >= first and len(months) < 24:
-            months.append(month)
-            month = month_start(month, -1)
+        months = [month for month in self.report_months if month >= first]
         if status == Status.NONAKTIF:
             months = months[rng.randint(1, 4) :]  # reports stopped some months ago
         elif len(months) > 6 and rng.random() < 0.06:
