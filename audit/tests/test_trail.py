@@ -39,9 +39,9 @@ from graduation.models import (
 )
 from graduation.recompute import recompute_graduation
 from groups.history import kube_history
-from groups.maturity import add_months
 from groups.models import BusinessReport, Grant, Kube, MaturityLevel, MaturityPeriod, Membership, Status
 from groups.tests.factories import BusinessReportFactory, GrantFactory, KubeFactory, MembershipFactory
+from kube_portal.dates import month_start
 from mentors.history import mentor_history
 from mentors.models import Assignment, FieldVisit, Mentor, TrainingBatch, TrainingParticipation
 from mentors.tests.factories import AssignmentFactory, FieldVisitFactory, MentorFactory, TrainingBatchFactory
@@ -423,7 +423,9 @@ def test_the_nightly_run_is_not_recorded_row_by_row(regions):
     kubes = [KubeFactory(status=Status.AKTIF, activated_on=datetime.date(2023, 1, 10)) for _ in range(3)]
     for kube in kubes:
         BusinessReport.objects.bulk_create(
-            BusinessReport(kube=kube, month=add_months(run_date.replace(day=1), -n), revenue=6_000_000, costs=5_000_000)
+            BusinessReport(
+                kube=kube, month=month_start(run_date.replace(day=1), -n), revenue=6_000_000, costs=5_000_000
+            )
             for n in range(1, 13)
         )
         MembershipFactory(kube=kube)
@@ -431,7 +433,7 @@ def test_the_nightly_run_is_not_recorded_row_by_row(regions):
     tracked = [model.pgh_event_model for model in TRACKED]
     before = {model: model.objects.count() for model in tracked}
 
-    run = recompute_graduation(run_date=run_date, workers=1)
+    run = recompute_graduation(run_date=run_date)
 
     assert {kube.maturity_level for kube in Kube.objects.filter(pk__in=[k.pk for k in kubes])} == {
         MaturityLevel.BERKEMBANG

@@ -27,7 +27,7 @@ def columns_from_steps(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("graduation", "0010_readiness_codes_needs_assessment"),
+        ("graduation", "0011_audit_trail"),
     ]
 
     operations = [
