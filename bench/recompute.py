@@ -39,9 +39,9 @@ on its own connection while the provinces are computed.
 Since the nightly steps run one after another on one connection (issue 12: no threads in
 the process; the provinces are to be spread over Celery workers instead), measured
 2026-12-01 at 100,000 households, back to back with the threaded run on the same data
-(load average about 1.7): run 1 9.4–10.3 s (maturity 0.7 s, readiness 6.2–6.9 s,
-dashboards 2.6 s) against 6.1–6.7 s threaded; run 2 4.7 s against 3.4–3.6 s; largest
-PostgreSQL backend 291–355 MB against 274–278 MB; sample 1000/1000 equal.
+(load average about 1): run 1 9.7–9.8 s (maturity 0.7–0.8 s, readiness 6.3 s,
+dashboards 2.6–2.7 s) against 6.2–6.4 s threaded; run 2 4.7–4.8 s against 3.6 s; largest
+PostgreSQL backend 358 MB against 336–341 MB; sample 1000/1000 equal.
 """
 
 import argparse
