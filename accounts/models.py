@@ -193,3 +193,57 @@ class DownloadRecord(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+class ApiTokenKind(models.TextChoices):
+    DEVICE = "device", _("Perangkat")
+    INTEGRATION = "integration", _("Akun integrasi")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+# Neither the secret's hash nor every use goes into the trail.
+@tracked(exclude=["key_hash", "last_used_at"])
+class ApiToken(models.Model):
+    """A secret that lets a device or another system call the API as `user` (and within that user's scope).
+
+    A device token belongs to a person's login (a mentor's phone). An integration account is a
+    login of its own, bound to a region and a role (`accounts.services.integration_account_create`),
+    with a token. Only the SHA-256 of the secret is stored: the secret is shown once, when issued.
+    """
+
+    name = models.CharField(_("nama"), max_length=100)
+    kind = models.CharField(_("jenis"), max_length=12, choices=ApiTokenKind.choices)
+    user = models.ForeignKey(User, verbose_name=_("akun"), on_delete=models.PROTECT, related_name="api_tokens")
+    #: The first characters of the secret, so that a token can be recognised in lists and logs.
+    prefix = models.CharField(_("awalan"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("dibuat oleh"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("terakhir dipakai"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("dicabut"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("dicabut oleh"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("token API")
+        verbose_name_plural = _("token API")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

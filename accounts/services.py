@@ -8,14 +8,18 @@ Everything else (direktorat users, mentors) manages nobody. Nobody manages their
 login here: that would let a manager lock themselves out or raise their own role.
 """
 
+import hashlib
+import secrets
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import throttling
-from accounts.models import ROLE_REGION_LEVEL, Role, User
+from accounts.models import ROLE_REGION_LEVEL, ApiToken, ApiTokenKind, Role, User
 from kube_portal.integrity import unique_errors
 from regions.models import DirectorateArea, Region
 
@@ -181,3 +185,119 @@ def user_password_reset(*, manager: User, user: User, password: str) -> User:
     # Usually reset after the owner locked themselves out: let them try the new one now.
     transaction.on_commit(lambda: throttling.forget_username(user.username))
     return user
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+#
+# Devices (a mentor's phone) and other systems call the API with a token. Who issues them:
+# administrators for anyone, a kab/kota head for the logins it manages (its mentors) and for
+# integration accounts of its own district. A token acts as its login, in that login's scope.
+
+TOKEN_PREFIX = "kube_"  # noqa: S105 - the marker every token starts with, not a secret
+#: Roles an integration account may take, per issuer role: never more than the issuer's own reach.
+INTEGRATION_ROLES: dict[str, tuple[Role, ...]] = {
+    Role.ADMIN: (Role.ADMIN, Role.DIREKTORAT, Role.DINSOS_PROVINSI, Role.DINSOS_KABKOTA),
+    Role.DINSOS_KABKOTA: (Role.DINSOS_KABKOTA,),
+}
+#: `last_used_at` is written at most this often per token: not one write per request.
+LAST_USED_RESOLUTION_SECONDS = 60
+
+
+def can_issue_tokens(user: User) -> bool:
+    return user.is_authenticated and user.is_active and _effective_role(user) in INTEGRATION_ROLES
+
+
+def token_hash(secret: str) -> str:
+    # Tokens are 256 random bits: a plain SHA-256 is enough (no salt or slow hash needed against guessing).
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def tokens_visible_to(user: User) -> QuerySet[ApiToken]:
+    """The tokens a manager lists and revokes: those of the logins in its scope that it manages, and its own issues."""
+    if not can_issue_tokens(user):
+        return ApiToken.objects.none()
+    if user.is_national:
+        return ApiToken.objects.all()
+    in_scope = User.objects.visible_to(user)
+    return ApiToken.objects.filter(user__in=in_scope).filter(Q(created_by=user) | Q(user__in=manageable_users(user)))
+
+
+def _issue(*, manager: User, user: User, name: str, kind: str) -> tuple[ApiToken, str]:
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Nama token wajib diisi.")})
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        name=name[:100],
+        kind=kind,
+        user=user,
+        prefix=secret[: len(TOKEN_PREFIX) + 6],
+        key_hash=token_hash(secret),
+        created_by=manager,
+    )
+    return token, secret
+
+
+@transaction.atomic
+def api_token_issue(*, manager: User, user: User, name: str) -> tuple[ApiToken, str]:
+    """A device token for a login the manager manages; returns the token and its secret (shown once)."""
+    if not can_issue_tokens(manager):
+        raise PermissionDenied(_("Peran Anda tidak dapat membuat token API."))
+    _check_manages(manager, user)
+    return _issue(manager=manager, user=user, name=name, kind=ApiTokenKind.DEVICE)
+
+
+@transaction.atomic
+def integration_account_create(
+    *,
+    manager: User,
+    name: str,
+    role: str,
+    region: Region | None = None,
+    directorate_area: DirectorateArea | None = None,
+) -> tuple[ApiToken, str]:
+    """A login for another system, bound to a role and a region, with its token (secret shown once)."""
+    if not can_issue_tokens(manager):
+        raise PermissionDenied(_("Peran Anda tidak dapat membuat akun integrasi."))
+    if role not in INTEGRATION_ROLES[_effective_role(manager)]:
+        raise ValidationError({"role": _("Anda tidak berwenang memberikan peran ini.")})
+    if region is not None and not Region.objects.visible_to(manager).filter(pk=region.pk).exists():
+        raise ValidationError({"region": _("Wilayah ini berada di luar wilayah kerja Anda.")})
+    account = User(
+        username=f"api-{secrets.token_hex(6)}",
+        first_name=name.strip()[:150],
+        role=role,
+        region=region,
+        directorate_area=directorate_area,
+    )
+    _normalise_anchor(account)
+    account.set_unusable_password()  # it signs in with its token only
+    account.full_clean()
+    account.save()
+    return _issue(manager=manager, user=account, name=name, kind=ApiTokenKind.INTEGRATION)
+
+
+@transaction.atomic
+def api_token_revoke(*, manager: User, token: ApiToken) -> ApiToken:
+    token = tokens_visible_to(manager).select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at, token.revoked_by = timezone.now(), manager
+        token.save(update_fields=["revoked_at", "revoked_by"])
+        if token.kind == ApiTokenKind.INTEGRATION and not token.user.api_tokens.usable().exists():
+            # The account exists only for its token: nothing may act as it any more.
+            User.objects.filter(pk=token.user_id).update(is_active=False)
+    return token
+
+
+def api_token_authenticate(secret: str) -> ApiToken | None:
+    """The usable token with this secret (its login loaded), noting when it was last used."""
+    if not secret.startswith(TOKEN_PREFIX):
+        return None
+    token = ApiToken.objects.usable().select_related("user").filter(key_hash=token_hash(secret)).first()
+    if token is None:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > LAST_USED_RESOLUTION_SECONDS:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token

@@ -271,8 +271,9 @@ def household_update(
     for name, value in data.items():
         setattr(household, name, value)
     with unique_errors(Household, no_kk=lambda: _no_kk_taken(user=user, no_kk=household.no_kk, household=household)):
-        # The version moves on with every save, also one that only changes members.
-        household.save(update_fields=None if changed else ["version"])
+        # The version moves on with every save, also one that only changes members; so does the
+        # change time, which the API's `updated_since` sync reads.
+        household.save(update_fields=None if changed else ["version", "updated_at"])
     _apply_members(user=user, household=household, members=members)
     households_changed.send(sender=Household, household_ids=[household.pk])
     return household

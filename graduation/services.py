@@ -8,6 +8,7 @@ monitored for 12 months: an assessment below the poverty line flags a relapse.
 """
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -116,11 +117,22 @@ def assessment_record(
     source: str | None = None,
     note: str = "",
     visit: FieldVisit | None = None,
+    client_uuid: uuid.UUID | None = None,
 ) -> HouseholdAssessment:
-    """Record an assessment (a mentor's is from a visit); flags a relapse of a monitored graduate."""
+    """Record an assessment (a mentor's is from a visit); flags a relapse of a monitored graduate.
+
+    `client_uuid`: the client's code of the assessment (the field app); a resend returns the stored one.
+    """
     if not can_assess_household(user):
         raise PermissionDenied
-    household = Household.objects.visible_to(user).get(pk=household.pk)
+    # Locked: a resend racing its first request waits here, then finds the first one's row.
+    household = Household.objects.visible_to(user).select_for_update().get(pk=household.pk)
+    if client_uuid is not None:
+        existing = HouseholdAssessment.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            if existing.household_id != household.pk:
+                raise ValidationError({"client_uuid": _("Kode formulir ini sudah dipakai untuk asesmen lain.")})
+            return existing
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("Tanggal asesmen tidak boleh di masa depan.")})
     if visit is not None:
@@ -141,6 +153,7 @@ def assessment_record(
         visit=visit,
         assessor=user,
         note=note,
+        **({"client_uuid": client_uuid} if client_uuid else {}),
     )
     _flag_relapse(assessment)
     readiness_recompute(household_ids=[household.pk])

@@ -6,6 +6,7 @@ views turn into 404) and writes a `KubeStatusChange` whenever the status moves.
 """
 
 import datetime
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -436,15 +437,29 @@ REPORT_FIELDS = (
 
 @transaction.atomic
 def report_save(
-    *, kube: Kube, user: User, month: datetime.date, data: dict, must_be_new: bool = False
+    *,
+    kube: Kube,
+    user: User,
+    month: datetime.date,
+    data: dict,
+    must_be_new: bool = False,
+    client_uuid: uuid.UUID | None = None,
 ) -> BusinessReport:
     """Enter or correct the business report of one month of an active KUBE.
 
     `must_be_new`: the "new report" form, which must not overwrite a report entered meanwhile.
+    `client_uuid`: the client's code of the report (the field app); a resend returns the stored report.
     """
     if not can_report_business(user):
         raise PermissionDenied(_("Peran Anda tidak dapat mengisi laporan usaha."))
     kube = _locked(kube, user)
+    if client_uuid is not None:
+        # The KUBE's lock serialises a resend racing its first request.
+        existing = BusinessReport.objects.filter(client_uuid=client_uuid).first()
+        if existing is not None:
+            if existing.kube_id != kube.pk:
+                raise ValidationError({"client_uuid": _("Kode formulir ini sudah dipakai untuk laporan lain.")})
+            return existing
     if kube.status not in (Status.AKTIF, Status.NONAKTIF):
         raise ValidationError(_("Laporan usaha hanya untuk KUBE yang aktif."))
     month = month_start(month)
@@ -456,7 +471,10 @@ def report_save(
     if not kube.program.tracks_eggs:
         values.update(hens=None, eggs_produced_kg=None, eggs_sold_kg=None)
     report, _created = BusinessReport.objects.update_or_create(
-        kube=kube, month=month, defaults={**values, "reported_by": user}
+        kube=kube,
+        month=month,
+        defaults={**values, "reported_by": user},
+        create_defaults={**values, "reported_by": user, **({"client_uuid": client_uuid} if client_uuid else {})},
     )
     report.refresh_from_db(fields=["profit"])
     if kube.status == Status.AKTIF:

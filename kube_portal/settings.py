@@ -52,10 +52,15 @@ INSTALLED_APPS = [
     "mentors",
     "graduation",
     "dashboards",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kube_portal.middleware.ApiGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kube_portal.db_router.ReadYourWritesMiddleware",
@@ -296,6 +301,45 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
         "frame-ancestors": [NONE],
     },
+}
+
+# --- REST API (api/, docs/api.md) ----------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    # Token first: an unauthenticated request is answered 401 with WWW-Authenticate (api.authentication).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.sync.SyncCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle", "api.throttling.UserRateThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": True,
+    "DATETIME_FORMAT": "iso-8601",
+}
+# Requests per token and per login (all its tokens and its browser together): DRF rates, "600/min".
+API_THROTTLE_TOKEN_RATE = env_str("API_THROTTLE_TOKEN_RATE", default="600/min")
+API_THROTTLE_USER_RATE = env_str("API_THROTTLE_USER_RATE", default="1200/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KUBE Portal API",
+    "DESCRIPTION": "REST API v1: the registers and workflows of KUBE Portal, scoped like the pages (docs/api.md).",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.error_responses"],
+    "ENUM_NAME_OVERRIDES": {},
 }
 
 LOGGING = {

@@ -15,6 +15,7 @@ urlpatterns = [
     path("pendamping/", include("mentors.urls")),
     path("graduasi/", include("graduation.urls")),
     path("dasbor/", include("dashboards.urls")),
+    path("api/", include("api.urls")),
 ]
 
 # MEDIA_ROOT is never served as such, not even in development: uploaded photos are

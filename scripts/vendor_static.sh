@@ -26,7 +26,7 @@ copy() {  # copy <destination folder> <files...>
     done
 }
 
-rm -rf "$OUT/bootstrap" "$OUT/bootstrap-icons" "$OUT/htmx" "$OUT/chartjs"
+rm -rf "$OUT/bootstrap" "$OUT/bootstrap-icons" "$OUT/htmx" "$OUT/chartjs" "$OUT/swagger-ui"
 
 copy bootstrap \
     bootstrap/dist/css/bootstrap.min.css bootstrap/dist/css/bootstrap.min.css.map \
@@ -36,13 +36,16 @@ copy bootstrap-icons bootstrap-icons/font/bootstrap-icons.min.css bootstrap-icon
 copy bootstrap-icons/fonts bootstrap-icons/font/fonts/bootstrap-icons.woff2 bootstrap-icons/font/fonts/bootstrap-icons.woff
 copy htmx htmx.org/dist/htmx.min.js htmx.org/LICENSE
 copy chartjs chart.js/dist/chart.umd.min.js chart.js/dist/chart.umd.min.js.map chart.js/LICENSE.md
+# The API docs page (/api/v1/docs/); started by static/api/docs.js, no inline script.
+copy swagger-ui swagger-ui-dist/swagger-ui-bundle.js swagger-ui-dist/swagger-ui-bundle.js.map \
+    swagger-ui-dist/swagger-ui.css swagger-ui-dist/swagger-ui.css.map swagger-ui-dist/LICENSE swagger-ui-dist/NOTICE
 
 # The bundles include these libraries; their licences travel with them.
 cp "$NM/@popperjs/core/LICENSE.md" "$OUT/bootstrap/LICENSE-popper.md"
 cp "$NM/@kurkle/color/LICENSE.md" "$OUT/chartjs/LICENSE-kurkle-color.md"
 
 # Record what was copied, so a reviewer sees the versions without node_modules.
-for pkg in bootstrap bootstrap-icons htmx.org chart.js @popperjs/core @kurkle/color; do
+for pkg in bootstrap bootstrap-icons htmx.org chart.js swagger-ui-dist @popperjs/core @kurkle/color; do
     printf '%s %s\n' "$pkg" "$(node -p "require('./$NM/$pkg/package.json').version")"
 done > "$OUT/VERSIONS"
 echo "Vendored into $OUT:"

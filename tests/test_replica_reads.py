@@ -44,7 +44,9 @@ MAIN_TABLE = {
 # What a replica view still reads from the primary: the login (session, user).
 PRIMARY_READS = re.compile(r'FROM "(django_session|accounts_user)"')
 # pghistory prefixes a write with its context (`SELECT set_config(...); INSERT ...`): a write, not a read.
-AUDIT_CONTEXT = re.compile(r"^SELECT set_config\('pghistory\.context_id', '[^']*', true\), set_config\('pghistory\.context_metadata', '(?:[^']|'')*', true\); ")
+AUDIT_CONTEXT = re.compile(
+    r"^SELECT set_config\('pghistory\.context_id', '[^']*', true\), set_config\('pghistory\.context_metadata', '(?:[^']|'')*', true\); "
+)
 
 
 def marked_views() -> set[str]:
