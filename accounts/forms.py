@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import services, throttling
 from accounts.models import ROLE_REGION_LEVEL, Role, User
 from kube_portal.forms import add_service_errors
-from regions.models import Level
+from regions.models import DirectorateArea, Level, Region
 
 
 class ThrottleMixin:
@@ -215,3 +215,43 @@ class PasswordResetForm(PasswordFieldsMixin):
 
     def password_owner(self) -> User:
         return self.user
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+class DeviceTokenForm(forms.Form):
+    """A token for a login the manager manages (a mentor's phone)."""
+
+    name = forms.CharField(label=_("Nama token"), max_length=100, help_text=_('Mis. "HP Rina".'))
+    user = forms.ModelChoiceField(label=_("Akun"), queryset=User.objects.none())
+
+    def __init__(self, *args, manager: User, **kwargs):
+        super().__init__(*args, prefix="device", **kwargs)
+        self.fields["user"].queryset = services.manageable_users(manager).filter(is_active=True).order_by("username")
+        self.fields["user"].label_from_instance = lambda user: (
+            f"{user.get_full_name() or user.username} ({user.username})"
+        )
+
+
+class IntegrationAccountForm(forms.Form):
+    """A login for another system, bound to a role and a region, with its token."""
+
+    name = forms.CharField(label=_("Nama sistem"), max_length=100, help_text=_('Mis. "SIKS-NG Kota Bandung".'))
+    role = forms.ChoiceField(label=_("Peran"))
+    region = RegionChoiceField(label=_("Wilayah"), queryset=None, required=False)
+    directorate_area = forms.ModelChoiceField(label=_("Wilayah direktorat"), queryset=None, required=False)
+
+    def __init__(self, *args, manager: User, **kwargs):
+        super().__init__(*args, prefix="integration", **kwargs)
+        roles = services.INTEGRATION_ROLES.get(Role.ADMIN if manager.is_superuser else manager.role, ())
+        self.fields["role"].choices = [(role.value, role.label) for role in roles]
+        self.fields["region"].queryset = (
+            Region.objects.visible_to(manager)
+            .current()
+            .filter(level__in=[Level.PROVINCE, Level.KABKOTA])
+            .order_by("code")
+        )
+        self.fields["directorate_area"].queryset = (
+            DirectorateArea.objects.order_by("code") if manager.is_national else DirectorateArea.objects.none()
+        )

@@ -32,6 +32,8 @@ MENU = [
     MenuItem(_("Kriteria graduasi"), "graduation:criteria_list", frozenset({Role.ADMIN})),
     MenuItem(_("Proses graduasi"), "graduation:run_list", frozenset({Role.ADMIN})),
     MenuItem(_("Catatan unduhan"), "accounts:download_list", frozenset({Role.ADMIN, Role.DINSOS_KABKOTA})),
+    MenuItem(_("Token API"), "accounts:token_list", frozenset({Role.ADMIN, Role.DINSOS_KABKOTA})),
+    MenuItem(_("Dokumentasi API"), "api:docs", frozenset({Role.ADMIN})),
 ]
 
 

@@ -20,4 +20,6 @@ urlpatterns = [
     path("pengguna/<int:pk>/nonaktifkan/", views.user_deactivate, name="user_deactivate"),
     path("pengguna/<int:pk>/kata-sandi/", views.user_password_reset, name="user_password_reset"),
     path("unduhan/", views.download_list, name="download_list"),
+    path("token-api/", views.token_list, name="token_list"),
+    path("token-api/<int:pk>/cabut/", views.token_revoke, name="token_revoke"),
 ]

@@ -15,12 +15,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import services
 from accounts.downloads import can_read_downloads, downloads_visible_to
 from accounts.filters import DownloadFilter, UserFilter
 from accounts.forms import (
+    DeviceTokenForm,
+    IntegrationAccountForm,
     PasswordResetForm,
     ThrottledAuthenticationForm,
     UserCreateForm,
@@ -28,6 +30,7 @@ from accounts.forms import (
 )
 from accounts.history import user_history
 from accounts.models import User
+from kube_portal.forms import add_service_errors
 
 USERS_PER_PAGE = 25
 
@@ -188,3 +191,71 @@ def download_list(request):
         "accounts/download_list.html",
         {"form": filters.form, "page": page, "query_string": filters.query_string, "filtered": filters.filtered},
     )
+
+
+# --- API tokens ------------------------------------------------------------------------------------
+
+
+def token_manager_required(view):
+    """Administrators and kab/kota heads issue and revoke API tokens; anyone else gets 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        if not services.can_issue_tokens(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@token_manager_required
+@require_http_methods(["GET", "POST"])
+def token_list(request):
+    """The tokens the manager oversees (last use shown), and the forms to issue one; a new secret is shown once."""
+    manager = request.user
+    device_form = DeviceTokenForm(request.POST if "device-name" in request.POST else None, manager=manager)
+    integration_form = IntegrationAccountForm(
+        request.POST if "integration-name" in request.POST else None, manager=manager
+    )
+    issued = None
+    status = 200
+    if request.method == "POST":
+        try:
+            if device_form.is_bound and device_form.is_valid():
+                issued = services.api_token_issue(
+                    manager=manager, user=device_form.cleaned_data["user"], name=device_form.cleaned_data["name"]
+                )
+            elif integration_form.is_bound and integration_form.is_valid():
+                issued = services.integration_account_create(manager=manager, **integration_form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(device_form if device_form.is_bound else integration_form, error)
+        if issued is None:
+            status = 400
+        else:
+            device_form = DeviceTokenForm(manager=manager)
+            integration_form = IntegrationAccountForm(manager=manager)
+    tokens = services.tokens_visible_to(manager).select_related("user", "created_by", "revoked_by")
+    page = Paginator(tokens, USERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/token_list.html",
+        {
+            "page": page,
+            "device_form": device_form,
+            "integration_form": integration_form,
+            "issued": issued[0] if issued else None,
+            "secret": issued[1] if issued else "",
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    # A token outside what the user oversees (any token, for a role that issues none) is a 404.
+    token = get_object_or_404(services.tokens_visible_to(request.user), pk=pk)
+    services.api_token_revoke(manager=request.user, token=token)
+    messages.success(request, _("Token %(name)s dicabut.") % {"name": token.name})
+    return redirect("accounts:token_list")

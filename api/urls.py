@@ -8,6 +8,8 @@ app_name = "api"
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# One address per resource (no ".json" twins): the URL-walking scope test reads every pattern.
+router.include_format_suffixes = False
 router.register("regions", views.RegionViewSet, basename="region")
 router.register("households", views.HouseholdViewSet, basename="household")
 router.register("kube", views.KubeViewSet, basename="kube")

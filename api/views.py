@@ -474,12 +474,13 @@ class FieldVisitViewSet(
         return self.answer(self.get_queryset().get(pk=visit.pk), created=False)
 
     @extend_schema(request=s.VisitReturnSerializer, responses={200: s.FieldVisitSerializer})
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
+        visit = self.get_object()
         serializer = s.VisitReturnSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         visit = mentor_services.visit_return(
-            user=request.user, visit=self.get_object(), comment=serializer.validated_data["comment"]
+            user=request.user, visit=visit, comment=serializer.validated_data["comment"]
         )
         return self.answer(self.get_queryset().get(pk=visit.pk), created=False)
 
@@ -570,30 +571,33 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @extend_schema(request=s.DecisionVerifySerializer, responses={200: s.DecisionSerializer})
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
+        decision = self.get_object()
         serializer = s.DecisionVerifySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         decision = graduation_services.graduation_verify(
-            user=request.user, decision=self.get_object(), **serializer.validated_data
+            user=request.user, decision=decision, **serializer.validated_data
         )
         return self.answer(decision, created=False)
 
     @extend_schema(request=s.DecisionDecideSerializer, responses={200: s.DecisionSerializer})
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
+        decision = self.get_object()
         serializer = s.DecisionDecideSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         decision = graduation_services.graduation_decide(
-            user=request.user, decision=self.get_object(), **serializer.validated_data
+            user=request.user, decision=decision, **serializer.validated_data
         )
         return self.answer(decision, created=False)
 
     @extend_schema(request=s.DecisionRejectSerializer, responses={200: s.DecisionSerializer})
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        decision = self.get_object()
         serializer = s.DecisionRejectSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         decision = graduation_services.graduation_reject(
-            user=request.user, decision=self.get_object(), reason=serializer.validated_data["reason"]
+            user=request.user, decision=decision, reason=serializer.validated_data["reason"]
         )
         return self.answer(decision, created=False)
 

@@ -9,6 +9,7 @@ in Kabupaten Garut (32.05), visible to `world.officer_garut`. The Bandung office
 Adding a view that takes an identifier? Add its entry here, in the app's section.
 """
 
+from api.tests.scope_builders import API_URLS
 from conftest import KAB_GARUT
 from graduation.tests.scope_builders import GRADUATION_URLS
 from mentors.tests.scope_builders import MENTOR_URLS
@@ -19,6 +20,12 @@ def _garut_mentor_login(world):
     from accounts.tests.factories import UserFactory
 
     return UserFactory(username="pendamping_garut", role=Role.PENDAMPING, region=world.regions[KAB_GARUT])
+
+
+def _garut_token(world):
+    from accounts.services import api_token_issue
+
+    return api_token_issue(manager=world.officer_garut, user=_garut_mentor_login(world), name="HP Garut")[0]
 
 
 def _garut_kube(world, status="aktif"):
@@ -57,6 +64,7 @@ OBJECT_URLS = {
     "accounts:user_edit": lambda world: {"pk": _garut_mentor_login(world).pk},
     "accounts:user_deactivate": lambda world: {"pk": _garut_mentor_login(world).pk},
     "accounts:user_password_reset": lambda world: {"pk": _garut_mentor_login(world).pk},
+    "accounts:token_revoke": lambda world: {"pk": _garut_token(world).pk},
     # beneficiaries
     "beneficiaries:household_detail": lambda world: {"pk": _garut_household(world).pk},
     "beneficiaries:household_edit": lambda world: {"pk": _garut_household(world).pk},
@@ -90,4 +98,6 @@ OBJECT_URLS = {
     # dashboards
     "dashboards:region": lambda world: {"region_code": KAB_GARUT},
     "dashboards:region_export": lambda world: {"region_code": KAB_GARUT},
+    # the REST API
+    **API_URLS,
 }
