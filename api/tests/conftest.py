@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 from accounts.services import api_token_issue, integration_account_create
 from groups.tests.factories import KubeFactory, complete_members
 from mentors.tests.factories import AssignmentFactory, MentorFactory
+from tests.conftest import world  # noqa: F401 - the personas of the project-wide tests
 
 
 @pytest.fixture(autouse=True)
