@@ -19,6 +19,8 @@ class ScopedViewSet(viewsets.GenericViewSet):
     """
 
     filter_backends = [DjangoFilterBackend, SyncFilterBackend]
+    # Ids are bigints: anything longer is no object (a 404), never a query PostgreSQL refuses.
+    lookup_value_regex = r"[0-9]{1,18}"
     sync_field = "updated_at"
     #: Input serializer of create/update actions; the read serializer answers them.
     write_serializer_class = None

@@ -61,9 +61,13 @@ def parse_moment(name: str, value: str) -> datetime.datetime:
         raise exceptions.ValidationError(
             {name: [_("Waktu tidak valid; gunakan ISO 8601, mis. 2026-01-31T08:00:00+07:00.")]}
         )
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+        return moment.astimezone(datetime.UTC)
+    except (OverflowError, ValueError):
+        raise exceptions.ValidationError({name: [_("Waktu di luar jangkauan.")]}) from None
 
 
 class SyncFilterBackend(BaseFilterBackend):

@@ -64,6 +64,10 @@ class CodeOrderedPagination(SyncCursorPagination):
     ordering = "code"
 
 
+class HouseholdOrderedPagination(SyncCursorPagination):
+    ordering = "household_id"  # one readiness row per household, keyed by it
+
+
 class RegionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Regions in the caller's scope (reference data: no change times, so no `updated_since`)."""
 
@@ -550,6 +554,7 @@ class ReadinessViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedV
     filterset_class = ReadinessFilter
     sync_field = "computed_at"
     lookup_field = "household"
+    pagination_class = HouseholdOrderedPagination
 
 
 @extend_schema_view(list=LIST)
