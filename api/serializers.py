@@ -1,6 +1,7 @@
 """What the API reads and accepts. Reads are model serializers; writes validate the shape of the
 input and hand it to the app's service, which applies the rules (api.views)."""
 
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -96,9 +97,58 @@ class MemberSerializer(serializers.ModelSerializer):
         extra_kwargs = {"nik": {"validators": []}}
 
 
+def _moment(value):
+    return None if value is None else timezone.localtime(value).isoformat()
+
+
 class HouseholdSerializer(ReadSerializer):
     village = serializers.CharField(source="village_id")
     members = MemberSerializer(many=True)
+
+    def to_representation(self, household):
+        """The same object the fields describe, built directly.
+
+        A sync page is 1,000 households and about 4,000 members; DRF's field-by-field path spends
+        most of the page's time there (bench/api.py). The declared fields stay the schema and the
+        input; `fields=` trims this dict the same way (TrimmedFieldsMixin).
+        """
+        members = [
+            {
+                "id": member.id,
+                "nik": member.nik,
+                "name": member.name,
+                "sex": member.sex,
+                "birth_date": member.birth_date.isoformat(),
+                "relationship": member.relationship,
+                "has_disability": member.has_disability,
+                "is_pregnant": member.is_pregnant,
+                "education": member.education,
+                "occupation": member.occupation,
+            }
+            for member in household.members.all()
+        ]
+        row = {
+            "id": household.id,
+            "no_kk": household.no_kk,
+            "village": household.village_id,
+            "address": household.address,
+            "rt": household.rt,
+            "rw": household.rw,
+            "is_urban": household.is_urban,
+            "desil": household.desil,
+            "receives_pkh": household.receives_pkh,
+            "receives_bpnt": household.receives_bpnt,
+            "receives_pbi_jk": household.receives_pbi_jk,
+            "phone": household.phone,
+            "is_active": household.is_active,
+            "deactivation_reason": household.deactivation_reason,
+            "deactivated_at": _moment(household.deactivated_at),
+            "version": household.version,
+            "created_at": _moment(household.created_at),
+            "updated_at": _moment(household.updated_at),
+            "members": members,
+        }
+        return {name: row[name] for name in self.fields}
 
     class Meta:
         model = Household

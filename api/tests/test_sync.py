@@ -65,3 +65,18 @@ def test_bad_sync_parameters_are_400_not_500(bandung_client, regions):
         if response.status_code != 200:
             assert set(response.json()) >= {"code", "message", "errors"}
     assert bandung_client.get("/api/v1/nothing-here/").json()["code"] == "not_found"
+
+
+def test_the_household_rows_are_what_the_fields_describe(bandung_client, regions):
+    """HouseholdSerializer builds its rows directly (speed): they must equal DRF's field-by-field output."""
+    from rest_framework import serializers
+
+    from api.serializers import HouseholdSerializer
+    from beneficiaries.models import Household
+
+    household = household_in("32.73.01")
+    household.deactivated_at = household.updated_at
+    fast = HouseholdSerializer(Household.objects.get(pk=household.pk)).data
+    slow = serializers.ModelSerializer.to_representation(HouseholdSerializer(), Household.objects.get(pk=household.pk))
+    assert fast == slow
+    assert bandung_client.get(f"/api/v1/households/{household.pk}/").json() == fast
