@@ -48,7 +48,7 @@ SHORT_PAYLOAD = "=A1"
 # The apps whose tables hold what people type (dashboards only holds figures computed from them).
 PLANTED_APPS = ["regions", "accounts", "beneficiaries", "groups", "mentors", "graduation"]
 #: Files that hold no free text: the import template (a fixed example) and photos.
-WITHOUT_TEXT = {"beneficiaries:import_template", "mentors:visit_photo"}
+WITHOUT_TEXT = {"beneficiaries:import_template", "mentors:visit_photo", "api:field-visit-photo", "api:schema"}
 FILE_TYPES = ("spreadsheetml", "text/csv", "application/pdf", "image/")
 PLAIN_NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 
@@ -99,6 +99,16 @@ DOWNLOADS: dict[str, Download] = {
         personal=True,
         records=DownloadKind.VISIT_PHOTO,
     ),
+    # The REST API: the same files, recorded with channel "api"; its schema (a YAML file) holds no data.
+    "api:field-visit-photo": Download(
+        lambda w: [({"pk": w.photo_visit.pk, "photo_id": w.photo_visit.photos.get().pk}, {}, "owner")],
+        personal=True,
+        records=DownloadKind.VISIT_PHOTO,
+    ),
+    "api:import-job-error-report": Download(
+        lambda w: [({"pk": w.import_job.pk}, {}, "owner")], personal=True, records=DownloadKind.IMPORT_ERRORS
+    ),
+    "api:schema": Download(lambda w: [({}, {}, "owner")]),
     "dashboards:national_export": Download(lambda w: _dashboard_tables(w, "dashboards:national", {}, "admin")),
     "dashboards:region_export": Download(
         lambda w: _dashboard_tables(w, "dashboards:region", {"region_code": KAB_GARUT}, "owner")
