@@ -23,14 +23,14 @@ class Role(models.TextChoices):
 
 
 # The region level each role's scope is anchored at.
-ROLE_REGION_LEVEL = {
+ROLE_REGION_LEVEL: dict[str, Level] = {
     Role.DINSOS_PROVINSI: Level.PROVINCE,
     Role.DINSOS_KABKOTA: Level.KABKOTA,
     Role.PENDAMPING: Level.KABKOTA,
 }
 
 
-class UserQuerySet(ScopedQuerySet):
+class UserQuerySet(ScopedQuerySet["User"]):
     # The Region key itself: Django reads region__code from the user's own column, without a join.
     region_field = "region__code"
 

@@ -9,9 +9,11 @@ listed has none), and when it has fewer: then `--update` records the lower count
 baseline only ever goes down. `--update` refuses to record a count that grows.
 
 The strict modules of pyproject.toml ([[tool.mypy.overrides]] with disallow_untyped_defs: the
-services, selectors, rules and the API) carry no baseline: any error there fails. Because mypy
-matches whole module names only, the check also fails on a file named like one of them
-(`services.py`, `api_views.py`, ...) that no pattern of that section matches.
+services, selectors, rules and the API) are held the same way; a new one starts at no error, and
+the errors left in the old ones (dashboards/selectors.py: rows of `.values()` that the code edits
+in place) only go down. Because mypy matches whole module names only, the check also fails on a
+file named like one of them (`services.py`, `api_views.py`, ...) that no pattern of that section
+matches.
 
 The settings module is loaded by the django-stubs plugin; without DATABASE_URL / REDIS_URL it
 would start the embedded servers, so placeholders are set (nothing connects to them).
