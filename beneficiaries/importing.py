@@ -12,7 +12,6 @@ A household is imported whole or not at all: one bad member row rejects all its 
 import codecs
 import csv
 import datetime
-import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
@@ -29,6 +28,7 @@ from beneficiaries import rules, xlsx
 from beneficiaries.models import Household, Relationship, normalize_name
 from beneficiaries.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from beneficiaries.signals import households_changed
+from kube_portal.pgcopy import copy_rows
 from kube_portal.spreadsheets import XlsxBook
 from regions.models import Level, Region
 
@@ -734,7 +734,7 @@ class _Engine:
                 "receives_pkh boolean, receives_bpnt boolean, receives_pbi_jk boolean, phone varchar(20)) "
                 "ON COMMIT DROP"
             )
-            _copy(
+            copy_rows(
                 cursor,
                 "kpm_import_household",
                 ([h[k] for k in HOUSEHOLD_FIELDS] for h in [*new_households, *changed_households]),
@@ -766,7 +766,7 @@ class _Engine:
             rows = [*new_members, *changed_members]
             member_columns = ["no_kk", "nik", "name", "name_normalized", "sex", "birth_date", "relationship"]
             member_columns += ["has_disability", "is_pregnant", "education", "occupation"]
-            _copy(cursor, "kpm_import_member", ([m[k] for k in member_columns] for m in rows))
+            copy_rows(cursor, "kpm_import_member", ([m[k] for k in member_columns] for m in rows))
             cursor.execute("ANALYZE kpm_import_member")
             # Relationship changes may move the head role between members of one household:
             # clear the old heads first so the one-head constraint holds at every row.
@@ -812,26 +812,6 @@ class _Engine:
                 "(SELECT no_kk FROM kpm_import_household UNION SELECT no_kk FROM kpm_import_member)"
             )
             households_changed.send(sender=Household, household_ids=[row[0] for row in cursor.fetchall()])
-
-
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy(cursor, table: str, rows) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_value(v) for v in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", buffer)
 
 
 def households_import(

@@ -356,7 +356,7 @@ def _check_visit_date(*, mentor: Mentor, kube: Kube, visited_on: datetime.date, 
         )
 
 
-def _processed_photos(photos: Sequence[UploadedFile[bytes]], errors: dict[str, Any]) -> list[ProcessedPhoto]:
+def _processed_photos(photos: "Sequence[UploadedFile[bytes]]", errors: dict[str, Any]) -> list[ProcessedPhoto]:
     """The visit's photos shrunk and stripped (mentors.photos), within the configured number and size."""
     settings = MentorSettings.objects.current()
     if len(photos) > settings.max_photos:
@@ -389,7 +389,7 @@ def visit_record(
     problems: str = "",
     follow_up: str = "",
     next_plan: str = "",
-    photos: Sequence[UploadedFile[bytes]] = (),
+    photos: "Sequence[UploadedFile[bytes]]" = (),
     report: dict[str, Any] | None = None,
 ) -> tuple[FieldVisit, bool]:
     """Store a visit once per `client_uuid`; a resend returns the stored visit and `False`.
