@@ -17,6 +17,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -442,7 +443,7 @@ class _Engine:
     def member(self, row: int, values: dict) -> tuple[dict, bool]:
         """The member of the row, and whether every one of its columns is valid."""
         ok = True
-        sex = _text(values["jenis_kelamin"]).upper()[:1]
+        sex: str | None = _text(values["jenis_kelamin"]).upper()[:1]
         if sex not in ("L", "P"):
             self.error(row, "jenis_kelamin", values["jenis_kelamin"], _("Jenis kelamin harus L atau P."))
             ok, sex = False, None
@@ -599,7 +600,10 @@ class _Engine:
     def reconcile(self) -> tuple[list, list, list, list]:
         existing_households, existing_members, existing_heads = self.registered()
         in_scope = self.user.scope.contains
-        new_households, changed_households, new_members, changed_members = [], [], [], []
+        new_households: list[dict[str, Any]] = []
+        changed_households: list[dict[str, Any]] = []
+        new_members: list[dict[str, Any]] = []
+        changed_members: list[dict[str, Any]] = []
         for no_kk, household in self.households.items():
             if household.rejected:
                 self.reject(
@@ -674,7 +678,7 @@ class _Engine:
         self, household: _Household, no_kk: str, existing_members: dict, registered_head: str | None
     ) -> bool:
         """Whether the household may be written: one head, and no NIK of another household; reports what is not."""
-        problem = self.head_problem(household, registered_head)
+        problem: tuple[str, str | None] | None = self.head_problem(household, registered_head)
         # Every NIK registered in another household is reported, whatever else is wrong.
         for member in household.members:
             registered = existing_members.get(member["nik"])
@@ -689,9 +693,9 @@ class _Engine:
                 problem = problem or ("nik", None)
         if problem is None:
             return True
-        column, message = problem
-        if message:
-            self.error(household.rows[0], column, "", message)
+        column, reason = problem
+        if reason:
+            self.error(household.rows[0], column, "", reason)
         return False
 
     @staticmethod
@@ -843,7 +847,7 @@ def households_import(
 def error_report_xlsx(result: ImportResult, destination) -> None:
     """The rejected rows (and warnings) with row number, column and message."""
     header = [_("Baris"), _("Kolom"), _("Nilai"), _("Jenis"), _("Pesan")]
-    rows = [["", "", "", _("Berkas"), message] for message in result.messages]
+    rows: list[list[object]] = [["", "", "", _("Berkas"), message] for message in result.messages]
     rows += [
         [
             problem.row,
