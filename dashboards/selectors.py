@@ -7,9 +7,10 @@ page's tables, a fixed number of queries whatever the size of the registers.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, Sum
@@ -302,8 +303,20 @@ def _merge_programme(
     return chosen
 
 
+def _plain(rows: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows of a `.values()` queryset as dicts of their own, which the caller reshapes."""
+    return (dict(row) for row in rows)
+
+
+def _by_rate(row: dict[str, Any], *, key: str) -> tuple[float, str]:
+    """Highest rate first, then by name."""
+    return -(row[key] or 0), row["name"]
+
+
 def _children(area: Area, filters: Filters, user: User) -> list[dict[str, Any]]:
     """One row per child area (province, kab/kota or kecamatan) with its figures, ordered by code."""
+    if area.child_level is None:  # a kecamatan: its villages have no figures of their own
+        return []
     regions = Region.objects.visible_to(user).filter(level=area.child_level)
     if area.child_codes is not None:
         regions = regions.filter(code__in=area.child_codes)
@@ -312,11 +325,11 @@ def _children(area: Area, filters: Filters, user: User) -> list[dict[str, Any]]:
     programmes = {ALL_PROGRAMS, filters.program_id}
     condition = _child_filter(area) & Q(level=area.child_level, program_id__in=programmes)
     figures: dict[str, dict[int, dict[str, Any]]] = {}
-    for row in AreaFigures.objects.filter(condition).values("region_code", "program_id", *FIGURE_FIELDS):
+    for row in _plain(AreaFigures.objects.filter(condition).values("region_code", "program_id", *FIGURE_FIELDS)):
         figures.setdefault(row.pop("region_code"), {})[row.pop("program_id")] = row
     in_month = Q(month=filters.month)
     monthly: dict[str, dict[int, dict[str, Any]]] = {}
-    for row in (
+    for row in _plain(
         AreaMonth.objects.filter(condition, month__gte=filters.month.replace(month=1), month__lte=filters.month)
         .values("region_code", "program_id")
         .annotate(
@@ -359,14 +372,14 @@ def _totals_by_program(area: Area) -> dict[int, dict[str, Any]]:
         .values("program_id")
         .annotate(**{name: Sum(name) for name in FIGURE_FIELDS})
     )
-    return {row.pop("program_id"): {k: v or 0 for k, v in row.items()} for row in rows}
+    return {row.pop("program_id"): {k: v or 0 for k, v in row.items()} for row in _plain(rows)}
 
 
 def _trend(area: Area, filters: Filters) -> list[dict[str, Any]]:
     """The 24 months up to the selected one, every month present (zeros where nothing happened)."""
     first = month_start(filters.month, -(TREND_MONTHS - 1))
     found: dict[datetime.date, dict[int, dict[str, Any]]] = {}
-    for row in (
+    for figures in _plain(
         AreaMonth.objects.filter(
             region_code__in=area.codes,
             program_id__in={ALL_PROGRAMS, filters.program_id},
@@ -376,10 +389,10 @@ def _trend(area: Area, filters: Filters) -> list[dict[str, Any]]:
         .values("month", "program_id")
         .annotate(**{name: Sum(name) for name in MONTH_FIELDS})
     ):
-        found.setdefault(row.pop("month"), {})[row.pop("program_id")] = row
+        found.setdefault(figures.pop("month"), {})[figures.pop("program_id")] = figures
     rows = []
     for month in (month_start(first, offset) for offset in range(TREND_MONTHS)):
-        row = {"month": month, "label": f"{month:%m/%Y}", **dict.fromkeys(MONTH_FIELDS, 0)}
+        row: dict[str, Any] = {"month": month, "label": f"{month:%m/%Y}", **dict.fromkeys(MONTH_FIELDS, 0)}
         row.update(
             {k: v or 0 for k, v in _merge_programme(found.get(month, {}), filters.program_id, AGNOSTIC_MONTH).items()}
         )
@@ -394,7 +407,7 @@ def _directorate_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         "region_id", "directoratearea__code", "directoratearea__name"
     ).order_by("directoratearea__code"):
         area_of.setdefault(code, (slug, name))
-    groups: dict[str, dict] = {}
+    groups: dict[str, dict[str, Any]] = {}
     for row in rows:
         slug, name = area_of.get(row["code"], ("", _("Lainnya")))
         group = groups.setdefault(slug, {"slug": slug, "name": name, "rows": []})
@@ -469,7 +482,7 @@ class Dashboard:
             # Only areas where the rate means something: with active KUBE, with member households.
             for key, base in (("coverage_pct", "kube_aktif"), ("graduation_rate", "member_households")):
                 rated = [row for row in self.children.rows if row[base]]
-                ranked = sorted(rated, key=lambda row, key=key: (-(row[key] or 0), row["name"]))[:15]
+                ranked = sorted(rated, key=partial(_by_rate, key=key))[:15]
                 charts[f"ranking_{key}"] = {
                     "labels": [row["name"] for row in ranked],
                     "data": [row[key] or 0 for row in ranked],
@@ -592,6 +605,8 @@ def dashboard(area: Area, filters: Filters, user: User) -> Dashboard:
 
 def kube_list(area: Area, user: User) -> KubeQuerySet[Any]:
     """The KUBE of a kab/kota or kecamatan (live register, scoped), for the page's list and its export."""
+    if area.region is None:  # only a kab/kota or kecamatan lists its KUBE
+        raise Http404
     return (
         Kube.objects.visible_to(user)
         .filter(region_code__startswith=area.region.code)
