@@ -1,4 +1,5 @@
 from functools import cached_property
+from typing import Self
 
 import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -203,8 +204,8 @@ class ApiTokenKind(models.TextChoices):
     INTEGRATION = "integration", _("Akun integrasi")
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self):
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> Self:
         return self.filter(revoked_at__isnull=True, user__is_active=True)
 
 

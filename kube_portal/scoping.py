@@ -16,7 +16,7 @@ mentors app, above this one: it provides `mentor_kube_ids` in its `AppConfig.rea
 """
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
 
 from django.db import models
 
@@ -24,8 +24,6 @@ from kube_portal.hooks import Hook
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -100,13 +98,26 @@ class Scope:
 NOTHING = Scope(prefixes=())
 
 
+class ScopedUser(Protocol):
+    """What scoping reads of a user (accounts.User), named here so that this module imports no app."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def scope(self) -> Scope: ...
+
+
 class ScopedQuerySet(models.QuerySet[_M]):
     #: Path to the denormalised region code of a row, e.g. "region_code" or "kube__region_code".
     region_field: str = ""
     #: Path from a row to its KUBE for the mentor scope; None = not reachable through a KUBE.
     kube_field: str | None = None
 
-    def visible_to(self, user: "User | AnonymousUser | None") -> Self:
+    def visible_to(self, user: "ScopedUser | AnonymousUser | None") -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         scope = user.scope
@@ -116,7 +127,7 @@ class ScopedQuerySet(models.QuerySet[_M]):
             return self.none()
         return self.filter(scope.q(self.region_field))
 
-    def mentor_filter(self, user: "User") -> models.Q:
+    def mentor_filter(self, user: ScopedUser) -> models.Q:
         """What a mentor sees of this model: the rows of the KUBE assigned to them now."""
         if self.kube_field is None:
             return models.Q(pk__in=[])
