@@ -30,9 +30,12 @@ run: seed
 test: install lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+## ruff (format and lint), djLint on the templates, mypy held to its baseline (scripts/mypy_baseline.py).
 lint: install
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/djlint --lint .
+	$(PY) scripts/mypy_baseline.py
 
 format: install
 	$(VENV)/bin/ruff format .

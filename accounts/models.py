@@ -1,4 +1,5 @@
 from functools import cached_property
+from typing import Self
 
 import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -23,14 +24,14 @@ class Role(models.TextChoices):
 
 
 # The region level each role's scope is anchored at.
-ROLE_REGION_LEVEL = {
+ROLE_REGION_LEVEL: dict[str, Level] = {
     Role.DINSOS_PROVINSI: Level.PROVINCE,
     Role.DINSOS_KABKOTA: Level.KABKOTA,
     Role.PENDAMPING: Level.KABKOTA,
 }
 
 
-class UserQuerySet(ScopedQuerySet):
+class UserQuerySet(ScopedQuerySet["User"]):
     # The Region key itself: Django reads region__code from the user's own column, without a join.
     region_field = "region__code"
 
@@ -203,8 +204,8 @@ class ApiTokenKind(models.TextChoices):
     INTEGRATION = "integration", _("Akun integrasi")
 
 
-class ApiTokenQuerySet(models.QuerySet):
-    def usable(self):
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self) -> Self:
         return self.filter(revoked_at__isnull=True, user__is_active=True)
 
 

@@ -45,7 +45,8 @@ def assignable_roles(manager: User) -> tuple[Role, ...]:
 
 def manageable_users(manager: User) -> QuerySet[User]:
     """The logins `manager` may open, edit, (de)activate and reset: scope first, then role."""
-    return User.objects.visible_to(manager).filter(role__in=assignable_roles(manager)).exclude(pk=manager.pk)
+    visible: QuerySet[User] = User.objects.visible_to(manager)  # the manager made from UserQuerySet reads as Any
+    return visible.filter(role__in=assignable_roles(manager)).exclude(pk=manager.pk)
 
 
 def assignable_regions(manager: User, role: str | None = None) -> QuerySet[Region]:
@@ -65,7 +66,9 @@ def assignable_directorate_areas(manager: User) -> QuerySet[DirectorateArea]:
     return DirectorateArea.objects.order_by("code")
 
 
-def _check_assignment(*, manager: User, role: str, region: Region | None, directorate_area: DirectorateArea | None):
+def _check_assignment(
+    *, manager: User, role: str, region: Region | None, directorate_area: DirectorateArea | None
+) -> None:
     """Refuse a role or region that is not the manager's to give; the level is checked by User.clean."""
     if role not in assignable_roles(manager):
         raise ValidationError({"role": _("Anda tidak berwenang memberikan peran ini.")})

@@ -11,10 +11,14 @@ from rest_framework import serializers
 from accounts.models import User
 from api.sync import TrimmedFieldsMixin
 from beneficiaries.models import Household, Member
+from beneficiaries.services import MEMBER_FIELDS
 from graduation.models import GraduationDecision, GraduationStatus, HouseholdAssessment
 from graduation.templatetags import readiness as readiness_texts
 from groups.models import BusinessReport, Grant, Kube, KubeStatusChange, Membership
+from groups.services import KUBE_FIELDS
+from groups.services import REPORT_FIELDS as REPORT_VALUE_FIELDS
 from mentors.models import Assignment, FieldVisit, Mentor, Topic, TrainingBatch, TrainingParticipation, VisitPhoto
+from mentors.services import MENTOR_FIELDS
 from regions.models import Region
 
 
@@ -81,18 +85,7 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = [
-            "id",
-            "nik",
-            "name",
-            "sex",
-            "birth_date",
-            "relationship",
-            "has_disability",
-            "is_pregnant",
-            "education",
-            "occupation",
-        ]
+        fields = ["id", *MEMBER_FIELDS]
         # The NIK's uniqueness is the service's rule (with its message naming the household when visible).
         extra_kwargs = {"nik": {"validators": []}}
 
@@ -231,21 +224,7 @@ class KubeSerializer(ReadSerializer):
         fields = [
             "id",
             "registration_number",
-            "name",
-            "program",
-            "business_type",
-            "business_field",
-            "kecamatan",
-            "secretariat_village",
-            "secretariat_address",
-            "founded_on",
-            "bank_name",
-            "bank_account_number",
-            "bank_account_holder",
-            "plan_regional_potential",
-            "plan_raw_materials",
-            "plan_skills",
-            "plan_marketing",
+            *KUBE_FIELDS,
             "status",
             "status_changed_at",
             "activated_on",
@@ -269,24 +248,7 @@ class KubeWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Kube
-        fields = [
-            "name",
-            "program",
-            "business_type",
-            "business_field",
-            "kecamatan",
-            "secretariat_village",
-            "secretariat_address",
-            "founded_on",
-            "bank_name",
-            "bank_account_number",
-            "bank_account_holder",
-            "plan_regional_potential",
-            "plan_raw_materials",
-            "plan_skills",
-            "plan_marketing",
-            "version",
-        ]
+        fields = [*KUBE_FIELDS, "version"]
 
 
 class TransitionSerializer(serializers.Serializer):
@@ -344,20 +306,7 @@ class GrantWriteSerializer(serializers.Serializer):
     stage = serializers.ChoiceField(choices=Grant._meta.get_field("stage").choices, default="sekaligus")
 
 
-REPORT_FIELDS = [
-    "kube",
-    "month",
-    "revenue",
-    "costs",
-    "cash",
-    "group_savings",
-    "assets_value",
-    "members_present",
-    "hens",
-    "eggs_produced_kg",
-    "eggs_sold_kg",
-    "notes",
-]
+REPORT_FIELDS = ["kube", "month", *REPORT_VALUE_FIELDS]
 
 
 class BusinessReportSerializer(ReadSerializer):
@@ -387,14 +336,7 @@ class MentorSerializer(ReadSerializer):
         fields = [
             "id",
             "user",
-            "nik",
-            "name",
-            "phone",
-            "education",
-            "work_area",
-            "status",
-            "contract_start",
-            "contract_end",
+            *MENTOR_FIELDS,
             "version",
             "created_at",
             "updated_at",
@@ -406,17 +348,7 @@ class MentorWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Mentor
-        fields = [
-            "nik",
-            "name",
-            "phone",
-            "education",
-            "work_area",
-            "status",
-            "contract_start",
-            "contract_end",
-            "version",
-        ]
+        fields = [*MENTOR_FIELDS, "version"]
         extra_kwargs = {"nik": {"validators": []}}
 
 

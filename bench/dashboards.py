@@ -21,34 +21,16 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kube_portal.settings")
+
+from bench.scratch import scratch_database_url  # noqa: E402
 
 PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 PARSER.add_argument("--households", type=int, default=1_000_000)
 PARSER.add_argument("--requests", type=int, default=200, help="timed requests per page")
 PARSER.add_argument("--database", default="kube_portal_dashbench")
-
-
-def use_own_database(name: str) -> None:
-    """Point DATABASE_URL at a database of its own on the embedded server (created if missing)."""
-    if os.environ.get("DATABASE_URL"):
-        return
-    import psycopg2
-
-    from kube_portal import embedded
-
-    socket_dir = embedded.postgres_settings()["HOST"]
-    connection = psycopg2.connect(host=socket_dir, dbname="postgres", user="postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-    os.environ["DATABASE_URL"] = f"postgres://postgres@/{name}?host={quote(socket_dir)}"
 
 
 # Readiness spread 60% belum, 30% menuju, 10% siap; other columns get their defaults.
@@ -196,7 +178,8 @@ def time_page(client, url: str, count: int) -> list[float]:
 
 def main() -> int:
     options = PARSER.parse_args()
-    use_own_database(options.database)
+    if not os.environ.get("DATABASE_URL"):  # its own database on the embedded server
+        os.environ["DATABASE_URL"] = scratch_database_url(options.database)
 
     import django
 

@@ -29,6 +29,8 @@ import django  # noqa: E402
 import django.conf  # noqa: E402
 import psycopg2  # noqa: E402
 
+from kube_portal import embedded  # noqa: E402
+
 
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -54,16 +56,7 @@ def use_scratch_database(*, recreate: bool) -> dict:
 
     database = settings.DATABASES["default"]
     server = {"host": database["HOST"] or None, "port": database["PORT"] or None, "user": database["USER"]}
-    admin = psycopg2.connect(dbname="postgres", password=database["PASSWORD"] or None, **server)
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DATABASE])
-        exists = cursor.fetchone() is not None
-        if exists and recreate:
-            cursor.execute(f'DROP DATABASE "{BENCH_DATABASE}" WITH (FORCE)')
-        if not exists or recreate:
-            cursor.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    admin.close()
+    embedded.create_database(BENCH_DATABASE, recreate=recreate, password=database["PASSWORD"] or None, **server)
     database["NAME"] = BENCH_DATABASE
     return {"dbname": "postgres", "password": database["PASSWORD"] or None, **server}
 

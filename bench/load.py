@@ -39,11 +39,13 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, urlencode, urlparse, urlunparse
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kube_portal.settings")
+
+from bench.scratch import scratch_database_url  # noqa: E402
 
 PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 PARSER.add_argument("--users", type=int, default=50, help="simulated users at the same time")
@@ -62,37 +64,6 @@ SAMPLES_PER_USER = 40  # objects per user to open detail pages of
 
 
 # --- the scratch database -------------------------------------------------------------------------
-
-
-def scratch_database_url(name: str) -> str:
-    """DATABASE_URL with its database replaced by `name` (created if missing), or the embedded server's."""
-    import psycopg2
-
-    raw = os.environ.get("DATABASE_URL", "")
-    if raw:
-        url = urlparse(raw)
-        params = dict(part.split("=", 1) for part in url.query.split("&") if "=" in part)
-        admin = psycopg2.connect(
-            host=params.get("host", url.hostname or ""),
-            port=url.port or 5432,
-            user=url.username or "postgres",
-            password=url.password or None,
-            dbname="postgres",
-        )
-        scratch = urlunparse(url._replace(path="/" + name))
-    else:
-        from kube_portal import embedded
-
-        settings = embedded.postgres_settings()
-        admin = psycopg2.connect(host=settings["HOST"], user=settings["USER"], dbname="postgres")
-        scratch = f"postgres://{settings['USER']}@/{name}?host={quote(settings['HOST'])}"
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return scratch
 
 
 def redis_url() -> str:

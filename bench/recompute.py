@@ -52,40 +52,11 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kube_portal.settings")
 
-
-def bench_database_url(name: str) -> str:
-    """The bench database `name` on the server of DATABASE_URL (else the embedded one), created if missing."""
-    import psycopg2
-
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        parts = urlsplit(url)
-        server = {
-            "host": parts.hostname,
-            "port": parts.port,
-            "user": unquote(parts.username or "") or None,
-            "password": unquote(parts.password or "") or None,
-        }
-        bench_url = urlunsplit(parts._replace(path=f"/{name}"))
-    else:
-        from kube_portal import embedded
-
-        params = embedded.postgres_settings()
-        server = {"host": params["HOST"], "user": params["USER"]}
-        bench_url = f"postgres://{params['USER']}@/{name}?host={params['HOST']}"
-    admin = psycopg2.connect(dbname="postgres", **{key: value for key, value in server.items() if value})
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-    return bench_url
+from bench.scratch import scratch_database_url  # noqa: E402
 
 
 def _database_argument() -> str:
@@ -98,7 +69,7 @@ def _database_argument() -> str:
 
 
 # Before Django starts: every connection of this process and its children uses the bench database.
-os.environ["DATABASE_URL"] = bench_database_url(_database_argument())
+os.environ["DATABASE_URL"] = scratch_database_url(_database_argument())
 
 import django  # noqa: E402
 

@@ -31,7 +31,8 @@ from urllib.parse import urlparse, urlunparse
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kube_portal.settings")
 
-from bench.load import fill, scratch_database_url, server_environment  # noqa: E402
+from bench.load import fill, server_environment  # noqa: E402
+from bench.scratch import scratch_database_url  # noqa: E402
 
 PARSER = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 PARSER.add_argument("--households", type=int, default=20_000, help="households in the scratch database (at least)")

@@ -12,13 +12,13 @@ them. The audit trail's triggers record the demo rows too; seed_demo marks them 
 """
 
 import datetime
-import io
 import random
 import time
 
 from django.db import connection, transaction
 
 from beneficiaries.models import Household, normalize_name
+from kube_portal.pgcopy import copy_rows
 from regions.models import Level, Region
 
 BATCH = 50_000
@@ -129,17 +129,6 @@ class _Generator:
             )  # fmt: skip
 
 
-def _copy_text(rows) -> io.StringIO:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write(
-            "\t".join("\\N" if v is None else ("t" if v is True else "f" if v is False else str(v)) for v in row)
-        )
-        buffer.write("\n")
-    buffer.seek(0)
-    return buffer
-
-
 @transaction.atomic
 def _insert(households: list, members: list, within: str = "") -> int:
     """Insert a batch; returns the number of households now in the register (inside `within`)."""
@@ -157,8 +146,8 @@ def _insert(households: list, members: list, within: str = "") -> int:
             "has_disability boolean, is_pregnant boolean, education varchar(50), occupation varchar(100)) "
             "ON COMMIT DROP"
         )
-        cursor.cursor.copy_expert("COPY demo_household FROM STDIN", _copy_text(households))
-        cursor.cursor.copy_expert("COPY demo_member FROM STDIN", _copy_text(members))
+        copy_rows(cursor, "demo_household", households)
+        copy_rows(cursor, "demo_member", members)
         cursor.execute("ANALYZE demo_household")
         cursor.execute("ANALYZE demo_member")
         cursor.execute(

@@ -12,12 +12,12 @@ A household is imported whole or not at all: one bad member row rejects all its 
 import codecs
 import csv
 import datetime
-import io
 import re
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -29,6 +29,7 @@ from beneficiaries import rules, xlsx
 from beneficiaries.models import Household, Relationship, normalize_name
 from beneficiaries.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from beneficiaries.signals import households_changed
+from kube_portal.pgcopy import copy_rows
 from kube_portal.spreadsheets import XlsxBook
 from regions.models import Level, Region
 
@@ -442,7 +443,7 @@ class _Engine:
     def member(self, row: int, values: dict) -> tuple[dict, bool]:
         """The member of the row, and whether every one of its columns is valid."""
         ok = True
-        sex = _text(values["jenis_kelamin"]).upper()[:1]
+        sex: str | None = _text(values["jenis_kelamin"]).upper()[:1]
         if sex not in ("L", "P"):
             self.error(row, "jenis_kelamin", values["jenis_kelamin"], _("Jenis kelamin harus L atau P."))
             ok, sex = False, None
@@ -599,7 +600,10 @@ class _Engine:
     def reconcile(self) -> tuple[list, list, list, list]:
         existing_households, existing_members, existing_heads = self.registered()
         in_scope = self.user.scope.contains
-        new_households, changed_households, new_members, changed_members = [], [], [], []
+        new_households: list[dict[str, Any]] = []
+        changed_households: list[dict[str, Any]] = []
+        new_members: list[dict[str, Any]] = []
+        changed_members: list[dict[str, Any]] = []
         for no_kk, household in self.households.items():
             if household.rejected:
                 self.reject(
@@ -674,7 +678,7 @@ class _Engine:
         self, household: _Household, no_kk: str, existing_members: dict, registered_head: str | None
     ) -> bool:
         """Whether the household may be written: one head, and no NIK of another household; reports what is not."""
-        problem = self.head_problem(household, registered_head)
+        problem: tuple[str, str | None] | None = self.head_problem(household, registered_head)
         # Every NIK registered in another household is reported, whatever else is wrong.
         for member in household.members:
             registered = existing_members.get(member["nik"])
@@ -689,9 +693,9 @@ class _Engine:
                 problem = problem or ("nik", None)
         if problem is None:
             return True
-        column, message = problem
-        if message:
-            self.error(household.rows[0], column, "", message)
+        column, reason = problem
+        if reason:
+            self.error(household.rows[0], column, "", reason)
         return False
 
     @staticmethod
@@ -734,7 +738,7 @@ class _Engine:
                 "receives_pkh boolean, receives_bpnt boolean, receives_pbi_jk boolean, phone varchar(20)) "
                 "ON COMMIT DROP"
             )
-            _copy(
+            copy_rows(
                 cursor,
                 "kpm_import_household",
                 ([h[k] for k in HOUSEHOLD_FIELDS] for h in [*new_households, *changed_households]),
@@ -766,7 +770,7 @@ class _Engine:
             rows = [*new_members, *changed_members]
             member_columns = ["no_kk", "nik", "name", "name_normalized", "sex", "birth_date", "relationship"]
             member_columns += ["has_disability", "is_pregnant", "education", "occupation"]
-            _copy(cursor, "kpm_import_member", ([m[k] for k in member_columns] for m in rows))
+            copy_rows(cursor, "kpm_import_member", ([m[k] for k in member_columns] for m in rows))
             cursor.execute("ANALYZE kpm_import_member")
             # Relationship changes may move the head role between members of one household:
             # clear the old heads first so the one-head constraint holds at every row.
@@ -814,26 +818,6 @@ class _Engine:
             households_changed.send(sender=Household, household_ids=[row[0] for row in cursor.fetchall()])
 
 
-def _copy_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = value.isoformat() if isinstance(value, datetime.date) else str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy(cursor, table: str, rows) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_value(v) for v in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    cursor.cursor.copy_expert(f"COPY {table} FROM STDIN", buffer)
-
-
 def households_import(
     *,
     user,
@@ -863,7 +847,7 @@ def households_import(
 def error_report_xlsx(result: ImportResult, destination) -> None:
     """The rejected rows (and warnings) with row number, column and message."""
     header = [_("Baris"), _("Kolom"), _("Nilai"), _("Jenis"), _("Pesan")]
-    rows = [["", "", "", _("Berkas"), message] for message in result.messages]
+    rows: list[list[object]] = [["", "", "", _("Berkas"), message] for message in result.messages]
     rows += [
         [
             problem.row,

@@ -6,6 +6,7 @@ indexed prefix. Members are scoped through their household.
 """
 
 import re
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
@@ -73,7 +74,7 @@ class HouseholdQuerySet(ScopedQuerySet):
         """A mentor sees the current member households of the KUBE assigned to them."""
         return models.Q(pk__in=Subquery(_mentor_household_ids(user)))
 
-    def active(self):
+    def active(self) -> Self:
         return self.filter(is_active=True)
 
     def with_head(self):
@@ -271,7 +272,7 @@ class Member(Timestamped):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.name_normalized = normalize_name(self.name)
         super().save(*args, **kwargs)
 

@@ -66,7 +66,7 @@ class IdentityCheck(Check):
     issued_on: datetime.date | None = None
 
 
-def clean_text(raw) -> str:
+def clean_text(raw: object) -> str:
     """`raw` as text without invisible characters, surrounding blanks or a spreadsheet's text prefix."""
     if raw is None:
         return ""
@@ -77,7 +77,7 @@ def clean_text(raw) -> str:
     return text
 
 
-def _small_number_text(raw) -> str:
+def _small_number_text(raw: object) -> str:
     """A short number as typed or as a spreadsheet stored it: 3, 3.0, "3", "3.0", " 003 "."""
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
@@ -101,7 +101,7 @@ def _from_number(number: int, field_name: str, label: str, check: Check) -> str 
     return str(number)
 
 
-def _sixteen_digits(raw, field_name: str, label: str, check: Check) -> str | None:
+def _sixteen_digits(raw: object, field_name: str, label: str, check: Check) -> str | None:
     """The 16 digits of `raw`, or None with an error saying what is wrong."""
     if isinstance(raw, int | float | Decimal) and not isinstance(raw, bool):
         # A spreadsheet cell that holds a number, not text.
@@ -169,12 +169,12 @@ def known_district(district_code: str) -> bool:
     )
 
 
-def _sex_label(sex: str) -> str:
+def _sex_label(sex: str | None) -> str:
     return _("perempuan") if sex == "P" else _("laki-laki")
 
 
 def nik_check(
-    raw, *, sex: str | None = None, birth_date: datetime.date | None = None, today: datetime.date | None = None
+    raw: object, *, sex: str | None = None, birth_date: datetime.date | None = None, today: datetime.date | None = None
 ) -> IdentityCheck:
     """Check a NIK's structure and that it agrees with the sex and birth date entered with it.
 
@@ -262,7 +262,7 @@ def kk_issue_date(digits: str, *, today: datetime.date) -> datetime.date | None:
         return None
 
 
-def no_kk_check(raw, *, today: datetime.date | None = None) -> IdentityCheck:
+def no_kk_check(raw: object, *, today: datetime.date | None = None) -> IdentityCheck:
     """Check a No. KK: 16 digits, a known region prefix (warning only), an issue date that exists
     and is not after `today`, a serial that is not 0000."""
     check = IdentityCheck()
@@ -298,7 +298,7 @@ def no_kk_check(raw, *, today: datetime.date | None = None) -> IdentityCheck:
     return check
 
 
-def rt_rw_check(raw, *, field_name: str) -> Check:
+def rt_rw_check(raw: object, *, field_name: str) -> Check:
     """RT or RW (`field_name` "rt" or "rw"): empty, or 1–3 digits stored zero-padded ("3" → "003")."""
     check = Check(value="")
     text = _small_number_text(raw)
@@ -317,7 +317,7 @@ def rt_rw_check(raw, *, field_name: str) -> Check:
     return check
 
 
-def desil_check(raw) -> Check:
+def desil_check(raw: object) -> Check:
     """The DTSEN desil: empty, or a whole number from 1 to 10."""
     check = Check()
     text = _small_number_text(raw)
@@ -345,7 +345,7 @@ def birth_date_check(birth_date: datetime.date | None, *, today: datetime.date |
 
 def member_check(
     *,
-    nik,
+    nik: object,
     sex: str | None,
     birth_date: datetime.date | None,
     is_pregnant: bool = False,

@@ -1,9 +1,12 @@
 """Workflows on the KPM register. The audit trail's triggers record every write (beneficiaries.history)."""
 
+import datetime
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,7 +94,7 @@ def no_kk_registered_message(*, no_kk: str, user: User, exclude_household_id: in
 class MemberChange:
     """One row of the members formset: `id` None for a new member; `delete` removes it."""
 
-    data: dict
+    data: dict[str, Any]
     id: int | None = None
     delete: bool = False
 
@@ -102,7 +105,7 @@ def _check_village(*, user: User, village_id: str) -> None:
 
 
 #: The household fields each household rule (beneficiaries.rules) normalises and checks.
-HOUSEHOLD_RULES = {
+HOUSEHOLD_RULES: dict[str, Callable[[Any, datetime.date], rules.Check]] = {
     "no_kk": lambda value, today: rules.no_kk_check(value, today=today),
     "rt": lambda value, today: rules.rt_rw_check(value, field_name="rt"),
     "rw": lambda value, today: rules.rt_rw_check(value, field_name="rw"),
@@ -110,7 +113,7 @@ HOUSEHOLD_RULES = {
 }
 
 
-def _apply_rules(*, data: dict, members: list[MemberChange] = ()) -> dict:
+def _apply_rules(*, data: dict[str, Any], members: Sequence[MemberChange] = ()) -> dict[str, Any]:
     """The household rules on what is to be saved: `data` and the members' data come back normalised,
     or ValidationError names every field that breaks a rule.
 
@@ -158,7 +161,7 @@ def _check_members(*, user: User, household: Household | None, members: list[Mem
             raise ValidationError({"nik": message})
 
 
-def _differs(obj, data: dict) -> bool:
+def _differs(obj: models.Model, data: dict[str, Any]) -> bool:
     return any(getattr(obj, name) != value for name, value in data.items())
 
 
@@ -190,7 +193,7 @@ def _save_member(*, user: User, member: Member) -> None:
 
 
 @transaction.atomic
-def household_create(*, user: User, data: dict, members: list[MemberChange]) -> Household:
+def household_create(*, user: User, data: dict[str, Any], members: list[MemberChange]) -> Household:
     """Register a household with its members. `data` holds HOUSEHOLD_FIELDS."""
     _require_entry_rights(user)
     data = _apply_rules(data=data, members=members)
@@ -245,7 +248,7 @@ def household_update(
     *,
     user: User,
     household: Household,
-    data: dict,
+    data: dict[str, Any],
     members: list[MemberChange],
     version: int | None = None,
 ) -> Household:
@@ -279,14 +282,14 @@ def household_update(
     return household
 
 
-def _no_kk_taken(*, user: User, no_kk: str, household: Household | None = None) -> dict:
+def _no_kk_taken(*, user: User, no_kk: str, household: Household | None = None) -> dict[str, Any]:
     """The form's message for a No. KK another save took meanwhile."""
     exclude = household.pk if household is not None else None
     message = no_kk_registered_message(no_kk=no_kk, user=user, exclude_household_id=exclude)
     return {"no_kk": message or _("No. KK ini sudah terdaftar.")}
 
 
-def _nik_taken(*, user: User, nik: str) -> dict:
+def _nik_taken(*, user: User, nik: str) -> dict[str, Any]:
     return {"nik": nik_registered_message(nik=nik, user=user) or _("NIK ini sudah terdaftar.")}
 
 
@@ -325,7 +328,7 @@ BULK_FIELDS = {"receives_pkh", "receives_bpnt", "receives_pbi_jk", "desil"}
 
 
 @transaction.atomic
-def households_bulk_update(*, user: User, household_ids: list[int], changes: dict) -> int:
+def households_bulk_update(*, user: User, household_ids: list[int], changes: dict[str, Any]) -> int:
     """Set programme flags or the desil on many active households at once; returns how many changed."""
     _require_entry_rights(user)
     if not changes or set(changes) - BULK_FIELDS:

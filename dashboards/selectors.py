@@ -7,8 +7,11 @@ page's tables, a fixed number of queries whatever the size of the registers.
 """
 
 import datetime
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q, Sum
 from django.http import Http404
@@ -18,11 +21,14 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accounts.models import Role
+from accounts.models import Role, User
 from dashboards.models import ALL_PROGRAMS, AreaFigures, AreaMonth, DashboardRefresh
-from groups.models import BusinessType, Kube, MaturityLevel, Program, Status
+from groups.models import BusinessType, Kube, KubeQuerySet, MaturityLevel, Program, Status
 from kube_portal.dates import month_start
 from regions.models import DirectorateArea, Level, Region
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
 
 TREND_MONTHS = 24
 KUBE_PER_PAGE = 20
@@ -91,17 +97,17 @@ class Area:
         return self.level >= Level.KABKOTA
 
 
-def can_read_dashboards(user) -> bool:
+def can_read_dashboards(user: User) -> bool:
     # Aggregates are per region; a mentor's scope is their KUBE, which no aggregate row matches.
     return user.is_authenticated and not user.is_mentor
 
 
-def _require_reader(user) -> None:
+def _require_reader(user: User) -> None:
     if not can_read_dashboards(user):
         raise Http404
 
 
-def home_region_code(user) -> str | None:
+def home_region_code(user: User) -> str | None:
     """Where `/dasbor/` sends a provincial or district officer: their own region's dashboard."""
     _require_reader(user)
     if user.is_national or user.role == Role.DIREKTORAT:
@@ -111,11 +117,11 @@ def home_region_code(user) -> str | None:
     return user.region_id
 
 
-def national_area(user, directorate_code: str = "") -> Area:
+def national_area(user: User, directorate_code: str = "") -> Area:
     """The nation, or one directorate area; a directorate user sees only its own provinces."""
     _require_reader(user)
     scope = user.scope
-    crumbs = [(_("Nasional"), reverse("dashboards:national"))]
+    crumbs: list[tuple[str, str | None]] = [(_("Nasional"), reverse("dashboards:national"))]
     if directorate_code:
         directorate = DirectorateArea.objects.filter(code=directorate_code).first()
         if directorate is None or not (user.is_national or user.directorate_area_id == directorate.pk):
@@ -135,9 +141,9 @@ def national_area(user, directorate_code: str = "") -> Area:
     if user.role != Role.DIREKTORAT:
         raise Http404
     # A directorate user's national page is its own directorate area: its provinces only.
-    provinces = sorted(scope.prefixes)
+    provinces = sorted(scope.prefixes or ())
     return Area(
-        name=user.directorate_area.name,
+        name=user.directorate_area.name if user.directorate_area else "",
         level=0,
         codes=provinces,
         child_level=Level.PROVINCE,
@@ -146,7 +152,7 @@ def national_area(user, directorate_code: str = "") -> Area:
     )
 
 
-def region_area(user, code: str) -> Area:
+def region_area(user: User, code: str) -> Area:
     """A province, kab/kota or kecamatan the user may see; anything else is a 404."""
     _require_reader(user)
     region = Region.objects.visible_to(user).filter(code=code, level__lte=Level.KECAMATAN).first()
@@ -199,15 +205,15 @@ def data_as_of() -> datetime.datetime | None:
     return DashboardRefresh.objects.order_by("-finished_at").values_list("finished_at", flat=True).first()
 
 
-def _pct(part, whole) -> float | None:
+def _pct(part: Any, whole: Any) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _ratio(part, whole) -> float | None:
+def _ratio(part: Any, whole: Any) -> float | None:
     return round(part / whole, 1) if whole else None
 
 
-def with_derived(row: dict) -> dict:
+def with_derived(row: dict[str, Any]) -> dict[str, Any]:
     """Rates of an area from its counts (also for sums of areas, so never stored)."""
     row["members_pct"] = _pct(row.get("member_households", 0), row.get("households_registered", 0))
     row["coverage_pct"] = _pct(row.get("kube_visited", 0), row.get("kube_aktif", 0))
@@ -220,7 +226,7 @@ def with_derived(row: dict) -> dict:
 @dataclass
 class Column:
     key: str
-    label: str
+    label: "str | StrPromise"
     kind: str = "int"  # int, rupiah, pct, kg, dec, text
 
 
@@ -229,16 +235,16 @@ class Table:
     slug: str
     title: str
     columns: list[Column]
-    rows: list[dict]
-    total: dict | None = None
+    rows: list[dict[str, Any]]
+    total: dict[str, Any] | None = None
     #: Columns of the XLSX export when they differ from the page's (e.g. the directorate of a province).
     export_columns: list[Column] | None = None
 
-    def values(self, row: dict, columns: list[Column] | None = None) -> list:
+    def values(self, row: dict[str, Any], columns: list[Column] | None = None) -> list[Any]:
         return [row.get(column.key) for column in columns or self.columns]
 
     @property
-    def total_rows(self) -> list[dict]:
+    def total_rows(self) -> list[dict[str, Any]]:
         return [self.total] if self.total else []
 
 
@@ -279,14 +285,16 @@ def _mentoring_columns(child_label: str) -> list[Column]:
     ]
 
 
-def _sum_rows(rows: list[dict], keys: list[str]) -> dict:
+def _sum_rows(rows: list[dict[str, Any]], keys: list[str]) -> dict[str, Any]:
     return {key: sum((row.get(key) or 0) for row in rows) for key in keys}
 
 
 SUMMED_KEYS = FIGURE_FIELDS + MONTH_FIELDS + ["visits_year", "graduations_year", "relapses_year"]
 
 
-def _merge_programme(rows_by_programme: dict[int, dict], program_id: int, agnostic: set[str]) -> dict:
+def _merge_programme(
+    rows_by_programme: dict[int, dict[str, Any]], program_id: int, agnostic: set[str]
+) -> dict[str, Any]:
     """The selected programme's figures, with the programme-less ones from the all-programme row."""
     chosen = dict(rows_by_programme.get(program_id, {}))
     if program_id != ALL_PROGRAMS:
@@ -295,8 +303,20 @@ def _merge_programme(rows_by_programme: dict[int, dict], program_id: int, agnost
     return chosen
 
 
-def _children(area: Area, filters: Filters, user) -> list[dict]:
+def _plain(rows: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    """The rows of a `.values()` queryset as dicts of their own, which the caller reshapes."""
+    return (dict(row) for row in rows)
+
+
+def _by_rate(row: dict[str, Any], *, key: str) -> tuple[float, str]:
+    """Highest rate first, then by name."""
+    return -(row[key] or 0), row["name"]
+
+
+def _children(area: Area, filters: Filters, user: User) -> list[dict[str, Any]]:
     """One row per child area (province, kab/kota or kecamatan) with its figures, ordered by code."""
+    if area.child_level is None:  # a kecamatan: its villages have no figures of their own
+        return []
     regions = Region.objects.visible_to(user).filter(level=area.child_level)
     if area.child_codes is not None:
         regions = regions.filter(code__in=area.child_codes)
@@ -304,12 +324,12 @@ def _children(area: Area, filters: Filters, user) -> list[dict]:
         regions = regions.filter(code__startswith=area.child_prefix)
     programmes = {ALL_PROGRAMS, filters.program_id}
     condition = _child_filter(area) & Q(level=area.child_level, program_id__in=programmes)
-    figures: dict[str, dict[int, dict]] = {}
-    for row in AreaFigures.objects.filter(condition).values("region_code", "program_id", *FIGURE_FIELDS):
+    figures: dict[str, dict[int, dict[str, Any]]] = {}
+    for row in _plain(AreaFigures.objects.filter(condition).values("region_code", "program_id", *FIGURE_FIELDS)):
         figures.setdefault(row.pop("region_code"), {})[row.pop("program_id")] = row
     in_month = Q(month=filters.month)
-    monthly: dict[str, dict[int, dict]] = {}
-    for row in (
+    monthly: dict[str, dict[int, dict[str, Any]]] = {}
+    for row in _plain(
         AreaMonth.objects.filter(condition, month__gte=filters.month.replace(month=1), month__lte=filters.month)
         .values("region_code", "program_id")
         .annotate(
@@ -346,20 +366,20 @@ def _child_filter(area: Area) -> Q:
     return Q(region_code__startswith=area.child_prefix)
 
 
-def _totals_by_program(area: Area) -> dict[int, dict]:
+def _totals_by_program(area: Area) -> dict[int, dict[str, Any]]:
     rows = (
         AreaFigures.objects.filter(region_code__in=area.codes)
         .values("program_id")
         .annotate(**{name: Sum(name) for name in FIGURE_FIELDS})
     )
-    return {row.pop("program_id"): {k: v or 0 for k, v in row.items()} for row in rows}
+    return {row.pop("program_id"): {k: v or 0 for k, v in row.items()} for row in _plain(rows)}
 
 
-def _trend(area: Area, filters: Filters) -> list[dict]:
+def _trend(area: Area, filters: Filters) -> list[dict[str, Any]]:
     """The 24 months up to the selected one, every month present (zeros where nothing happened)."""
     first = month_start(filters.month, -(TREND_MONTHS - 1))
-    found: dict[datetime.date, dict[int, dict]] = {}
-    for row in (
+    found: dict[datetime.date, dict[int, dict[str, Any]]] = {}
+    for figures in _plain(
         AreaMonth.objects.filter(
             region_code__in=area.codes,
             program_id__in={ALL_PROGRAMS, filters.program_id},
@@ -369,10 +389,10 @@ def _trend(area: Area, filters: Filters) -> list[dict]:
         .values("month", "program_id")
         .annotate(**{name: Sum(name) for name in MONTH_FIELDS})
     ):
-        found.setdefault(row.pop("month"), {})[row.pop("program_id")] = row
+        found.setdefault(figures.pop("month"), {})[figures.pop("program_id")] = figures
     rows = []
     for month in (month_start(first, offset) for offset in range(TREND_MONTHS)):
-        row = {"month": month, "label": f"{month:%m/%Y}", **dict.fromkeys(MONTH_FIELDS, 0)}
+        row: dict[str, Any] = {"month": month, "label": f"{month:%m/%Y}", **dict.fromkeys(MONTH_FIELDS, 0)}
         row.update(
             {k: v or 0 for k, v in _merge_programme(found.get(month, {}), filters.program_id, AGNOSTIC_MONTH).items()}
         )
@@ -380,14 +400,14 @@ def _trend(area: Area, filters: Filters) -> list[dict]:
     return rows
 
 
-def _directorate_groups(rows: list[dict]) -> list[dict]:
+def _directorate_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Provinces grouped by directorate area (a province outside every area goes under "Lainnya")."""
     area_of: dict[str, tuple[str, str]] = {}
     for code, slug, name in DirectorateArea.provinces.through.objects.values_list(
         "region_id", "directoratearea__code", "directoratearea__name"
     ).order_by("directoratearea__code"):
         area_of.setdefault(code, (slug, name))
-    groups: dict[str, dict] = {}
+    groups: dict[str, dict[str, Any]] = {}
     for row in rows:
         slug, name = area_of.get(row["code"], ("", _("Lainnya")))
         group = groups.setdefault(slug, {"slug": slug, "name": name, "rows": []})
@@ -404,10 +424,10 @@ class Dashboard:
     area: Area
     filters: Filters
     data_as_of: datetime.datetime | None
-    totals: dict
+    totals: dict[str, Any]
     children: Table | None
     mentoring: Table | None
-    groups: list[dict]
+    groups: list[dict[str, Any]]
     trend: Table
     distribution: Table
     programs: list[Program]
@@ -429,7 +449,7 @@ class Dashboard:
             (_("Graduasi tahun ini"), t["graduations_year"]),
         ]
 
-    def charts(self) -> dict:
+    def charts(self) -> dict[str, Any]:
         """Chart.js data for the page, from the same tables the page shows."""
         trend = self.trend.rows
         charts = {
@@ -462,7 +482,7 @@ class Dashboard:
             # Only areas where the rate means something: with active KUBE, with member households.
             for key, base in (("coverage_pct", "kube_aktif"), ("graduation_rate", "member_households")):
                 rated = [row for row in self.children.rows if row[base]]
-                ranked = sorted(rated, key=lambda row, key=key: (-(row[key] or 0), row["name"]))[:15]
+                ranked = sorted(rated, key=partial(_by_rate, key=key))[:15]
                 charts[f"ranking_{key}"] = {
                     "labels": [row["name"] for row in ranked],
                     "data": [row[key] or 0 for row in ranked],
@@ -470,7 +490,7 @@ class Dashboard:
         return charts
 
 
-def _distribution(totals_by_program: dict[int, dict], programs: list[Program], program_id: int) -> Table:
+def _distribution(totals_by_program: dict[int, dict[str, Any]], programs: list[Program], program_id: int) -> Table:
     totals = totals_by_program.get(program_id, {})
     rows = []
     dimensions = [
@@ -510,7 +530,7 @@ def _distribution(totals_by_program: dict[int, dict], programs: list[Program], p
     )
 
 
-def dashboard(area: Area, filters: Filters, user) -> Dashboard:
+def dashboard(area: Area, filters: Filters, user: User) -> Dashboard:
     programs = list(Program.objects.order_by("name"))
     totals_by_program = _totals_by_program(area)
     trend_rows = _trend(area, filters)
@@ -538,7 +558,7 @@ def dashboard(area: Area, filters: Filters, user) -> Dashboard:
         rows=trend_rows,
     )
     children = mentoring = None
-    groups: list[dict] = []
+    groups: list[dict[str, Any]] = []
     if area.child_level is not None:
         rows = _children(area, filters, user)
         label = str(Level(area.child_level).label)
@@ -583,8 +603,10 @@ def dashboard(area: Area, filters: Filters, user) -> Dashboard:
     )
 
 
-def kube_list(area: Area, user):
+def kube_list(area: Area, user: User) -> KubeQuerySet[Any]:
     """The KUBE of a kab/kota or kecamatan (live register, scoped), for the page's list and its export."""
+    if area.region is None:  # only a kab/kota or kecamatan lists its KUBE
+        raise Http404
     return (
         Kube.objects.visible_to(user)
         .filter(region_code__startswith=area.region.code)
@@ -606,7 +628,7 @@ KUBE_COLUMNS = [
 ]
 
 
-def kube_table(kubes) -> Table:
+def kube_table(kubes: Iterable[Any]) -> Table:
     rows = [
         {
             "pk": kube.pk,
@@ -629,6 +651,6 @@ def kube_table(kubes) -> Table:
     )
 
 
-def as_number(value):
+def as_number(value: object) -> object:
     """Decimal aggregates as float for JSON (Chart.js) and XLSX."""
     return float(value) if isinstance(value, Decimal) else value

@@ -1,6 +1,7 @@
 import datetime
 import decimal
 import uuid
+from typing import Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -481,7 +482,7 @@ MONITORING_MONTHS = 12
 
 
 class GraduationDecisionQuerySet(HouseholdChildQuerySet):
-    def open(self):
+    def open(self) -> Self:
         return self.filter(status__in=OPEN_DECISION_STATUSES)
 
     def monitored(self, on: datetime.date):

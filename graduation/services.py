@@ -11,6 +11,7 @@ import datetime
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -66,7 +67,7 @@ def can_assess_household(user: User) -> bool:
 
 
 @transaction.atomic
-def criteria_revise(*, user: User, data: dict, note: str = "", version: int | None = None) -> CriteriaSet:
+def criteria_revise(*, user: User, data: dict[str, Any], note: str = "", version: int | None = None) -> CriteriaSet:
     """A new version of the criteria becomes the active one; the old ones stay for the results that used them.
 
     `version` is the active version the form was opened on: if another administrator saved a

@@ -10,7 +10,6 @@ minutes. Re-running only adds groups for households still outside a KUBE.
 """
 
 import datetime
-import io
 import json
 import random
 import time
@@ -34,6 +33,7 @@ from groups.models import (
     StatusNote,
 )
 from kube_portal.dates import month_start
+from kube_portal.pgcopy import copy_rows
 
 BATCH_KUBE = 5_000
 # Share of groups per final status; the rest (about 70%) are active.
@@ -96,23 +96,6 @@ REPORT_COLUMNS = [
     "kube_id", "month", "revenue", "costs", "cash", "group_savings", "assets_value", "members_present", "hens",
     "eggs_produced_kg", "eggs_sold_kg", "notes", "created_at", "updated_at",
 ]  # fmt: skip
-
-
-def _cell(value) -> str:
-    if value is None:
-        return "\\N"
-    if not isinstance(value, str):  # numbers, dates, datetimes: nothing to escape
-        return str(value)
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy(cursor, table: str, columns: list[str], rows: list) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_cell(value) for value in row))
-        buffer.write("\n")
-    buffer.seek(0)
-    cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
 
 
 class _Actors:
@@ -338,11 +321,11 @@ class _Seeder:
 
     def flush(self) -> None:
         with transaction.atomic(), connection.cursor() as cursor:
-            _copy(cursor, "groups_kube", KUBE_COLUMNS, self.kube)
-            _copy(cursor, "groups_kubestatuschange", CHANGE_COLUMNS, self.changes)
-            _copy(cursor, "groups_membership", MEMBERSHIP_COLUMNS, self.memberships)
-            _copy(cursor, "groups_grant", GRANT_COLUMNS, self.grants)
-            _copy(cursor, "groups_businessreport", REPORT_COLUMNS, self.reports)
+            copy_rows(cursor, "groups_kube", columns=KUBE_COLUMNS, rows=self.kube)
+            copy_rows(cursor, "groups_kubestatuschange", columns=CHANGE_COLUMNS, rows=self.changes)
+            copy_rows(cursor, "groups_membership", columns=MEMBERSHIP_COLUMNS, rows=self.memberships)
+            copy_rows(cursor, "groups_grant", columns=GRANT_COLUMNS, rows=self.grants)
+            copy_rows(cursor, "groups_businessreport", columns=REPORT_COLUMNS, rows=self.reports)
         self.kube, self.changes, self.memberships, self.grants, self.reports = [], [], [], [], []
 
 

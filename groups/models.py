@@ -6,6 +6,7 @@ prefix. Everything below a KUBE is scoped through `kube__region_code`.
 """
 
 import uuid
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.postgres.functions import RandomUUID
@@ -140,7 +141,7 @@ class KubeQuerySet(ScopedQuerySet):
     region_field = "region_code"
     kube_field = ""
 
-    def active(self):
+    def active(self) -> Self:
         return self.filter(status=Status.AKTIF)
 
     def with_status(self, *statuses):
@@ -162,7 +163,7 @@ class KubeQuerySet(ScopedQuerySet):
         """Active KUBE shown as *tidak melapor* (no report in the last complete months)."""
         return self.filter(status=Status.AKTIF, not_reporting=True)
 
-    def with_member_count(self):
+    def with_member_count(self) -> Self:
         current = Membership.objects.filter(kube=OuterRef("pk"), left_on__isnull=True)
         return self.annotate(
             member_count=Coalesce(Subquery(current.values("kube").annotate(n=Count("pk")).values("n")[:1]), 0)
@@ -273,7 +274,7 @@ class Kube(RegionCodeMixin, Versioned, TimestampedByUser):
     def __str__(self):
         return f"{self.name} ({self.registration_number})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.registration_number:
             self.registration_number = next_registration_number(self.kecamatan_id[:5])
         super().save(*args, **kwargs)
@@ -383,7 +384,7 @@ OFFICER_ROLES = (MemberRole.KETUA, MemberRole.SEKRETARIS, MemberRole.BENDAHARA)
 
 
 class MembershipQuerySet(KubeChildQuerySet):
-    def current(self):
+    def current(self) -> Self:
         return self.filter(left_on__isnull=True)
 
 

@@ -7,6 +7,7 @@ views turn into 404) and writes a `KubeStatusChange` whenever the status moves.
 
 import datetime
 import uuid
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -71,7 +72,13 @@ def _require_registry_editor(user: User) -> None:
 
 
 def _record_status(
-    *, kube: Kube, user: User, to_status: str, comment: str = "", note: str = "", note_params: dict | None = None
+    *,
+    kube: Kube,
+    user: User,
+    to_status: str,
+    comment: str = "",
+    note: str = "",
+    note_params: dict[str, Any] | None = None,
 ) -> None:
     change = KubeStatusChange.objects.create(
         kube=kube,
@@ -122,7 +129,7 @@ def _check_location(*, user: User, kecamatan: Region, village: Region | None) ->
 
 
 @transaction.atomic
-def kube_create(*, user: User, data: dict) -> Kube:
+def kube_create(*, user: User, data: dict[str, Any]) -> Kube:
     """A new KUBE in draft, numbered from its kab/kota sequence."""
     _require_registry_editor(user)
     _check_location(user=user, kecamatan=data["kecamatan"], village=data.get("secretariat_village"))
@@ -133,7 +140,7 @@ def kube_create(*, user: User, data: dict) -> Kube:
 
 
 @transaction.atomic
-def kube_update(*, kube: Kube, user: User, data: dict, version: int | None = None) -> Kube:
+def kube_update(*, kube: Kube, user: User, data: dict[str, Any], version: int | None = None) -> Kube:
     """Save the KUBE form; `version` is the KUBE's version the form was opened on (`StaleEdit` if stale)."""
     _require_registry_editor(user)
     kube = _locked(kube, user)
@@ -441,7 +448,7 @@ def report_save(
     kube: Kube,
     user: User,
     month: datetime.date,
-    data: dict,
+    data: dict[str, Any],
     must_be_new: bool = False,
     client_uuid: uuid.UUID | None = None,
 ) -> BusinessReport:

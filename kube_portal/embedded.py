@@ -21,6 +21,7 @@ import tempfile
 import time
 import warnings
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOCAL_DIR = BASE_DIR / ".local"
@@ -84,16 +85,25 @@ def _ensure_database(socket_dir: str) -> None:
     marker = PG_DATA_DIR / ".kube_portal_created"
     if marker.exists():
         return
+    create_database(DATABASE_NAME, host=socket_dir, user="postgres")
+    marker.touch()
+
+
+def create_database(name: str, *, recreate: bool = False, **server: Any) -> None:
+    """Create the database `name` on the server that `server` (psycopg2's connect arguments) names,
+    unless it exists; with `recreate`, drop it first. The embedded server's and the benchmarks'."""
     import psycopg2
 
-    connection = psycopg2.connect(host=socket_dir, dbname="postgres", user="postgres")
+    connection = psycopg2.connect(dbname="postgres", **{key: value for key, value in server.items() if value})
     connection.autocommit = True
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
-        if cursor.fetchone() is None:
-            cursor.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        exists = cursor.fetchone() is not None
+        if exists and recreate:
+            cursor.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        if not exists or recreate:
+            cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
-    marker.touch()
 
 
 def postgres_stop() -> None:

@@ -16,10 +16,16 @@ mentors app, above this one: it provides `mentor_kube_ids` in its `AppConfig.rea
 """
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
 
 from django.db import models
 
 from kube_portal.hooks import Hook
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+_M = TypeVar("_M", bound=models.Model)
 
 #: `(user id) -> QuerySet` of the ids of the KUBE assigned to that mentor now (a subquery).
 mentor_kube_ids = Hook("the KUBE assigned to a mentor")
@@ -82,23 +88,36 @@ class Scope:
         return f"({condition})", [_like_prefix(prefix) for prefix in self.prefixes]
 
     @property
-    def kube_ids(self) -> models.QuerySet:
+    def kube_ids(self) -> "models.QuerySet[Any, int]":
         """The ids of the KUBE assigned to the mentor now, as a subquery (none for other users)."""
         if self.mentor_user_id is None:
             raise ValueError("only a mentor's scope is a set of KUBE")
-        return mentor_kube_ids(self.mentor_user_id)
+        return cast("models.QuerySet[Any, int]", mentor_kube_ids(self.mentor_user_id))
 
 
 NOTHING = Scope(prefixes=())
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedUser(Protocol):
+    """What scoping reads of a user (accounts.User), named here so that this module imports no app."""
+
+    @property
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def is_active(self) -> bool: ...
+
+    @property
+    def scope(self) -> Scope: ...
+
+
+class ScopedQuerySet(models.QuerySet[_M]):
     #: Path to the denormalised region code of a row, e.g. "region_code" or "kube__region_code".
     region_field: str = ""
     #: Path from a row to its KUBE for the mentor scope; None = not reachable through a KUBE.
     kube_field: str | None = None
 
-    def visible_to(self, user):
+    def visible_to(self, user: "ScopedUser | AnonymousUser | None") -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         scope = user.scope
@@ -108,7 +127,7 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         return self.filter(scope.q(self.region_field))
 
-    def mentor_filter(self, user) -> models.Q:
+    def mentor_filter(self, user: ScopedUser) -> models.Q:
         """What a mentor sees of this model: the rows of the KUBE assigned to them now."""
         if self.kube_field is None:
             return models.Q(pk__in=[])
@@ -126,9 +145,9 @@ class RegionCodeMixin:
 
     region_code_source: str
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.region_code = getattr(self, f"{self.region_code_source}_id")
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and self.region_code_source in update_fields:
             kwargs["update_fields"] = {*update_fields, "region_code"}
-        super().save(*args, **kwargs)
+        super().save(*args, **kwargs)  # type: ignore[misc]  # a mixin of models.Model

@@ -11,7 +11,6 @@ Visits go in with COPY; re-running only serves KUBE still without a mentor.
 """
 
 import datetime
-import io
 import random
 import time
 import uuid
@@ -25,6 +24,7 @@ from django.utils import timezone
 from accounts.models import Role, User
 from groups.models import Kube, Membership, Status
 from kube_portal.dates import add_months
+from kube_portal.pgcopy import copy_rows
 from mentors.models import (
     Assignment,
     Education,
@@ -95,21 +95,9 @@ VISIT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _cell(value) -> str:
-    if value is None:
-        return "\\N"
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
-def _copy(table: str, columns: list[str], rows: list) -> None:
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_cell(value) for value in row))
-        buffer.write("\n")
-    buffer.seek(0)
+def _copy_visits(rows: list[list[object]]) -> None:
     with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        copy_rows(cursor, FieldVisit._meta.db_table, rows, columns=VISIT_COLUMNS)
 
 
 class _Niks:
@@ -364,11 +352,11 @@ def seed_mentors(*, stdout=None, seed: int | None = None) -> int:
     ):
         rows.append(row)
         if len(rows) >= VISIT_BATCH:
-            _copy(FieldVisit._meta.db_table, VISIT_COLUMNS, rows)
+            _copy_visits(rows)
             visit_count += len(rows)
             rows = []
     if rows:
-        _copy(FieldVisit._meta.db_table, VISIT_COLUMNS, rows)
+        _copy_visits(rows)
         visit_count += len(rows)
     if demo is not None:
         _members_present_for(demo)

@@ -6,7 +6,9 @@ indexed prefix. Assignments and visits are scoped through their KUBE; a mentor s
 their own record, their current assignments and the visits of their assigned KUBE.
 """
 
+import datetime
 import uuid
+from typing import TYPE_CHECKING, Self
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -20,6 +22,11 @@ from kube_portal.concurrency import Versioned
 from kube_portal.scoping import RegionCodeMixin, ScopedQuerySet
 from kube_portal.timestamps import Timestamped, TimestampedByUser
 from mentors.scope import active_assignment_q
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from accounts.models import User
 
 SIXTEEN_DIGITS = r"^[0-9]{16}$"
 KABKOTA_CODE = r"^[0-9]{2}\.[0-9]{2}$"
@@ -189,7 +196,7 @@ class TrainingBatchQuerySet(models.QuerySet):
     batches they attended.
     """
 
-    def visible_to(self, user):
+    def visible_to(self, user: "User | AnonymousUser | None") -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         scope = user.scope
@@ -278,7 +285,7 @@ class AssignmentQuerySet(ScopedQuerySet):
     def mentor_filter(self, user) -> Q:
         return Q(mentor__user=user) & Q(kube__in=user.scope.kube_ids)
 
-    def active(self, on=None):
+    def active(self, on: datetime.date | None = None) -> Self:
         return self.filter(active_assignment_q(on=on))
 
 

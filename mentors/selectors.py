@@ -1,14 +1,20 @@
 """Reads across mentors, KUBE and visits: the mentor's own KUBE, compliance and reports."""
 
 import datetime
+from typing import Any
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, When
 from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 
-from groups.models import Kube
+from accounts.models import User
+from groups.models import Kube, KubeQuerySet
 from mentors.models import Assignment, FieldVisit, Mentor, MentorSettings, VisitStatus
 from mentors.scope import active_assignment_q
+
+#: KUBE annotated with the visit clock (`with_visit_clock`): django-stubs would spell out every
+#: annotation's type, so its rows are typed as Any.
+ClockedKubes = KubeQuerySet[Any]
 
 
 def overdue_cutoff(today: datetime.date, *, days: int) -> datetime.date:
@@ -16,7 +22,9 @@ def overdue_cutoff(today: datetime.date, *, days: int) -> datetime.date:
     return today - datetime.timedelta(days=days)
 
 
-def with_visit_clock(kubes: QuerySet, *, today: datetime.date | None = None, days: int | None = None) -> QuerySet:
+def with_visit_clock(
+    kubes: KubeQuerySet[Any], *, today: datetime.date | None = None, days: int | None = None
+) -> ClockedKubes:
     """The one rule for "overdue", as annotations on a KUBE queryset (DESIGN.md section 4).
 
     - `last_visited_on`: the latest visit on or before `today` that was not returned;
@@ -63,24 +71,24 @@ def days_since(day: datetime.date | None, today: datetime.date | None = None) ->
     return ((today or timezone.localdate()) - day).days
 
 
-def most_overdue_first(kubes: QuerySet) -> QuerySet:
+def most_overdue_first(kubes: ClockedKubes) -> ClockedKubes:
     """KUBE of `with_visit_clock` by how long their clock has run, the longest first."""
     return kubes.order_by(F("clock_from").asc(nulls_first=True), "name", "id")
 
 
-def my_kube(user) -> QuerySet:
+def my_kube(user: User) -> ClockedKubes:
     """The mentor's KUBE, most overdue first."""
     return most_overdue_first(
         with_visit_clock(Kube.objects.visible_to(user)).select_related("kecamatan").with_member_count()
     )
 
 
-def assigned_kube(user, *, today: datetime.date | None = None, days: int | None = None) -> QuerySet:
+def assigned_kube(user: User, *, today: datetime.date | None = None, days: int | None = None) -> ClockedKubes:
     """KUBE in the user's scope that have a mentor now, with their visit clock."""
     return with_visit_clock(Kube.objects.visible_to(user).with_mentor(on=today), today=today, days=days)
 
 
-def overdue_by_mentor(user, *, today: datetime.date, days: int) -> list[dict]:
+def overdue_by_mentor(user: User, *, today: datetime.date, days: int) -> list[dict[str, Any]]:
     rows = (
         assigned_kube(user, today=today, days=days)
         .values("mentor_id", "mentor_name")
@@ -90,12 +98,12 @@ def overdue_by_mentor(user, *, today: datetime.date, days: int) -> list[dict]:
     return list(rows)
 
 
-def overdue_by_kabkota(user, *, today: datetime.date, days: int) -> list[dict]:
+def overdue_by_kabkota(user: User, *, today: datetime.date, days: int) -> list[dict[str, Any]]:
     from django.db.models.functions import Substr
 
     from regions.models import Region
 
-    rows = list(
+    rows = (
         assigned_kube(user, today=today, days=days)
         .annotate(kabkota=Substr("region_code", 1, 5))
         .values("kabkota")
@@ -103,12 +111,10 @@ def overdue_by_kabkota(user, *, today: datetime.date, days: int) -> list[dict]:
         .order_by("kabkota")
     )
     names = dict(Region.objects.filter(code__in=[row["kabkota"] for row in rows]).values_list("code", "name"))
-    for row in rows:
-        row["name"] = names.get(row["kabkota"], row["kabkota"])
-    return rows
+    return [{**row, "name": names.get(row["kabkota"], row["kabkota"])} for row in rows]
 
 
-def visits_per_mentor_month(user, *, year: int) -> tuple[list[datetime.date], list[dict]]:
+def visits_per_mentor_month(user: User, *, year: int) -> tuple[list[datetime.date], list[dict[str, Any]]]:
     """A row per mentor in scope: visits in each month of `year` and the total."""
     months = [datetime.date(year, month, 1) for month in range(1, 13)]
     counts = (
@@ -118,7 +124,7 @@ def visits_per_mentor_month(user, *, year: int) -> tuple[list[datetime.date], li
         .values("mentor_id", "month")
         .annotate(n=Count("pk"))
     )
-    by_mentor: dict[int, dict] = {}
+    by_mentor: dict[int, dict[datetime.date, int]] = {}
     for row in counts:
         by_mentor.setdefault(row["mentor_id"], {})[row["month"]] = row["n"]
     mentors = Mentor.objects.visible_to(user).filter(pk__in=by_mentor.keys()).order_by("name")

@@ -9,8 +9,10 @@ import datetime
 import uuid
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +37,7 @@ from mentors.models import (
     VisitPhoto,
     VisitStatus,
 )
-from mentors.photos import process_photo
+from mentors.photos import ProcessedPhoto, process_photo
 from regions.models import Level, Region
 
 MENTOR_FIELDS = ("nik", "name", "phone", "education", "work_area", "status", "contract_start", "contract_end")
@@ -65,7 +67,7 @@ def _split_name(name: str) -> tuple[str, str]:
 # --- Registry -----------------------------------------------------------------------------------
 
 
-def _clean_mentor(*, user: User, data: dict, instance: Mentor | None = None) -> dict:
+def _clean_mentor(*, user: User, data: dict[str, Any], instance: Mentor | None = None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     check = nik_check(data.get("nik"))
     for problem in check.errors:
@@ -90,7 +92,7 @@ def _clean_mentor(*, user: User, data: dict, instance: Mentor | None = None) -> 
 
 
 @transaction.atomic
-def mentor_create(*, user: User, data: dict, username: str, password: str) -> Mentor:
+def mentor_create(*, user: User, data: dict[str, Any], username: str, password: str) -> Mentor:
     """Register a mentor together with their login (created by the accounts services)."""
     _require(can_manage_mentors(user), _("Peran Anda tidak dapat mendaftarkan pendamping."))
     values = _clean_mentor(user=user, data=data)
@@ -114,7 +116,7 @@ def mentor_create(*, user: User, data: dict, username: str, password: str) -> Me
 
 
 @transaction.atomic
-def mentor_update(*, user: User, mentor: Mentor, data: dict, version: int | None = None) -> Mentor:
+def mentor_update(*, user: User, mentor: Mentor, data: dict[str, Any], version: int | None = None) -> Mentor:
     """Save the mentor form; `version` is the mentor's version the form was opened on (`StaleEdit` if stale)."""
     _require(can_manage_mentors(user), _("Peran Anda tidak dapat mengubah data pendamping."))
     mentor = Mentor.objects.visible_to(user).select_for_update().get(pk=mentor.pk)
@@ -139,7 +141,7 @@ def mentor_update(*, user: User, mentor: Mentor, data: dict, version: int | None
     with unique_errors(Mentor, nik=_nik_taken):
         mentor.save()
     if mentor.user_id and account_services.manageable_users(user).filter(pk=mentor.user_id).exists():
-        login = mentor.user
+        login = cast(User, mentor.user)  # mentor.user_id is set
         first_name, last_name = _split_name(mentor.name)
         account_services.user_update(
             manager=user,
@@ -154,7 +156,7 @@ def mentor_update(*, user: User, mentor: Mentor, data: dict, version: int | None
     return mentor
 
 
-def _nik_taken() -> dict:
+def _nik_taken() -> dict[str, Any]:
     return {"nik": _("NIK ini sudah terdaftar sebagai pendamping.")}
 
 
@@ -162,7 +164,7 @@ def _nik_taken() -> dict:
 
 
 @transaction.atomic
-def training_batch_create(*, user: User, data: dict) -> TrainingBatch:
+def training_batch_create(*, user: User, data: dict[str, Any]) -> TrainingBatch:
     _require(can_manage_training(user), _("Peran Anda tidak dapat membuat angkatan pelatihan."))
     batch = TrainingBatch(
         name=data["name"],
@@ -321,17 +323,23 @@ def mentor_of(user: User) -> Mentor:
     return mentor
 
 
-def _check_location(latitude, longitude, accuracy_m, errors: dict) -> None:
+def _check_location(
+    latitude: Decimal | None, longitude: Decimal | None, accuracy_m: int | None, errors: dict[str, Any]
+) -> None:
     if (latitude is None) != (longitude is None):
         errors.setdefault("latitude", []).append(_("Lokasi tidak lengkap: lintang dan bujur harus diisi keduanya."))
         return
-    if latitude is not None and not (-90 <= Decimal(latitude) <= 90 and -180 <= Decimal(longitude) <= 180):
+    if (
+        latitude is not None
+        and longitude is not None
+        and not (-90 <= Decimal(latitude) <= 90 and -180 <= Decimal(longitude) <= 180)
+    ):
         errors.setdefault("latitude", []).append(_("Koordinat lokasi tidak valid."))
     if accuracy_m is not None and accuracy_m < 0:
         errors.setdefault("latitude", []).append(_("Akurasi lokasi tidak valid."))
 
 
-def _check_visit_date(*, mentor: Mentor, kube: Kube, visited_on: datetime.date, errors: dict) -> None:
+def _check_visit_date(*, mentor: Mentor, kube: Kube, visited_on: datetime.date, errors: dict[str, Any]) -> None:
     """A visit is dated between the KUBE's founding (and the mentor's assignment) and today."""
     if visited_on > timezone.localdate():
         errors.setdefault("visited_on", []).append(_("Tanggal kunjungan tidak boleh di masa depan."))
@@ -348,7 +356,7 @@ def _check_visit_date(*, mentor: Mentor, kube: Kube, visited_on: datetime.date, 
         )
 
 
-def _processed_photos(photos: Sequence, errors: dict) -> list:
+def _processed_photos(photos: "Sequence[UploadedFile[bytes]]", errors: dict[str, Any]) -> list[ProcessedPhoto]:
     """The visit's photos shrunk and stripped (mentors.photos), within the configured number and size."""
     settings = MentorSettings.objects.current()
     if len(photos) > settings.max_photos:
@@ -381,8 +389,8 @@ def visit_record(
     problems: str = "",
     follow_up: str = "",
     next_plan: str = "",
-    photos: Sequence = (),
-    report: dict | None = None,
+    photos: "Sequence[UploadedFile[bytes]]" = (),
+    report: dict[str, Any] | None = None,
 ) -> tuple[FieldVisit, bool]:
     """Store a visit once per `client_uuid`; a resend returns the stored visit and `False`.
 

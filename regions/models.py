@@ -1,3 +1,5 @@
+from typing import Self
+
 import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -25,7 +27,7 @@ class Kind(models.TextChoices):
 class RegionQuerySet(ScopedQuerySet):
     region_field = "code"
 
-    def current(self):
+    def current(self) -> Self:
         return self.filter(retired=False)
 
     def provinces(self):

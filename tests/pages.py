@@ -1,5 +1,7 @@
 """What a browser would send back from a page's forms, and requests made at the same time.
 
+`client_for(user)` is a browser logged in as that user.
+
 `form_data` reads the bound fields of the forms a view rendered (their current values,
 hidden fields and formset management forms included), so a test posts exactly what the
 page offered and changes only what a person would change.
@@ -19,6 +21,14 @@ from decimal import Decimal
 
 from django import forms
 from django.db import connection, connections, transaction
+from django.test import Client
+
+
+def client_for(user) -> Client:
+    """A browser logged in as `user`."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def form_data(*forms_and_formsets) -> dict:

@@ -28,7 +28,7 @@ from kube_portal.concurrency import StaleEdit
 from mentors import services as mentor_services
 from mentors.models import Assignment, Mentor
 from mentors.tests.factories import AssignmentFactory, MentorFactory
-from tests.pages import form_data
+from tests.pages import client_for, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +36,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def second_officer(regions):
     return UserFactory(username="dinsos_bandung_2", role=Role.DINSOS_KABKOTA, region=regions[KOTA_BANDUNG])
-
-
-def logged_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def opened(client, url, *names) -> dict:
@@ -67,7 +61,7 @@ def both_open(url, first_user, second_user, *names) -> tuple[Editor, Editor]:
     names = names or ("form",)
     editors = []
     for user in (first_user, second_user):
-        client = logged_in(user)
+        client = client_for(user)
         editors.append(Editor(client, url, opened(client, url, *names)))
     return editors[0], editors[1]
 
@@ -120,11 +114,11 @@ def test_household_members_added_meanwhile_are_shown(officer_bandung, second_off
     household = HouseholdFactory()
     MemberFactory(household=household, relationship=Relationship.HEAD)
     url = reverse("beneficiaries:household_edit", args=[household.pk])
-    page = opened(logged_in(second_officer), url, "form", "formset")
+    page = opened(client_for(second_officer), url, "form", "formset")
     added = MemberFactory(household=household, relationship=Relationship.CHILD, name="Dewi Lestari")
     Household.objects.filter(pk=household.pk).update(version=household.version + 1)  # as the services do
 
-    diff = refused(logged_in(second_officer).post(url, {**page, "rt": "009"}))
+    diff = refused(client_for(second_officer).post(url, {**page, "rt": "009"}))
     assert diff["Anggota"] == (f"Dewi Lestari ({added.nik})", "tidak ada di formulir")
 
 

@@ -7,7 +7,6 @@ data leaves a record; these tests check what the record says and the records pag
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,16 +14,11 @@ from accounts.downloads import data_region
 from accounts.models import DownloadKind, DownloadRecord
 from beneficiaries.tests.factories import HouseholdFactory, MemberFactory
 from conftest import KAB_GARUT, KOTA_BANDUNG
+from tests.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
 PAGE = "accounts:download_list"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def record(user, *, kind=DownloadKind.KPM_EXPORT, region_code="", **fields) -> DownloadRecord:

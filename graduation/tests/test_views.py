@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -19,14 +18,9 @@ from graduation.models import (
 from graduation.recompute import recompute_graduation
 from graduation.tests.helpers import RUN_DATE, assess, garut_household, join, kube_at_level, months_before
 from graduation.tests.scope_builders import GRADUATION_URLS
+from tests.pages import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def siap_households(count: int):

@@ -7,7 +7,6 @@ the later of its last visit and the start of the current assignment.
 import datetime
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +14,7 @@ from groups.models import Kube
 from groups.tests.factories import KubeFactory
 from mentors.selectors import days_since, with_visit_clock
 from mentors.tests.factories import AssignmentFactory, FieldVisitFactory, MentorFactory
+from tests.pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -74,12 +74,6 @@ def test_the_overdue_clock_at_its_boundaries(name, regions, admin_user):
     assert (days_since(clocked.clock_from, TODAY), clocked.is_overdue, from_assignment) == expected
     current = [m for m, (_s, ended) in zip(mentors, assignments, strict=True) if ended is None or ended > 0]
     assert clocked.mentor_id == (current[-1].pk if current else None)
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_kube_assigned_today_is_not_overdue_on_any_page(officer_bandung, mentor_bandung, admin_user, settings):

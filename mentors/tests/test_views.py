@@ -24,14 +24,9 @@ from mentors.tests.factories import (
     TrainingBatchFactory,
     jpeg_bytes,
 )
+from tests.pages import client_for
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def visit_post(kube, **overrides):
