@@ -27,13 +27,16 @@ household; the explanation is the same JSON of codes and numbers, never a senten
 test (graduation/tests/test_readiness_engines.py) holds the two engines to identical rows.
 """
 
+import contextlib
 import datetime
 import json
+import os
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,6 +64,12 @@ STATE_KEYS = [Readiness.SIAP.value, Readiness.MENUJU.value, Readiness.BELUM.valu
 
 #: Starts of one run (the first and its resumptions) before a run that keeps losing its worker is given up.
 MAX_RESUMES = 3
+#: The task that publishes again what is left of a run on the workers (graduation.tasks).
+RESUME_TASK = "graduation.tasks.recompute_resume_task"
+#: A run on the workers of which nothing has gone for this long lost its messages: they are published again.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
+#: How long a task of a run waits for a start or a sweep (they hold the lock for a moment) before it gives way.
+STAGE_LOCK_WAIT_SECONDS = 30
 
 
 class RecomputeBusy(RuntimeError):
@@ -320,8 +329,8 @@ def province_codes(province: str = "") -> list[str]:
     return list(provinces)
 
 
-def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSet) -> dict[str, int]:
-    """One province in one statement; its ledger progress commits with it."""
+def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSet, worker: str = "") -> dict:
+    """One province in one statement; its ledger progress (with the worker that did it) commits with it."""
     started = time.monotonic()
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -342,6 +351,8 @@ def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSe
             # The history count is the same on every row of the statement's result.
             counts["state_changes"] = state_changes
         counts["seconds"] = round(time.monotonic() - started, 2)
+        if worker:
+            counts["worker"] = worker
         with connection.cursor() as cursor:
             # Merged in SQL: the run's row in memory may be older than the ledger.
             cursor.execute(
@@ -375,18 +386,19 @@ def recompute_households(*, household_ids: list[int], run_date: datetime.date, c
     return changed
 
 
-def readiness_step(night: nightly.Night) -> dict:
-    """The nightly step of this app: every active household's readiness, province by province.
+def readiness_parts(night: nightly.Night) -> list[str]:
+    """The parts of the readiness step: the provinces of the run."""
+    return province_codes(night.province)
 
-    Each province commits with its entry in the ledger's progress, so a resumed run skips it.
-    """
+
+def readiness_part(night: nightly.Night, code: str) -> dict:
+    """One province of the readiness step (committed with its entry in the ledger's progress)."""
+    return recompute_province(run=night.ledger, province=code, criteria=night.ledger.criteria, worker=night.worker)
+
+
+def readiness_step(night: nightly.Night) -> dict:
+    """The readiness step once its provinces are done: the run's totals from the ledger's progress."""
     run = night.ledger
-    for code in province_codes(night.province):
-        if code in run.progress:
-            continue
-        run.progress[code] = recompute_province(run=run, province=code, criteria=run.criteria)
-        if night.on_progress is not None:
-            night.on_progress(code)
     totals = _empty_counts()
     for counts in run.progress.values():
         for key in totals:
@@ -401,18 +413,25 @@ def _busy() -> RecomputeBusy:
     return RecomputeBusy(_("Proses graduasi lain sedang berjalan."))
 
 
+def _dispatched_runs():
+    return RecomputeRun.objects.filter(status=RunStatus.RUNNING, dispatched_at__isnull=False)
+
+
 def is_busy() -> bool:
-    """Whether a run holds the lock now (from any connection)."""
-    return locks.is_held(locks.Key.NIGHTLY)
+    """Whether a run is going now: one process holds the lock, or a run's tasks are on the workers."""
+    return locks.is_held(locks.Key.NIGHTLY) or _dispatched_runs().exists()
 
 
 def _start_or_resume(*, province: str, run_date: datetime.date, criteria: CriteriaSet, user) -> RecomputeRun:
     """Resume the unfinished run of the same day, criteria and scope; close any other unfinished one.
 
-    Called with the lock held, so a run still marked running was killed.
+    Called with the lock held exclusively, so a run still marked running in one process was killed;
+    a run whose tasks are on the workers (dispatched) is going, and this one says busy.
     """
     unfinished = RecomputeRun.objects.exclude(status=RunStatus.DONE).filter(finished_at__isnull=True)
     for run in unfinished.order_by("-started_at"):
+        if run.status == RunStatus.RUNNING and run.dispatched_at is not None and run.run_date == run_date:
+            raise _busy()  # the sweep (recompute_runs_recover) looks after it
         if run.run_date == run_date and run.province == province and run.criteria_id == criteria.pk:
             if run.resumed_count + 1 >= MAX_RESUMES:
                 _close(
@@ -424,7 +443,9 @@ def _start_or_resume(*, province: str, run_date: datetime.date, criteria: Criter
             run.status = RunStatus.RUNNING
             run.error = ""
             run.resumed_count += 1
-            run.save(update_fields=["status", "error", "resumed_count"])
+            # Run on by whoever resumes it: in one process, or published to the workers (run_begin).
+            run.dispatched_at = None
+            run.save(update_fields=["status", "error", "resumed_count", "dispatched_at"])
             return run
         _close(run, _("Terhenti dan tidak dilanjutkan."))
     return RecomputeRun.objects.create(
@@ -443,42 +464,82 @@ def _close(run: RecomputeRun, why: str) -> None:
     run.save(update_fields=["status", "finished_at", "error"])
 
 
+def _fail(run: RecomputeRun, error: Exception) -> None:
+    """The run stops as failed with the reason; the next run of the day resumes it."""
+    message = _("Proses gagal karena kesalahan di server (sudah dicatat): %(error)s") % {
+        "error": f"{type(error).__name__}: {error}"
+    }
+    # Only a run still going: tasks of the run may finish or fail on other workers meanwhile.
+    RecomputeRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=RunStatus.FAILED, error=message)
+    run.status, run.error = RunStatus.FAILED, message
+
+
 def run_stalled(run: RecomputeRun | None) -> bool:
-    """A run marked running that no process runs: its worker died (the lock went with it)."""
-    return run is not None and run.status == RunStatus.RUNNING and not is_busy()
+    """A run marked running that nothing runs: its process died (the lock went with it)."""
+    return run is not None and run.status == RunStatus.RUNNING and run.dispatched_at is None and not is_busy()
 
 
-def recompute_runs_recover(*, today: datetime.date | None = None) -> list[int]:
-    """Mark every run its worker left running as failed-and-resumable; queue its resumption.
+# --- The plan of a run: which steps and parts are left ----------------------------------------------
 
-    Run by Celery beat every minute and at worker start. A run of another day is closed (the
-    night's run does the work again); one of today is resumed by a new task, which continues
-    where it stopped. Returns the runs it queued.
-    """
-    today = today or timezone.localdate()
-    resume = []
+
+@dataclass
+class Plan:
+    """What is left of a run: steps before the step with parts, its parts, and the steps after (the finish)."""
+
+    before: list[str]
+    parted: str | None
+    parts: list[str]
+    after: list[str]
+
+
+def plan(run: RecomputeRun) -> Plan:
+    """The run's steps and parts not yet in its ledger, in order."""
+    steps = nightly.steps(province=run.province)
+    parted = next((index for index, step in enumerate(steps) if step.parts is not None), len(steps))
+    night = _night(run)
+    before = [step.name for step in steps[:parted] if step.name not in run.steps]
+    if parted == len(steps):
+        return Plan(before=before, parted=None, parts=[], after=[])
+    step = steps[parted]
+    parts = [] if step.name in run.steps else [code for code in step.parts(night) if code not in run.progress]
+    after = [s.name for s in steps[parted:] if s.name not in run.steps]
+    return Plan(before=before, parted=step.name, parts=parts, after=after)
+
+
+def _night(run: RecomputeRun, *, worker: str = "") -> nightly.Night:
+    return nightly.Night(run_date=run.run_date, province=run.province, ledger=run, worker=worker)
+
+
+def _step(name: str) -> nightly.Step:
+    return next(step for step in nightly.steps() if step.name == name)
+
+
+def _run_step(run: RecomputeRun, name: str, night: nightly.Night) -> dict:
+    """One step (for a step with parts: the total once they are done), recorded in the ledger."""
+    started = time.monotonic()
     try:
-        # Holding the run lock proves no run is alive, and keeps one from starting meanwhile.
-        with locks.exclusive(locks.Key.NIGHTLY, busy=_busy):
-            for run in RecomputeRun.objects.filter(status=RunStatus.RUNNING):
-                if run.run_date != today:
-                    _close(run, _("Terhenti dan tidak dilanjutkan."))
-                    continue
-                # Failed but without an end: the task below resumes it (see _start_or_resume).
-                run.status = RunStatus.FAILED
-                run.error = _("Pemroses mati di tengah proses; proses dilanjutkan otomatis.")
-                run.save(update_fields=["status", "error"])
-                resume.append(run)
-    except RecomputeBusy:
-        return []
-    queued = []
-    for run in resume:
-        try:
-            enqueue(RECOMPUTE_TASK, province=run.province, user_id=run.triggered_by_id)
-        except QueueUnavailable:
-            continue  # the night's run (or "run now") resumes it
-        queued.append(run.pk)
-    return queued
+        result = _step(name).run(night)
+    except Exception as error:
+        _fail(run, error)
+        raise
+    result = {**result, "seconds": round(time.monotonic() - started, 2)}
+    # Merged in SQL: the parts of the run write their progress from other workers meanwhile.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE graduation_recomputerun SET steps = steps || %s::jsonb WHERE id = %s",
+            [json.dumps({name: result}), run.pk],
+        )
+    run.steps[name] = result
+    return result
+
+
+def _done(run: RecomputeRun) -> None:
+    run.status = RunStatus.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+
+
+# --- In one process: manage.py recompute_graduation, the benches, the tests ------------------------------
 
 
 def recompute_graduation(
@@ -489,13 +550,17 @@ def recompute_graduation(
     after_province: Callable[[RecomputeRun, str], None] | None = None,
     stdout=None,
 ) -> RecomputeRun:
-    """The nightly run: its steps one after another, each recorded in the ledger. Raises RecomputeBusy."""
+    """The nightly run in this process: its steps one after another, each recorded in the ledger.
+
+    Holds the nightly lock for the whole run. Raises RecomputeBusy when another run goes.
+    """
     run_date = run_date or timezone.localdate()
     # The nightly's own writes (maturity, readiness) are not in the audit trail (its own history tables
     # keep them); anything tracked it touches is recorded as this run's.
     with locks.exclusive(locks.Key.NIGHTLY, busy=_busy), write_context(Source.NIGHTLY):
-        criteria = CriteriaSet.objects.active()
-        run = _start_or_resume(province=province, run_date=run_date, criteria=criteria, user=user)
+        run = _start_or_resume(
+            province=province, run_date=run_date, criteria=CriteriaSet.objects.active(), user=user
+        )
         add_to_context(run=run.pk)
 
         def province_done(code: str) -> None:
@@ -504,26 +569,212 @@ def recompute_graduation(
             if after_province is not None:
                 after_province(run, code)
 
-        night = nightly.Night(run_date=run_date, province=province, ledger=run, on_progress=province_done)
-        for step in nightly.steps(province=province):
-            if step.name in run.steps:
-                continue  # done before the run was stopped
-            started = time.monotonic()
+        night = _night(run, worker=worker_name())
+        left = plan(run)
+        for name in left.before:
+            _run_step(run, name, night)
+        for code in left.parts:
             try:
-                result = step.run(night)
+                run.progress[code] = _step(left.parted).run_part(night, code)
+                province_done(code)
             except Exception as error:
-                run.status = RunStatus.FAILED
-                run.error = _("Proses gagal karena kesalahan di server (sudah dicatat): %(error)s") % {
-                    "error": f"{type(error).__name__}: {error}"
-                }
-                run.save(update_fields=["status", "error"])
+                _fail(run, error)
                 raise
-            run.steps[step.name] = {**result, "seconds": round(time.monotonic() - started, 2)}
-            run.save(update_fields=["steps"])
-        run.status = RunStatus.DONE
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "finished_at"])
+        for name in left.after:
+            _run_step(run, name, night)
+        _done(run)
     return run
+
+
+def worker_name() -> str:
+    """This process, as the ledger names the worker of a part (a Celery task passes its worker's name)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --- Over Celery workers: the canvas of graduation.tasks ------------------------------------------------
+
+
+def run_begin(*, province: str = "", run_date: datetime.date | None = None, user=None) -> tuple[RecomputeRun, Plan]:
+    """Start (or resume) a run whose steps the workers take; returns it and what is left of it.
+
+    Raises RecomputeBusy while another run goes (in one process, or on the workers).
+    """
+    run_date = run_date or timezone.localdate()
+    with locks.exclusive(locks.Key.NIGHTLY, busy=_busy):
+        run = _start_or_resume(province=province, run_date=run_date, criteria=CriteriaSet.objects.active(), user=user)
+        run.dispatched_at = timezone.now()
+        run.save(update_fields=["dispatched_at"])
+    return run, plan(run)
+
+
+@contextlib.contextmanager
+def _stage(run_pk: int) -> Iterator[RecomputeRun | None]:
+    """One task of a run on the workers: the run if it is still going (else None), in its audit context.
+
+    Takes the nightly lock shared, so that tasks of the run go side by side on any number of workers
+    while a run in one process, or a start or sweep deciding about the run, keeps them out.
+    """
+    held = contextlib.ExitStack()
+    try:
+        held.enter_context(locks.shared(locks.Key.NIGHTLY, wait_seconds=STAGE_LOCK_WAIT_SECONDS))
+    except locks.Busy:
+        yield None  # a run in one process holds it: that run does the work
+        return
+    with held:
+        run = RecomputeRun.objects.select_related("criteria").filter(pk=run_pk).first()
+        if run is None or run.status != RunStatus.RUNNING or run.dispatched_at is None:
+            yield None  # finished, failed or taken over meanwhile: nothing to do
+            return
+        with write_context(Source.NIGHTLY, run=run.pk):
+            yield run
+
+
+def run_step_stage(run_pk: int, name: str, *, worker: str) -> dict:
+    """A step without parts (KUBE maturity), as a task of the canvas."""
+    with _stage(run_pk) as run:
+        if run is None or name in run.steps:
+            return {"skipped": True}
+        return _run_step(run, name, _night(run, worker=worker))
+
+
+def run_part_stage(run_pk: int, name: str, part: str, *, worker: str) -> dict:
+    """One part (a province) of the step with parts, as a task of the canvas's group.
+
+    Holds the part's own liveness lock while it works and marks it started in the ledger: a part
+    started whose lock is free lost its worker (recompute_runs_recover publishes it again).
+    """
+    with _stage(run_pk) as run:
+        if run is None or part in run.progress:
+            return {"skipped": True}
+        key = _part_key(run.pk, part)
+        if not locks.job_hold(locks.Key.NIGHTLY_PARTS, key):
+            return {"skipped": True}  # the same part on another worker (published again meanwhile)
+        try:
+            run.refresh_from_db(fields=["progress", "status"])
+            if part in run.progress or run.status != RunStatus.RUNNING:
+                return {"skipped": True}
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE graduation_recomputerun SET parts_started = parts_started || %s::jsonb WHERE id = %s",
+                    [json.dumps({part: worker}), run.pk],
+                )
+            try:
+                return _step(name).run_part(_night(run, worker=worker), part)
+            except Exception as error:
+                _fail(run, error)
+                raise
+        finally:
+            locks.job_release(locks.Key.NIGHTLY_PARTS, key)
+
+
+def run_finish_stage(run_pk: int, *, worker: str) -> dict:
+    """The chord's callback: once every part is in the ledger, the steps after them, and the run is done.
+
+    With a part missing (it failed, or it was published again after its worker died) it does nothing:
+    the run has failed with the reason, or the sweep finishes it when the part is done.
+    """
+    with _stage(run_pk) as run:
+        if run is None:
+            return {"skipped": True}
+        left = plan(run)
+        if left.before or left.parts:
+            return {"waiting": left.before + left.parts}
+        night = _night(run, worker=worker)
+        for name in left.after:
+            _run_step(run, name, night)
+        # Only once, should two callbacks of the run get here (a part published again has its own).
+        if not RecomputeRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.DONE, finished_at=timezone.now()
+        ):
+            return {"skipped": True}
+        return {"done": True}
+
+
+def _part_key(run_pk: int, part: str) -> int:
+    # Province codes are two digits: one key per (run, province).
+    return run_pk * 100 + int(part)
+
+
+def _dead_parts(run: RecomputeRun) -> list[str]:
+    """Parts marked started, not done, whose worker's liveness lock is free: their worker died."""
+    started = [part for part in run.parts_started if part not in run.progress]
+    alive = locks.jobs_held(locks.Key.NIGHTLY_PARTS, [_part_key(run.pk, part) for part in started])
+    run.refresh_from_db(fields=["progress"])  # a part that ended between the two reads is done, not dead
+    return [part for part in started if part not in run.progress and _part_key(run.pk, part) not in alive]
+
+
+def recompute_runs_recover(*, today: datetime.date | None = None, now: datetime.datetime | None = None) -> list[int]:
+    """Look after the runs nothing runs any more; returns the runs it published again.
+
+    Run by Celery beat every minute and at worker start:
+
+    - a run in one process whose process died (marked running, lock free): of another day it is
+      closed (the night's run does the work again); of today it is marked failed and a new task
+      resumes it where it stopped;
+    - a run on the workers: a part whose worker died is published again at once (with the chord's
+      callback after it), so are the steps left when nothing of the run has been going for
+      REQUEUE_AFTER (lost messages) or every part is done but the run not finished; after
+      MAX_RESUMES lost workers the run ends as failed.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    resume, republish = [], []
+    for run in _dispatched_runs():
+        dead = _dead_parts(run)
+        if dead:
+            RecomputeRun.objects.filter(pk=run.pk).update(
+                resumed_count=models.F("resumed_count") + 1,
+                parts_started=_without(run.parts_started, dead),
+                dispatched_at=now,
+            )
+            run.refresh_from_db()
+            if run.resumed_count >= MAX_RESUMES:
+                _close(
+                    run,
+                    _("Terhenti %(count)d kali karena pemrosesnya mati; tidak dilanjutkan lagi.")
+                    % {"count": MAX_RESUMES},
+                )
+                continue
+            republish.append(run)
+    try:
+        # Holding the run lock proves no task of a run and no run in one process is going now.
+        with locks.exclusive(locks.Key.NIGHTLY, busy=_busy):
+            for run in RecomputeRun.objects.filter(status=RunStatus.RUNNING):
+                if run.run_date != today:
+                    _close(run, _("Terhenti dan tidak dilanjutkan."))
+                    continue
+                if run.dispatched_at is not None:
+                    left = plan(run)
+                    idle = now - run.dispatched_at > REQUEUE_AFTER
+                    if (idle or not (left.before or left.parts)) and run not in republish:
+                        RecomputeRun.objects.filter(pk=run.pk).update(dispatched_at=now)
+                        republish.append(run)
+                    continue
+                # Failed but without an end: the task below resumes it (see _start_or_resume).
+                run.status = RunStatus.FAILED
+                run.error = _("Pemroses mati di tengah proses; proses dilanjutkan otomatis.")
+                run.save(update_fields=["status", "error"])
+                resume.append(run)
+    except RecomputeBusy:
+        pass
+    queued = []
+    for run in resume:
+        try:
+            enqueue(RECOMPUTE_TASK, province=run.province, user_id=run.triggered_by_id)
+        except QueueUnavailable:
+            continue  # the night's run (or "run now") resumes it
+        queued.append(run.pk)
+    for run in republish:
+        try:
+            enqueue(RESUME_TASK, run.pk)
+        except QueueUnavailable:
+            continue  # the next round
+        queued.append(run.pk)
+    return queued
+
+
+def _without(mapping: dict, keys: list[str]) -> dict:
+    return {key: value for key, value in mapping.items() if key not in keys}
 
 
 @dataclass
