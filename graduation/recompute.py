@@ -1,26 +1,26 @@
 """The nightly run: its ledger, its lock, its resumption, and the readiness step (set-based SQL).
 
 The run executes the nightly steps (`kube_portal.nightly`, each registered by its own app):
-KUBE maturity for all groups (`groups.maturity`) → household readiness, province by province
-(here) → dashboard figures (`dashboards.refresh`, after a run over all provinces), one after
-another. Each finished step's figures go into the ledger (`RecomputeRun.steps`); a run that
-was killed is resumed by the next run of the same day, which skips the finished steps and
-the finished provinces. One run at a time: the nightly advisory lock (`kube_portal.locks`);
-a second run raises `RecomputeBusy`.
+KUBE maturity for all groups (`groups.maturity`) → household readiness, one part per province
+(here) → dashboard figures (`dashboards.refresh`, after a run over all provinces). Run by beat
+or "Jalankan sekarang", it is a Celery canvas (graduation.tasks): maturity, then a group of one
+task per province that any number of workers share, then a chord callback that totals the
+provinces, refreshes the dashboards and closes the run; `manage.py recompute_graduation` (and
+the benches and tests) run the same steps one after another in one process. Each finished part
+and step goes into the ledger (`RecomputeRun`) with the worker that did it; a run that was
+stopped is resumed where it stopped, its finished steps and provinces not done again. One run at
+a time: the nightly advisory lock (`kube_portal.locks`), exclusive for a run in one process and
+for starting or sweeping a run, shared by the tasks of a run on the workers; a second run raises
+`RecomputeBusy`.
 
 Each province is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE <changed>` statement that
-computes every active household of the province (CTEs: latest assessment per household by
-DISTINCT ON, member counts and PKH flags by aggregates, the memberships current on the run
-date (a leaving date still in the future counts) with any qualifying one first, the
-applicable poverty line by DISTINCT ON provincial-then-national) and, in the same
-statement, writes a history row for every changed state. The statement and the ledger's
-progress for the province commit together, so a run killed at any moment leaves finished
-provinces finished: the next run of the same day resumes the unfinished run and does the
-rest. A row is only rewritten when its result differs, so a run on unchanged data writes
-nothing.
-
-The per-household lookups (members, latest assessment, current membership and its KUBE's
-level) are index-only scans on covering indexes (migrations 0009 and 0010).
+computes every active household of the province (CTEs: member counts and PKH flags, the latest
+assessment, and the best current membership, each one hash aggregate over a bitmap scan of the
+rows of the province's households; the applicable poverty line by DISTINCT ON
+provincial-then-national) and, in the same statement, writes a history row for every changed
+state. The statement and the ledger's progress for the province commit together, so a run
+killed at any moment leaves finished provinces finished. A row is only rewritten when its
+inputs differ, so a run on unchanged data writes nothing.
 
 The rules are those of `graduation/readiness.py`, the plain-Python engine used live for one
 household; the explanation is the same JSON of codes and numbers, never a sentence. A property
@@ -131,52 +131,61 @@ WITH hh AS MATERIALIZED (
     WHERE pl.area IN ('perkotaan', 'perdesaan') AND pl.period <= %(run_date)s
       AND (pl.province_id = %(province)s OR pl.province_id IS NULL)
     ORDER BY pl.area, pl.province_id IS NULL, pl.period DESC
-), facts AS (
-    -- Per household, index lookups (LATERAL) rather than scans of whole tables: a province
-    -- reads only its own households' members, assessments and memberships.
-    SELECT hh.id, hh.region_code, hh.desil, hh.receives_pkh, l.household_id IS NOT NULL AS assessed,
-           l.monthly_income, l.savings, l.productive_assets, l.assessed_on,
-           m.n, m.under_6, m.school_age, m.pregnant, m.elderly, m.disabled, k.best,
-           pl.id AS line_id, pl.amount AS line_amount, pl.province_id AS line_province, pl.area AS line_area,
-           pl.period AS line_period
-    FROM hh
-    -- The latest assessment up to the run date.
-    LEFT JOIN LATERAL (
-        SELECT a.household_id, a.monthly_income, a.savings, a.productive_assets, a.assessed_on
-        FROM graduation_householdassessment a
-        WHERE a.household_id = hh.id AND a.assessed_on <= %(run_date)s
-        ORDER BY a.assessed_on DESC, a.id DESC
-        LIMIT 1
-    ) l ON true
-    -- Member count and the PKH components, by aggregates.
-    CROSS JOIN LATERAL (
-        SELECT count(*) AS n,
-               count(*) FILTER (WHERE m.birth_date > %(born_after_6)s) AS under_6,
-               count(*) FILTER (WHERE m.birth_date <= %(born_after_6)s AND m.birth_date > %(born_after_22)s)
-                   AS school_age,
-               count(*) FILTER (WHERE m.is_pregnant) AS pregnant,
-               count(*) FILTER (WHERE m.birth_date <= %(born_by_60)s) AS elderly,
-               count(*) FILTER (WHERE m.has_disability) AS disabled
-        FROM beneficiaries_member m
-        WHERE m.household_id = hh.id
-    ) m
+), mem AS (
+    -- Member count and the PKH components of every household of the province: one hash aggregate over
+    -- one bitmap scan of the members of the province's households (no loop of lookups per household,
+    -- no scan of other provinces' members).
+    SELECT m.household_id, count(*) AS n,
+           count(*) FILTER (WHERE m.birth_date > %(born_after_6)s) AS under_6,
+           count(*) FILTER (WHERE m.birth_date <= %(born_after_6)s AND m.birth_date > %(born_after_22)s)
+               AS school_age,
+           count(*) FILTER (WHERE m.is_pregnant) AS pregnant,
+           count(*) FILTER (WHERE m.birth_date <= %(born_by_60)s) AS elderly,
+           count(*) FILTER (WHERE m.has_disability) AS disabled
+    FROM beneficiaries_member m
+    WHERE m.household_id = ANY(ARRAY(SELECT id FROM hh))
+    GROUP BY m.household_id
+), asm AS (
+    -- The latest assessment up to the run date: the greatest [day, id, figures] array per household,
+    -- a hash aggregate (arrays compare element by element: the latest day, then the latest id).
+    SELECT a.household_id,
+           max(ARRAY[a.assessed_on - DATE '2000-01-01', a.id, a.monthly_income, a.savings, a.productive_assets])
+               AS latest
+    FROM graduation_householdassessment a
+    WHERE a.household_id = ANY(ARRAY(SELECT id FROM hh)) AND a.assessed_on <= %(run_date)s
+    GROUP BY a.household_id
+), kb AS (
     -- The memberships current on the run date (joined, and not left or leaving later) of an active
     -- KUBE, as one number per membership so that an aggregate finds the one to show without sorting:
     -- qualifies × 1,000,000 + level rank × 10,000 + whole months (as groups.maturity.months_between).
-    LEFT JOIN LATERAL (
-        SELECT max((x.rank >= %(min_rank)s AND x.months >= %(min_months)s)::int * 1000000
-                   + x.rank * 10000 + x.months) AS best
-        FROM (
-            SELECT CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END AS rank,
-                   %(run_month_index)s
-                   - (date_part('year', ms.joined_on)::int * 12 + date_part('month', ms.joined_on)::int)
-                   - (date_part('day', ms.joined_on)::int > %(run_day)s)::int AS months
-            FROM groups_membership ms
-            JOIN groups_kube k ON k.id = ms.kube_id
-            WHERE ms.household_id = hh.id AND (ms.left_on IS NULL OR ms.left_on > %(run_date)s)
-              AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
-        ) x
-    ) k ON true
+    SELECT x.household_id,
+           max((x.rank >= %(min_rank)s AND x.months >= %(min_months)s)::int * 1000000
+               + x.rank * 10000 + x.months) AS best
+    FROM (
+        SELECT ms.household_id,
+               CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END AS rank,
+               %(run_month_index)s
+               - (date_part('year', ms.joined_on)::int * 12 + date_part('month', ms.joined_on)::int)
+               - (date_part('day', ms.joined_on)::int > %(run_day)s)::int AS months
+        FROM groups_membership ms
+        JOIN groups_kube k ON k.id = ms.kube_id
+        WHERE ms.household_id = ANY(ARRAY(SELECT id FROM hh)) AND (ms.left_on IS NULL OR ms.left_on > %(run_date)s)
+          AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
+    ) x
+    GROUP BY x.household_id
+), facts AS (
+    SELECT hh.id, hh.region_code, hh.desil, hh.receives_pkh, asm.latest IS NOT NULL AS assessed,
+           asm.latest[3] AS monthly_income, asm.latest[4] AS savings, asm.latest[5] AS productive_assets,
+           DATE '2000-01-01' + asm.latest[1]::int AS assessed_on,
+           coalesce(mem.n, 0) AS n, coalesce(mem.under_6, 0) AS under_6, coalesce(mem.school_age, 0) AS school_age,
+           coalesce(mem.pregnant, 0) AS pregnant, coalesce(mem.elderly, 0) AS elderly,
+           coalesce(mem.disabled, 0) AS disabled, kb.best,
+           pl.id AS line_id, pl.amount AS line_amount, pl.province_id AS line_province, pl.area AS line_area,
+           pl.period AS line_period
+    FROM hh
+    LEFT JOIN mem ON mem.household_id = hh.id
+    LEFT JOIN asm ON asm.household_id = hh.id
+    LEFT JOIN kb ON kb.household_id = hh.id
     LEFT JOIN line pl ON pl.is_urban = hh.is_urban
 ), verdicts AS (
     SELECT f.*,
@@ -336,6 +345,9 @@ def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSe
         with connection.cursor() as cursor:
             # Room for the per-province hash aggregates (members, memberships) without spilling to disk.
             cursor.execute("SET LOCAL work_mem = '32MB'")
+            # The planner's row estimates of the CTEs trip the JIT thresholds: compiling every province's
+            # statement cost more than it saved (second run at 1 M: 49–74 s with JIT, 24–32 s without).
+            cursor.execute("SET LOCAL jit = off")
             # A commit lost in a crash loses the province's results and its ledger entry together:
             # the next run recomputes it. So the commit need not wait for the WAL flush.
             cursor.execute("SET LOCAL synchronous_commit = off")
