@@ -210,6 +210,125 @@ def clear_results() -> None:
             "not_reporting = false"
         )
 
+#: The floor: the cheapest honest SQL for the same results, whole country in one statement (hash aggregates
+#: over one scan of each table, the poverty line per province and area), with the run's own work_mem and
+#: JIT off. It computes the rules again here on purpose: it is the yardstick the run is measured against.
+_FLOOR_FACTS = """
+WITH line AS (
+    SELECT p.code AS province, u.is_urban, pl.id, pl.amount
+    FROM regions_region p
+    CROSS JOIN (VALUES (true), (false)) u (is_urban)
+    LEFT JOIN LATERAL (
+        SELECT l.id, l.amount FROM graduation_povertyline l
+        WHERE l.area = CASE WHEN u.is_urban THEN 'perkotaan' ELSE 'perdesaan' END AND l.period <= %(run_date)s
+          AND (l.province_id = p.code OR l.province_id IS NULL)
+        ORDER BY l.province_id IS NULL, l.period DESC
+        LIMIT 1
+    ) pl ON true
+    WHERE p.level = 1  -- provinces (regions.models.Level.PROVINCE)
+), mem AS (
+    SELECT m.household_id, count(*) AS n,
+           count(*) FILTER (WHERE m.birth_date > %(born_after_6)s) AS under_6,
+           count(*) FILTER (WHERE m.birth_date <= %(born_after_6)s AND m.birth_date > %(born_after_22)s)
+               AS school_age,
+           count(*) FILTER (WHERE m.is_pregnant) AS pregnant,
+           count(*) FILTER (WHERE m.birth_date <= %(born_by_60)s) AS elderly,
+           count(*) FILTER (WHERE m.has_disability) AS disabled
+    FROM beneficiaries_member m
+    GROUP BY m.household_id
+), asm AS (
+    SELECT a.household_id,
+           max(ARRAY[a.assessed_on - DATE '2000-01-01', a.id, a.monthly_income, a.savings, a.productive_assets])
+               AS latest
+    FROM graduation_householdassessment a
+    WHERE a.assessed_on <= %(run_date)s
+    GROUP BY a.household_id
+), kb AS (
+    SELECT ms.household_id,
+           max(((CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END) >= %(min_rank)s
+                AND %(run_month_index)s - (date_part('year', ms.joined_on)::int * 12
+                    + date_part('month', ms.joined_on)::int) - (date_part('day', ms.joined_on)::int > %(run_day)s)::int
+                    >= %(min_months)s)::int * 1000000
+               + (CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END) * 10000
+               + %(run_month_index)s - (date_part('year', ms.joined_on)::int * 12
+                    + date_part('month', ms.joined_on)::int) - (date_part('day', ms.joined_on)::int > %(run_day)s)::int)
+               AS best
+    FROM groups_membership ms
+    JOIN groups_kube k ON k.id = ms.kube_id
+    WHERE (ms.left_on IS NULL OR ms.left_on > %(run_date)s) AND k.status = %(kube_active)s
+      AND ms.joined_on <= %(run_date)s
+    GROUP BY ms.household_id
+), met AS (
+    SELECT h.id, h.region_code, h.desil, h.receives_pkh, asm.latest, coalesce(mem.n, 0) AS n, mem.under_6,
+           mem.school_age, mem.pregnant, mem.elderly, mem.disabled, kb.best, line.id AS line_id,
+           line.amount AS line_amount,
+           (asm.latest IS NOT NULL AND mem.n > 0 AND line.amount IS NOT NULL
+            AND asm.latest[3] >= %(multiple)s * line.amount * mem.n)::int
+           + coalesce(kb.best >= 1000000, false)::int
+           + (asm.latest IS NOT NULL AND (asm.latest[4] >= %(assets)s OR asm.latest[5] >= %(assets)s))::int
+           + coalesce(h.desil > %(desil)s, false)::int AS met,
+           3 + (h.desil IS NOT NULL)::int AS counted
+    FROM beneficiaries_household h
+    LEFT JOIN mem ON mem.household_id = h.id
+    LEFT JOIN asm ON asm.household_id = h.id
+    LEFT JOIN kb ON kb.household_id = h.id
+    LEFT JOIN line ON line.province = substr(h.region_code, 1, 2) AND line.is_urban = h.is_urban
+    WHERE h.is_active
+)
+"""
+
+#: First-run floor: state, score and alamiah of every active household into a table.
+FLOOR_FIRST_SQL = (
+    "CREATE TEMP TABLE readiness_floor AS "
+    + _FLOOR_FACTS
+    + """
+SELECT id, CASE WHEN met = 0 THEN 'belum' WHEN met = counted THEN 'siap' ELSE 'menuju' END AS state,
+       met * 100 / counted AS score,
+       coalesce(receives_pkh AND n > 0 AND under_6 + school_age + pregnant + elderly + disabled = 0, false) AS alamiah
+FROM met
+"""
+)
+
+#: No-change floor: every household's inputs computed and compared with the stored ones (nothing written).
+FLOOR_COMPARE_SQL = (
+    _FLOOR_FACTS
+    + """
+SELECT count(*)
+FROM met
+LEFT JOIN graduation_graduationstatus gs ON gs.household_id = met.id
+WHERE (gs.region_code, gs.inputs, gs.criteria_id) IS DISTINCT FROM (
+    met.region_code,
+    ARRAY[(met.latest IS NOT NULL)::int, met.latest[3], met.latest[4], met.latest[5], met.latest[1], met.n,
+          coalesce(met.under_6, 0), coalesce(met.school_age, 0), coalesce(met.pregnant, 0),
+          coalesce(met.elderly, 0), coalesce(met.disabled, 0), met.best, met.line_id, met.line_amount, met.desil,
+          met.receives_pkh::int]::bigint[],
+    %(criteria_id)s::bigint)
+"""
+)
+
+
+def floor_seconds(sql: str, params: dict) -> tuple[float, int | None]:
+    """Time one floor statement in its own transaction (the run's settings); returns (seconds, its count)."""
+    from django.db import transaction
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Enough memory for a million-group hash aggregate in memory: the floor is the cheapest plan.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("DROP TABLE IF EXISTS readiness_floor")
+        started = time.monotonic()
+        cursor.execute(sql, params)
+        seconds = time.monotonic() - started
+        count = cursor.fetchone()[0] if cursor.description else None
+    return seconds, count
+
+
+def floor_params(run_date) -> dict:
+    from graduation.models import CriteriaSet
+    from graduation.recompute import _params
+
+    return _params(province="", run_date=run_date, criteria=CriteriaSet.objects.active(), run_id=None)
+
 
 def main() -> int:
     parser = argparse.ArgumentParser()
@@ -232,7 +351,12 @@ def main() -> int:
         f"{HouseholdAssessment.objects.count():,} assessments"
     )
     clear_results()
-    connection.close()  # a fresh backend, so its peak memory is this run's
+    from django.utils import timezone
+
+    params = floor_params(timezone.localdate())
+    floor_first, _count = floor_seconds(FLOOR_FIRST_SQL, params)
+    print(f"Floor, first run (CREATE TEMP TABLE AS SELECT state/score/alamiah of every household): {floor_first:.1f} s")
+    connection.close()  # a fresh backend, so its peak memory is this run's (the floor's table goes with it)
 
     cpu = backend_cpu_seconds()
     peaks = BackendPeaks(connection.settings_dict["NAME"])
@@ -247,12 +371,35 @@ def main() -> int:
     )
     print(f"  {phases(first)}; {cpu_note(first_cpu - cpu)}")
 
+    floor_first_again, _count = floor_seconds(FLOOR_FIRST_SQL, params)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM readiness_floor f FULL JOIN graduation_graduationstatus gs ON gs.household_id = f.id "
+            "WHERE (f.state, f.score, f.alamiah) IS DISTINCT FROM (gs.state, gs.score, gs.alamiah_candidate)"
+        )
+        (floor_differs,) = cursor.fetchone()
+    floor_nochange, floor_changed = floor_seconds(FLOOR_COMPARE_SQL, params)
+    print(
+        f"Floor again after run 1: {floor_first_again:.1f} s ({floor_differs} households differ from the run's); "
+        f"no-change floor (every household's inputs computed and compared): {floor_nochange:.1f} s, "
+        f"{floor_changed} differ"
+    )
+
     started = time.monotonic()
     second = recompute_graduation()
     second_seconds = time.monotonic() - started
     second_cpu = backend_cpu_seconds()
     print(f"Run 2 (unchanged data): {second_seconds:.1f} s, {second.households_changed:,} households changed")
     print(f"  {phases(second)}; {cpu_note(second_cpu - first_cpu)}")
+
+    first_floor = min(floor_first, floor_first_again)
+    ratios = {
+        "run 1 readiness / first-run floor": first.steps["readiness"]["seconds"] / first_floor,
+        "run 1 whole / first-run floor": first_seconds / first_floor,
+        "run 2 readiness / no-change floor": second.steps["readiness"]["seconds"] / floor_nochange,
+        "run 2 whole / no-change floor": second_seconds / floor_nochange,
+    }
+    print("Ratios: " + ", ".join(f"{name} {value:.2f}" for name, value in ratios.items()))
 
     all_backends_mb = peaks.stop()
     ids = list(GraduationStatus.objects.values_list("household_id", flat=True))
@@ -275,7 +422,8 @@ def main() -> int:
         + (f", PostgreSQL backend of the main connection {backend_mb:.0f} MB" if backend_mb is not None else "")
         + f", largest PostgreSQL process during the runs {all_backends_mb:.0f} MB"
     )
-    ok = not mismatches and second.households_changed == 0
+    ok = not mismatches and second.households_changed == 0 and floor_differs == 0 and floor_changed == 0
+    ok = ok and ratios["run 1 readiness / first-run floor"] <= 1.5 and ratios["run 2 readiness / no-change floor"] <= 1.5
     if args.households >= 1_000_000:
         ok = ok and first_seconds <= 60 and second_seconds <= 20 and python_mb <= 500
     print("OK" if ok else f"NOT OK (mismatches: {mismatches[:10]})")

@@ -526,9 +526,12 @@ def _step(name: str) -> nightly.Step:
     return next(step for step in nightly.steps() if step.name == name)
 
 
-def _run_step(run: RecomputeRun, name: str, night: nightly.Night) -> dict:
-    """One step (for a step with parts: the total once they are done), recorded in the ledger."""
-    started = time.monotonic()
+def _run_step(run: RecomputeRun, name: str, night: nightly.Night, *, started: float | None = None) -> dict:
+    """One step (for a step with parts: the total once they are done), recorded in the ledger.
+
+    Its seconds count from `started` when given (a run in one process: from its first part).
+    """
+    started = time.monotonic() if started is None else started
     try:
         result = _step(name).run(night)
     except Exception as error:
@@ -585,6 +588,7 @@ def recompute_graduation(
         left = plan(run)
         for name in left.before:
             _run_step(run, name, night)
+        parts_started = time.monotonic()
         for code in left.parts:
             try:
                 run.progress[code] = _step(left.parted).run_part(night, code)
@@ -593,7 +597,7 @@ def recompute_graduation(
                 _fail(run, error)
                 raise
         for name in left.after:
-            _run_step(run, name, night)
+            _run_step(run, name, night, started=parts_started if name == left.parted else None)
         _done(run)
     return run
 
