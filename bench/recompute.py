@@ -210,6 +210,7 @@ def clear_results() -> None:
             "not_reporting = false"
         )
 
+
 #: The floor: the cheapest honest SQL for the same results, whole country in one statement (hash aggregates
 #: over one scan of each table, the poverty line per province and area), with the run's own work_mem and
 #: JIT off. It computes the rules again here on purpose: it is the yardstick the run is measured against.
@@ -423,7 +424,9 @@ def main() -> int:
         + f", largest PostgreSQL process during the runs {all_backends_mb:.0f} MB"
     )
     ok = not mismatches and second.households_changed == 0 and floor_differs == 0 and floor_changed == 0
-    ok = ok and ratios["run 1 readiness / first-run floor"] <= 1.5 and ratios["run 2 readiness / no-change floor"] <= 1.5
+    ok = (
+        ok and ratios["run 1 readiness / first-run floor"] <= 1.5 and ratios["run 2 readiness / no-change floor"] <= 1.5
+    )
     if args.households >= 1_000_000:
         ok = ok and first_seconds <= 60 and second_seconds <= 20 and python_mb <= 500
     print("OK" if ok else f"NOT OK (mismatches: {mismatches[:10]})")

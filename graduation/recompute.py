@@ -573,9 +573,7 @@ def recompute_graduation(
     # The nightly's own writes (maturity, readiness) are not in the audit trail (its own history tables
     # keep them); anything tracked it touches is recorded as this run's.
     with locks.exclusive(locks.Key.NIGHTLY, busy=_busy), write_context(Source.NIGHTLY):
-        run = _start_or_resume(
-            province=province, run_date=run_date, criteria=CriteriaSet.objects.active(), user=user
-        )
+        run = _start_or_resume(province=province, run_date=run_date, criteria=CriteriaSet.objects.active(), user=user)
         add_to_context(run=run.pk)
 
         def province_done(code: str) -> None:

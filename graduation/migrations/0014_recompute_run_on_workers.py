@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('graduation', '0012_recompute_run_steps'),
+        ('graduation', '0013_api_client_uuid'),
     ]
 
     operations = [
