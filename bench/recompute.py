@@ -317,10 +317,15 @@ WHERE (gs.region_code, gs.inputs, gs.criteria_id) IS DISTINCT FROM (
 )
 
 
+#: PostgreSQL CPU seconds of each floor statement, by its SQL (the machine is shared: wall time is noisy).
+FLOOR_CPU: dict[str, float] = {}
+
+
 def floor_seconds(sql: str, params: dict) -> tuple[float, int | None]:
     """Time one floor statement in its own transaction (the run's settings); returns (seconds, its count)."""
     from django.db import transaction
 
+    cpu = backend_cpu_seconds()
     with transaction.atomic(), connection.cursor() as cursor:
         # Enough memory for a million-group hash aggregate in memory: the floor is the cheapest plan.
         cursor.execute("SET LOCAL work_mem = '256MB'")
@@ -330,6 +335,8 @@ def floor_seconds(sql: str, params: dict) -> tuple[float, int | None]:
         cursor.execute(sql, params)
         seconds = time.monotonic() - started
         count = cursor.fetchone()[0] if cursor.description else None
+    if cpu is not None:
+        FLOOR_CPU[sql] = min(FLOOR_CPU.get(sql, float("inf")), backend_cpu_seconds() - cpu)
     return seconds, count
 
 
@@ -410,6 +417,12 @@ def main() -> int:
         "run 2 whole / no-change floor": second_seconds / floor_nochange,
     }
     print("Ratios: " + ", ".join(f"{name} {value:.2f}" for name, value in ratios.items()))
+    if FLOOR_CPU and first_cpu is not None:
+        print(
+            f"PostgreSQL CPU: first-run floor {FLOOR_CPU[FLOOR_FIRST_SQL]:.1f} s, run 1 (whole) {first_cpu - cpu:.1f} s "
+            f"({(first_cpu - cpu) / FLOOR_CPU[FLOOR_FIRST_SQL]:.2f}×); no-change floor {FLOOR_CPU[FLOOR_COMPARE_SQL]:.1f} s, "
+            f"run 2 (whole) {second_cpu - first_cpu:.1f} s ({(second_cpu - first_cpu) / FLOOR_CPU[FLOOR_COMPARE_SQL]:.2f}×)"
+        )
 
     all_backends_mb = peaks.stop()
     ids = list(GraduationStatus.objects.values_list("household_id", flat=True))
