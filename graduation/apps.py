@@ -16,4 +16,11 @@ class GraduationConfig(AppConfig):
         memberships_changed.connect(receivers.recompute_households, dispatch_uid="graduation.memberships_changed")
         kube_maturity_changed.connect(receivers.recompute_kube_members, dispatch_uid="graduation.kube_maturity")
         HOUSEHOLD_PANELS.register("readiness", views.household_readiness_panel)
-        nightly.register(nightly.Step("readiness", recompute.readiness_step))
+        nightly.register(
+            nightly.Step(
+                "readiness",
+                recompute.readiness_step,
+                parts=recompute.readiness_parts,
+                run_part=recompute.readiness_part,
+            )
+        )

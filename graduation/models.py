@@ -285,6 +285,10 @@ class RecomputeRun(models.Model):
     steps = models.JSONField(_("langkah selesai"), default=dict, blank=True)
     error = models.TextField(_("galat"), blank=True)
     resumed_count = models.PositiveSmallIntegerField(_("dilanjutkan"), default=0)
+    #: When the run's tasks were last published to the Celery workers; empty for a run in one process.
+    dispatched_at = models.DateTimeField(_("dikirim ke pemroses"), null=True, blank=True)
+    #: {province code: worker} of the parts a worker has started (done ones are in `progress`).
+    parts_started = models.JSONField(_("bagian dimulai"), default=dict, blank=True)
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("oleh"),

@@ -1,39 +1,42 @@
 """The nightly run: its ledger, its lock, its resumption, and the readiness step (set-based SQL).
 
 The run executes the nightly steps (`kube_portal.nightly`, each registered by its own app):
-KUBE maturity for all groups (`groups.maturity`) → household readiness, province by province
-(here) → dashboard figures (`dashboards.refresh`, after a run over all provinces), one after
-another. Each finished step's figures go into the ledger (`RecomputeRun.steps`); a run that
-was killed is resumed by the next run of the same day, which skips the finished steps and
-the finished provinces. One run at a time: the nightly advisory lock (`kube_portal.locks`);
-a second run raises `RecomputeBusy`.
+KUBE maturity for all groups (`groups.maturity`) → household readiness, one part per province
+(here) → dashboard figures (`dashboards.refresh`, after a run over all provinces). Run by beat
+or "Jalankan sekarang", it is a Celery canvas (graduation.tasks): maturity, then a group of one
+task per province that any number of workers share, then a chord callback that totals the
+provinces, refreshes the dashboards and closes the run; `manage.py recompute_graduation` (and
+the benches and tests) run the same steps one after another in one process. Each finished part
+and step goes into the ledger (`RecomputeRun`) with the worker that did it; a run that was
+stopped is resumed where it stopped, its finished steps and provinces not done again. One run at
+a time: the nightly advisory lock (`kube_portal.locks`), exclusive for a run in one process and
+for starting or sweeping a run, shared by the tasks of a run on the workers; a second run raises
+`RecomputeBusy`.
 
 Each province is one `INSERT ... ON CONFLICT DO UPDATE ... WHERE <changed>` statement that
-computes every active household of the province (CTEs: latest assessment per household by
-DISTINCT ON, member counts and PKH flags by aggregates, the memberships current on the run
-date (a leaving date still in the future counts) with any qualifying one first, the
-applicable poverty line by DISTINCT ON provincial-then-national) and, in the same
-statement, writes a history row for every changed state. The statement and the ledger's
-progress for the province commit together, so a run killed at any moment leaves finished
-provinces finished: the next run of the same day resumes the unfinished run and does the
-rest. A row is only rewritten when its result differs, so a run on unchanged data writes
-nothing.
-
-The per-household lookups (members, latest assessment, current membership and its KUBE's
-level) are index-only scans on covering indexes (migrations 0009 and 0010).
+computes every active household of the province (CTEs: member counts and PKH flags, the latest
+assessment, and the best current membership, each one hash aggregate over a bitmap scan of the
+rows of the province's households; the applicable poverty line by DISTINCT ON
+provincial-then-national) and, in the same statement, writes a history row for every changed
+state. The statement and the ledger's progress for the province commit together, so a run
+killed at any moment leaves finished provinces finished. A row is only rewritten when its
+inputs differ, so a run on unchanged data writes nothing.
 
 The rules are those of `graduation/readiness.py`, the plain-Python engine used live for one
 household; the explanation is the same JSON of codes and numbers, never a sentence. A property
 test (graduation/tests/test_readiness_engines.py) holds the two engines to identical rows.
 """
 
+import contextlib
 import datetime
 import json
+import os
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,6 +64,12 @@ STATE_KEYS = [Readiness.SIAP.value, Readiness.MENUJU.value, Readiness.BELUM.valu
 
 #: Starts of one run (the first and its resumptions) before a run that keeps losing its worker is given up.
 MAX_RESUMES = 3
+#: The task that publishes again what is left of a run on the workers (graduation.tasks).
+RESUME_TASK = "graduation.tasks.recompute_resume_task"
+#: A run on the workers of which nothing has gone for this long lost its messages: they are published again.
+REQUEUE_AFTER = datetime.timedelta(minutes=10)
+#: How long a task of a run waits for a start or a sweep (they hold the lock for a moment) before it gives way.
+STAGE_LOCK_WAIT_SECONDS = 30
 
 
 class RecomputeBusy(RuntimeError):
@@ -122,52 +131,61 @@ WITH hh AS MATERIALIZED (
     WHERE pl.area IN ('perkotaan', 'perdesaan') AND pl.period <= %(run_date)s
       AND (pl.province_id = %(province)s OR pl.province_id IS NULL)
     ORDER BY pl.area, pl.province_id IS NULL, pl.period DESC
-), facts AS (
-    -- Per household, index lookups (LATERAL) rather than scans of whole tables: a province
-    -- reads only its own households' members, assessments and memberships.
-    SELECT hh.id, hh.region_code, hh.desil, hh.receives_pkh, l.household_id IS NOT NULL AS assessed,
-           l.monthly_income, l.savings, l.productive_assets, l.assessed_on,
-           m.n, m.under_6, m.school_age, m.pregnant, m.elderly, m.disabled, k.best,
-           pl.id AS line_id, pl.amount AS line_amount, pl.province_id AS line_province, pl.area AS line_area,
-           pl.period AS line_period
-    FROM hh
-    -- The latest assessment up to the run date.
-    LEFT JOIN LATERAL (
-        SELECT a.household_id, a.monthly_income, a.savings, a.productive_assets, a.assessed_on
-        FROM graduation_householdassessment a
-        WHERE a.household_id = hh.id AND a.assessed_on <= %(run_date)s
-        ORDER BY a.assessed_on DESC, a.id DESC
-        LIMIT 1
-    ) l ON true
-    -- Member count and the PKH components, by aggregates.
-    CROSS JOIN LATERAL (
-        SELECT count(*) AS n,
-               count(*) FILTER (WHERE m.birth_date > %(born_after_6)s) AS under_6,
-               count(*) FILTER (WHERE m.birth_date <= %(born_after_6)s AND m.birth_date > %(born_after_22)s)
-                   AS school_age,
-               count(*) FILTER (WHERE m.is_pregnant) AS pregnant,
-               count(*) FILTER (WHERE m.birth_date <= %(born_by_60)s) AS elderly,
-               count(*) FILTER (WHERE m.has_disability) AS disabled
-        FROM beneficiaries_member m
-        WHERE m.household_id = hh.id
-    ) m
+), mem AS (
+    -- Member count and the PKH components of every household of the province: one hash aggregate over
+    -- one bitmap scan of the members of the province's households (no loop of lookups per household,
+    -- no scan of other provinces' members).
+    SELECT m.household_id, count(*) AS n,
+           count(*) FILTER (WHERE m.birth_date > %(born_after_6)s) AS under_6,
+           count(*) FILTER (WHERE m.birth_date <= %(born_after_6)s AND m.birth_date > %(born_after_22)s)
+               AS school_age,
+           count(*) FILTER (WHERE m.is_pregnant) AS pregnant,
+           count(*) FILTER (WHERE m.birth_date <= %(born_by_60)s) AS elderly,
+           count(*) FILTER (WHERE m.has_disability) AS disabled
+    FROM beneficiaries_member m
+    WHERE m.household_id = ANY(ARRAY(SELECT id FROM hh))
+    GROUP BY m.household_id
+), asm AS (
+    -- The latest assessment up to the run date: the greatest [day, id, figures] array per household,
+    -- a hash aggregate (arrays compare element by element: the latest day, then the latest id).
+    SELECT a.household_id,
+           max(ARRAY[a.assessed_on - DATE '2000-01-01', a.id, a.monthly_income, a.savings, a.productive_assets])
+               AS latest
+    FROM graduation_householdassessment a
+    WHERE a.household_id = ANY(ARRAY(SELECT id FROM hh)) AND a.assessed_on <= %(run_date)s
+    GROUP BY a.household_id
+), kb AS (
     -- The memberships current on the run date (joined, and not left or leaving later) of an active
     -- KUBE, as one number per membership so that an aggregate finds the one to show without sorting:
     -- qualifies × 1,000,000 + level rank × 10,000 + whole months (as groups.maturity.months_between).
-    LEFT JOIN LATERAL (
-        SELECT max((x.rank >= %(min_rank)s AND x.months >= %(min_months)s)::int * 1000000
-                   + x.rank * 10000 + x.months) AS best
-        FROM (
-            SELECT CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END AS rank,
-                   %(run_month_index)s
-                   - (date_part('year', ms.joined_on)::int * 12 + date_part('month', ms.joined_on)::int)
-                   - (date_part('day', ms.joined_on)::int > %(run_day)s)::int AS months
-            FROM groups_membership ms
-            JOIN groups_kube k ON k.id = ms.kube_id
-            WHERE ms.household_id = hh.id AND (ms.left_on IS NULL OR ms.left_on > %(run_date)s)
-              AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
-        ) x
-    ) k ON true
+    SELECT x.household_id,
+           max((x.rank >= %(min_rank)s AND x.months >= %(min_months)s)::int * 1000000
+               + x.rank * 10000 + x.months) AS best
+    FROM (
+        SELECT ms.household_id,
+               CASE k.maturity_level WHEN %(maju)s THEN 3 WHEN %(berkembang)s THEN 2 ELSE 1 END AS rank,
+               %(run_month_index)s
+               - (date_part('year', ms.joined_on)::int * 12 + date_part('month', ms.joined_on)::int)
+               - (date_part('day', ms.joined_on)::int > %(run_day)s)::int AS months
+        FROM groups_membership ms
+        JOIN groups_kube k ON k.id = ms.kube_id
+        WHERE ms.household_id = ANY(ARRAY(SELECT id FROM hh)) AND (ms.left_on IS NULL OR ms.left_on > %(run_date)s)
+          AND k.status = %(kube_active)s AND ms.joined_on <= %(run_date)s
+    ) x
+    GROUP BY x.household_id
+), facts AS (
+    SELECT hh.id, hh.region_code, hh.desil, hh.receives_pkh, asm.latest IS NOT NULL AS assessed,
+           asm.latest[3] AS monthly_income, asm.latest[4] AS savings, asm.latest[5] AS productive_assets,
+           DATE '2000-01-01' + asm.latest[1]::int AS assessed_on,
+           coalesce(mem.n, 0) AS n, coalesce(mem.under_6, 0) AS under_6, coalesce(mem.school_age, 0) AS school_age,
+           coalesce(mem.pregnant, 0) AS pregnant, coalesce(mem.elderly, 0) AS elderly,
+           coalesce(mem.disabled, 0) AS disabled, kb.best,
+           pl.id AS line_id, pl.amount AS line_amount, pl.province_id AS line_province, pl.area AS line_area,
+           pl.period AS line_period
+    FROM hh
+    LEFT JOIN mem ON mem.household_id = hh.id
+    LEFT JOIN asm ON asm.household_id = hh.id
+    LEFT JOIN kb ON kb.household_id = hh.id
     LEFT JOIN line pl ON pl.is_urban = hh.is_urban
 ), verdicts AS (
     SELECT f.*,
@@ -320,13 +338,16 @@ def province_codes(province: str = "") -> list[str]:
     return list(provinces)
 
 
-def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSet) -> dict[str, int]:
-    """One province in one statement; its ledger progress commits with it."""
+def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSet, worker: str = "") -> dict:
+    """One province in one statement; its ledger progress (with the worker that did it) commits with it."""
     started = time.monotonic()
     with transaction.atomic():
         with connection.cursor() as cursor:
             # Room for the per-province hash aggregates (members, memberships) without spilling to disk.
             cursor.execute("SET LOCAL work_mem = '32MB'")
+            # The planner's row estimates of the CTEs trip the JIT thresholds: compiling every province's
+            # statement cost more than it saved (second run at 1 M: 49–74 s with JIT, 24–32 s without).
+            cursor.execute("SET LOCAL jit = off")
             # A commit lost in a crash loses the province's results and its ledger entry together:
             # the next run recomputes it. So the commit need not wait for the WAL flush.
             cursor.execute("SET LOCAL synchronous_commit = off")
@@ -342,6 +363,8 @@ def recompute_province(*, run: RecomputeRun, province: str, criteria: CriteriaSe
             # The history count is the same on every row of the statement's result.
             counts["state_changes"] = state_changes
         counts["seconds"] = round(time.monotonic() - started, 2)
+        if worker:
+            counts["worker"] = worker
         with connection.cursor() as cursor:
             # Merged in SQL: the run's row in memory may be older than the ledger.
             cursor.execute(
@@ -375,18 +398,19 @@ def recompute_households(*, household_ids: list[int], run_date: datetime.date, c
     return changed
 
 
-def readiness_step(night: nightly.Night) -> dict:
-    """The nightly step of this app: every active household's readiness, province by province.
+def readiness_parts(night: nightly.Night) -> list[str]:
+    """The parts of the readiness step: the provinces of the run."""
+    return province_codes(night.province)
 
-    Each province commits with its entry in the ledger's progress, so a resumed run skips it.
-    """
+
+def readiness_part(night: nightly.Night, code: str) -> dict:
+    """One province of the readiness step (committed with its entry in the ledger's progress)."""
+    return recompute_province(run=night.ledger, province=code, criteria=night.ledger.criteria, worker=night.worker)
+
+
+def readiness_step(night: nightly.Night) -> dict:
+    """The readiness step once its provinces are done: the run's totals from the ledger's progress."""
     run = night.ledger
-    for code in province_codes(night.province):
-        if code in run.progress:
-            continue
-        run.progress[code] = recompute_province(run=run, province=code, criteria=run.criteria)
-        if night.on_progress is not None:
-            night.on_progress(code)
     totals = _empty_counts()
     for counts in run.progress.values():
         for key in totals:
@@ -401,18 +425,25 @@ def _busy() -> RecomputeBusy:
     return RecomputeBusy(_("Proses graduasi lain sedang berjalan."))
 
 
+def _dispatched_runs():
+    return RecomputeRun.objects.filter(status=RunStatus.RUNNING, dispatched_at__isnull=False)
+
+
 def is_busy() -> bool:
-    """Whether a run holds the lock now (from any connection)."""
-    return locks.is_held(locks.Key.NIGHTLY)
+    """Whether a run is going now: one process holds the lock, or a run's tasks are on the workers."""
+    return locks.is_held(locks.Key.NIGHTLY) or _dispatched_runs().exists()
 
 
 def _start_or_resume(*, province: str, run_date: datetime.date, criteria: CriteriaSet, user) -> RecomputeRun:
     """Resume the unfinished run of the same day, criteria and scope; close any other unfinished one.
 
-    Called with the lock held, so a run still marked running was killed.
+    Called with the lock held exclusively, so a run still marked running in one process was killed;
+    a run whose tasks are on the workers (dispatched) is going, and this one says busy.
     """
     unfinished = RecomputeRun.objects.exclude(status=RunStatus.DONE).filter(finished_at__isnull=True)
     for run in unfinished.order_by("-started_at"):
+        if run.status == RunStatus.RUNNING and run.dispatched_at is not None and run.run_date == run_date:
+            raise _busy()  # the sweep (recompute_runs_recover) looks after it
         if run.run_date == run_date and run.province == province and run.criteria_id == criteria.pk:
             if run.resumed_count + 1 >= MAX_RESUMES:
                 _close(
@@ -424,7 +455,9 @@ def _start_or_resume(*, province: str, run_date: datetime.date, criteria: Criter
             run.status = RunStatus.RUNNING
             run.error = ""
             run.resumed_count += 1
-            run.save(update_fields=["status", "error", "resumed_count"])
+            # Run on by whoever resumes it: in one process, or published to the workers (run_begin).
+            run.dispatched_at = None
+            run.save(update_fields=["status", "error", "resumed_count", "dispatched_at"])
             return run
         _close(run, _("Terhenti dan tidak dilanjutkan."))
     return RecomputeRun.objects.create(
@@ -443,42 +476,85 @@ def _close(run: RecomputeRun, why: str) -> None:
     run.save(update_fields=["status", "finished_at", "error"])
 
 
+def _fail(run: RecomputeRun, error: Exception) -> None:
+    """The run stops as failed with the reason; the next run of the day resumes it."""
+    message = _("Proses gagal karena kesalahan di server (sudah dicatat): %(error)s") % {
+        "error": f"{type(error).__name__}: {error}"
+    }
+    # Only a run still going: tasks of the run may finish or fail on other workers meanwhile.
+    RecomputeRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=RunStatus.FAILED, error=message)
+    run.status, run.error = RunStatus.FAILED, message
+
+
 def run_stalled(run: RecomputeRun | None) -> bool:
-    """A run marked running that no process runs: its worker died (the lock went with it)."""
-    return run is not None and run.status == RunStatus.RUNNING and not is_busy()
+    """A run marked running that nothing runs: its process died (the lock went with it)."""
+    return run is not None and run.status == RunStatus.RUNNING and run.dispatched_at is None and not is_busy()
 
 
-def recompute_runs_recover(*, today: datetime.date | None = None) -> list[int]:
-    """Mark every run its worker left running as failed-and-resumable; queue its resumption.
+# --- The plan of a run: which steps and parts are left ----------------------------------------------
 
-    Run by Celery beat every minute and at worker start. A run of another day is closed (the
-    night's run does the work again); one of today is resumed by a new task, which continues
-    where it stopped. Returns the runs it queued.
+
+@dataclass
+class Plan:
+    """What is left of a run: steps before the step with parts, its parts, and the steps after (the finish)."""
+
+    before: list[str]
+    parted: str | None
+    parts: list[str]
+    after: list[str]
+
+
+def plan(run: RecomputeRun) -> Plan:
+    """The run's steps and parts not yet in its ledger, in order."""
+    steps = nightly.steps(province=run.province)
+    parted = next((index for index, step in enumerate(steps) if step.parts is not None), len(steps))
+    night = _night(run)
+    before = [step.name for step in steps[:parted] if step.name not in run.steps]
+    if parted == len(steps):
+        return Plan(before=before, parted=None, parts=[], after=[])
+    step = steps[parted]
+    parts = [] if step.name in run.steps else [code for code in step.parts(night) if code not in run.progress]
+    after = [s.name for s in steps[parted:] if s.name not in run.steps]
+    return Plan(before=before, parted=step.name, parts=parts, after=after)
+
+
+def _night(run: RecomputeRun, *, worker: str = "") -> nightly.Night:
+    return nightly.Night(run_date=run.run_date, province=run.province, ledger=run, worker=worker)
+
+
+def _step(name: str) -> nightly.Step:
+    return next(step for step in nightly.steps() if step.name == name)
+
+
+def _run_step(run: RecomputeRun, name: str, night: nightly.Night, *, started: float | None = None) -> dict:
+    """One step (for a step with parts: the total once they are done), recorded in the ledger.
+
+    Its seconds count from `started` when given (a run in one process: from its first part).
     """
-    today = today or timezone.localdate()
-    resume = []
+    started = time.monotonic() if started is None else started
     try:
-        # Holding the run lock proves no run is alive, and keeps one from starting meanwhile.
-        with locks.exclusive(locks.Key.NIGHTLY, busy=_busy):
-            for run in RecomputeRun.objects.filter(status=RunStatus.RUNNING):
-                if run.run_date != today:
-                    _close(run, _("Terhenti dan tidak dilanjutkan."))
-                    continue
-                # Failed but without an end: the task below resumes it (see _start_or_resume).
-                run.status = RunStatus.FAILED
-                run.error = _("Pemroses mati di tengah proses; proses dilanjutkan otomatis.")
-                run.save(update_fields=["status", "error"])
-                resume.append(run)
-    except RecomputeBusy:
-        return []
-    queued = []
-    for run in resume:
-        try:
-            enqueue(RECOMPUTE_TASK, province=run.province, user_id=run.triggered_by_id)
-        except QueueUnavailable:
-            continue  # the night's run (or "run now") resumes it
-        queued.append(run.pk)
-    return queued
+        result = _step(name).run(night)
+    except Exception as error:
+        _fail(run, error)
+        raise
+    result = {**result, "seconds": round(time.monotonic() - started, 2)}
+    # Merged in SQL: the parts of the run write their progress from other workers meanwhile.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE graduation_recomputerun SET steps = steps || %s::jsonb WHERE id = %s",
+            [json.dumps({name: result}), run.pk],
+        )
+    run.steps[name] = result
+    return result
+
+
+def _done(run: RecomputeRun) -> None:
+    run.status = RunStatus.DONE
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "finished_at"])
+
+
+# --- In one process: manage.py recompute_graduation, the benches, the tests ------------------------------
 
 
 def recompute_graduation(
@@ -489,13 +565,15 @@ def recompute_graduation(
     after_province: Callable[[RecomputeRun, str], None] | None = None,
     stdout=None,
 ) -> RecomputeRun:
-    """The nightly run: its steps one after another, each recorded in the ledger. Raises RecomputeBusy."""
+    """The nightly run in this process: its steps one after another, each recorded in the ledger.
+
+    Holds the nightly lock for the whole run. Raises RecomputeBusy when another run goes.
+    """
     run_date = run_date or timezone.localdate()
     # The nightly's own writes (maturity, readiness) are not in the audit trail (its own history tables
     # keep them); anything tracked it touches is recorded as this run's.
     with locks.exclusive(locks.Key.NIGHTLY, busy=_busy), write_context(Source.NIGHTLY):
-        criteria = CriteriaSet.objects.active()
-        run = _start_or_resume(province=province, run_date=run_date, criteria=criteria, user=user)
+        run = _start_or_resume(province=province, run_date=run_date, criteria=CriteriaSet.objects.active(), user=user)
         add_to_context(run=run.pk)
 
         def province_done(code: str) -> None:
@@ -504,26 +582,213 @@ def recompute_graduation(
             if after_province is not None:
                 after_province(run, code)
 
-        night = nightly.Night(run_date=run_date, province=province, ledger=run, on_progress=province_done)
-        for step in nightly.steps(province=province):
-            if step.name in run.steps:
-                continue  # done before the run was stopped
-            started = time.monotonic()
+        night = _night(run, worker=worker_name())
+        left = plan(run)
+        for name in left.before:
+            _run_step(run, name, night)
+        parts_started = time.monotonic()
+        for code in left.parts:
             try:
-                result = step.run(night)
+                run.progress[code] = _step(left.parted).run_part(night, code)
+                province_done(code)
             except Exception as error:
-                run.status = RunStatus.FAILED
-                run.error = _("Proses gagal karena kesalahan di server (sudah dicatat): %(error)s") % {
-                    "error": f"{type(error).__name__}: {error}"
-                }
-                run.save(update_fields=["status", "error"])
+                _fail(run, error)
                 raise
-            run.steps[step.name] = {**result, "seconds": round(time.monotonic() - started, 2)}
-            run.save(update_fields=["steps"])
-        run.status = RunStatus.DONE
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "finished_at"])
+        for name in left.after:
+            _run_step(run, name, night, started=parts_started if name == left.parted else None)
+        _done(run)
     return run
+
+
+def worker_name() -> str:
+    """This process, as the ledger names the worker of a part (a Celery task passes its worker's name)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --- Over Celery workers: the canvas of graduation.tasks ------------------------------------------------
+
+
+def run_begin(*, province: str = "", run_date: datetime.date | None = None, user=None) -> tuple[RecomputeRun, Plan]:
+    """Start (or resume) a run whose steps the workers take; returns it and what is left of it.
+
+    Raises RecomputeBusy while another run goes (in one process, or on the workers).
+    """
+    run_date = run_date or timezone.localdate()
+    with locks.exclusive(locks.Key.NIGHTLY, busy=_busy):
+        run = _start_or_resume(province=province, run_date=run_date, criteria=CriteriaSet.objects.active(), user=user)
+        run.dispatched_at = timezone.now()
+        run.save(update_fields=["dispatched_at"])
+    return run, plan(run)
+
+
+@contextlib.contextmanager
+def _stage(run_pk: int) -> Iterator[RecomputeRun | None]:
+    """One task of a run on the workers: the run if it is still going (else None), in its audit context.
+
+    Takes the nightly lock shared, so that tasks of the run go side by side on any number of workers
+    while a run in one process, or a start or sweep deciding about the run, keeps them out.
+    """
+    held = contextlib.ExitStack()
+    try:
+        held.enter_context(locks.shared(locks.Key.NIGHTLY, wait_seconds=STAGE_LOCK_WAIT_SECONDS))
+    except locks.Busy:
+        yield None  # a run in one process holds it: that run does the work
+        return
+    with held:
+        run = RecomputeRun.objects.select_related("criteria").filter(pk=run_pk).first()
+        if run is None or run.status != RunStatus.RUNNING or run.dispatched_at is None:
+            yield None  # finished, failed or taken over meanwhile: nothing to do
+            return
+        with write_context(Source.NIGHTLY, run=run.pk):
+            yield run
+
+
+def run_step_stage(run_pk: int, name: str, *, worker: str) -> dict:
+    """A step without parts (KUBE maturity), as a task of the canvas."""
+    with _stage(run_pk) as run:
+        if run is None or name in run.steps:
+            return {"skipped": True}
+        return _run_step(run, name, _night(run, worker=worker))
+
+
+def run_part_stage(run_pk: int, name: str, part: str, *, worker: str) -> dict:
+    """One part (a province) of the step with parts, as a task of the canvas's group.
+
+    Holds the part's own liveness lock while it works and marks it started in the ledger: a part
+    started whose lock is free lost its worker (recompute_runs_recover publishes it again).
+    """
+    with _stage(run_pk) as run:
+        if run is None or part in run.progress:
+            return {"skipped": True}
+        key = _part_key(run.pk, part)
+        if not locks.job_hold(locks.Key.NIGHTLY_PARTS, key):
+            return {"skipped": True}  # the same part on another worker (published again meanwhile)
+        try:
+            run.refresh_from_db(fields=["progress", "status"])
+            if part in run.progress or run.status != RunStatus.RUNNING:
+                return {"skipped": True}
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE graduation_recomputerun SET parts_started = parts_started || %s::jsonb WHERE id = %s",
+                    [json.dumps({part: worker}), run.pk],
+                )
+            try:
+                return _step(name).run_part(_night(run, worker=worker), part)
+            except Exception as error:
+                _fail(run, error)
+                raise
+        finally:
+            locks.job_release(locks.Key.NIGHTLY_PARTS, key)
+
+
+def run_finish_stage(run_pk: int, *, worker: str) -> dict:
+    """The chord's callback: once every part is in the ledger, the steps after them, and the run is done.
+
+    With a part missing (it failed, or it was published again after its worker died) it does nothing:
+    the run has failed with the reason, or the sweep finishes it when the part is done.
+    """
+    with _stage(run_pk) as run:
+        if run is None:
+            return {"skipped": True}
+        left = plan(run)
+        if left.before or left.parts:
+            return {"waiting": left.before + left.parts}
+        night = _night(run, worker=worker)
+        for name in left.after:
+            _run_step(run, name, night)
+        # Only once, should two callbacks of the run get here (a part published again has its own).
+        if not RecomputeRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=RunStatus.DONE, finished_at=timezone.now()
+        ):
+            return {"skipped": True}
+        return {"done": True}
+
+
+def _part_key(run_pk: int, part: str) -> int:
+    # Province codes are two digits: one key per (run, province).
+    return run_pk * 100 + int(part)
+
+
+def _dead_parts(run: RecomputeRun) -> list[str]:
+    """Parts marked started, not done, whose worker's liveness lock is free: their worker died."""
+    started = [part for part in run.parts_started if part not in run.progress]
+    alive = locks.jobs_held(locks.Key.NIGHTLY_PARTS, [_part_key(run.pk, part) for part in started])
+    run.refresh_from_db(fields=["progress"])  # a part that ended between the two reads is done, not dead
+    return [part for part in started if part not in run.progress and _part_key(run.pk, part) not in alive]
+
+
+def recompute_runs_recover(*, today: datetime.date | None = None, now: datetime.datetime | None = None) -> list[int]:
+    """Look after the runs nothing runs any more; returns the runs it published again.
+
+    Run by Celery beat every minute and at worker start:
+
+    - a run in one process whose process died (marked running, lock free): of another day it is
+      closed (the night's run does the work again); of today it is marked failed and a new task
+      resumes it where it stopped;
+    - a run on the workers: a part whose worker died is published again at once (with the chord's
+      callback after it), so are the steps left when nothing of the run has been going for
+      REQUEUE_AFTER (lost messages) or every part is done but the run not finished; after
+      MAX_RESUMES lost workers the run ends as failed.
+    """
+    today = today or timezone.localdate()
+    now = now or timezone.now()
+    resume, republish = [], []
+    for run in _dispatched_runs():
+        dead = _dead_parts(run)
+        if dead:
+            RecomputeRun.objects.filter(pk=run.pk).update(
+                resumed_count=models.F("resumed_count") + 1,
+                parts_started=_without(run.parts_started, dead),
+                dispatched_at=now,
+            )
+            run.refresh_from_db()
+            if run.resumed_count >= MAX_RESUMES:
+                _close(
+                    run,
+                    _("Terhenti %(count)d kali karena pemrosesnya mati; tidak dilanjutkan lagi.")
+                    % {"count": MAX_RESUMES},
+                )
+                continue
+            republish.append(run)
+    try:
+        # Holding the run lock proves no task of a run and no run in one process is going now.
+        with locks.exclusive(locks.Key.NIGHTLY, busy=_busy):
+            for run in RecomputeRun.objects.filter(status=RunStatus.RUNNING):
+                if run.run_date != today:
+                    _close(run, _("Terhenti dan tidak dilanjutkan."))
+                    continue
+                if run.dispatched_at is not None:
+                    left = plan(run)
+                    idle = now - run.dispatched_at > REQUEUE_AFTER
+                    if (idle or not (left.before or left.parts)) and run not in republish:
+                        RecomputeRun.objects.filter(pk=run.pk).update(dispatched_at=now)
+                        republish.append(run)
+                    continue
+                # Failed but without an end: the task below resumes it (see _start_or_resume).
+                run.status = RunStatus.FAILED
+                run.error = _("Pemroses mati di tengah proses; proses dilanjutkan otomatis.")
+                run.save(update_fields=["status", "error"])
+                resume.append(run)
+    except RecomputeBusy:
+        pass
+    queued = []
+    for run in resume:
+        try:
+            enqueue(RECOMPUTE_TASK, province=run.province, user_id=run.triggered_by_id)
+        except QueueUnavailable:
+            continue  # the night's run (or "run now") resumes it
+        queued.append(run.pk)
+    for run in republish:
+        try:
+            enqueue(RESUME_TASK, run.pk)
+        except QueueUnavailable:
+            continue  # the next round
+        queued.append(run.pk)
+    return queued
+
+
+def _without(mapping: dict, keys: list[str]) -> dict:
+    return {key: value for key, value in mapping.items() if key not in keys}
 
 
 @dataclass

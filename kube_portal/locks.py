@@ -5,7 +5,8 @@ Three uses, each with the kind of lock that fits it:
 - **One run at a time** (`exclusive`): a session-level lock tried without waiting. A second
   nightly run (or a second set-based maturity classification) fails at once instead of doing
   the work twice. Session-level, so it outlives the run's own commits, and PostgreSQL drops it
-  when the session ends: a killed run frees it at once, with no stale flag to clean up.
+  when the session ends: a killed run frees it at once, with no stale flag to clean up. The
+  tasks of a run spread over workers hold it `shared`, side by side, while they work.
 - **One writer at a time** (`wait_in_transaction`): a transaction-level lock that waits, so two
   dashboard refreshes (the nightly run and an import finishing) queue instead of interleaving.
 - **Liveness of background jobs** (`job_hold`, `job_release`, `jobs_held`): a worker takes a
@@ -19,7 +20,7 @@ import contextlib
 import enum
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import connection
+from django.db import OperationalError, connection
 
 
 class Key(enum.IntEnum):
@@ -29,6 +30,7 @@ class Key(enum.IntEnum):
     MATURITY = 0x4B55_4245  # "KUBE": the set-based KUBE maturity classification (groups.maturity)
     DASHBOARDS = 7_200_701  # the dashboard refresh (dashboards.refresh)
     IMPORT_JOBS = 0x4B55_494D  # "KUIM": namespace of the household import jobs' liveness locks
+    NIGHTLY_PARTS = 0x4B55_5052  # "KUPR": namespace of the liveness locks of the nightly run's parts (provinces)
 
 
 class Busy(RuntimeError):
@@ -52,6 +54,27 @@ def exclusive(key: Key, *, busy: Callable[[], Exception] = Busy) -> Iterator[Non
     finally:
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_unlock(%s)", [int(key)])
+
+
+@contextlib.contextmanager
+def shared(key: Key, *, wait_seconds: float) -> Iterator[None]:
+    """Hold `key` shared for the block (with other shared holders), waiting up to `wait_seconds` for an
+    exclusive holder to let go; raise `Busy` when it does not."""
+    with connection.cursor() as cursor:
+        # lock_timeout bounds the wait for an advisory lock too (outside a transaction: the error ends
+        # only this statement); the session's setting is put back after.
+        cursor.execute("SELECT set_config('lock_timeout', %s, false)", [f"{int(wait_seconds * 1000)}ms"])
+        try:
+            cursor.execute("SELECT pg_advisory_lock_shared(%s)", [int(key)])
+        except OperationalError as error:  # lock_not_available
+            raise Busy() from error
+        finally:
+            cursor.execute("RESET lock_timeout")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock_shared(%s)", [int(key)])
 
 
 def is_held(key: Key) -> bool:

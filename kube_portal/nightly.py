@@ -1,11 +1,13 @@
 """The nightly chain (DESIGN.md section 5): KUBE maturity → household readiness → dashboard figures.
 
 Each step belongs to the app whose data it computes, and each app registers its step in its
-`AppConfig.ready()`; the order is stated once, here. The steps run one after another. The run
-that executes them (`graduation.recompute.recompute_graduation`: Celery beat at 01:00, the
-admins' "Jalankan sekarang", `manage.py recompute_graduation`) holds the nightly lock, keeps
-the ledger (`graduation.RecomputeRun`: each step's result as it finishes) and, when a run
-was killed, resumes it: the steps it finished are not run again.
+`AppConfig.ready()`; the order is stated once, here. The steps run one after another; a step
+with parts (readiness: one part per province) has its parts run independently, in any order
+and on any worker, before its own `run` totals them. The run that executes them
+(`graduation.recompute`: one process for `manage.py recompute_graduation`, a Celery canvas
+over any number of workers for beat at 01:00 and the admins' "Jalankan sekarang") keeps the
+ledger (`graduation.RecomputeRun`: each part and step as it finishes) and, when a run was
+killed, resumes it: the parts and steps it finished are not run again.
 """
 
 import datetime
@@ -28,8 +30,8 @@ class Night:
     province: str
     #: The ledger row of the run (a `graduation.RecomputeRun`).
     ledger: Any
-    #: Called with each part a step has committed (a province of the readiness step).
-    on_progress: Callable[[str], None] | None = None
+    #: Who runs the step: a Celery worker's name, or host:pid of a run in one process (kept in the ledger).
+    worker: str = ""
 
     @property
     def trigger(self) -> str:
@@ -43,6 +45,10 @@ class Step:
     run: Callable[[Night], dict]
     #: Run only when the whole country is recomputed (the dashboards add up every province).
     whole_country_only: bool = False
+    #: The names of the step's parts for this night (provinces); None: the step is one piece.
+    parts: Callable[[Night], list[str]] | None = None
+    #: Runs one part and returns its figures (committed with its entry in the ledger); `run` then totals them.
+    run_part: Callable[[Night, str], dict] | None = None
 
 
 STEPS = Slots("nightly steps", order=ORDER)

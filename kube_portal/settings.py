@@ -162,10 +162,15 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Celery speaks kombu URLs: a unix socket is redis+socket://, a TCP server redis://.
 CELERY_BROKER_URL = REDIS_URL.replace("unix://", "redis+socket://", 1)
-# No result backend: no page reads a task's return value, and with one every publish also
-# waited for the result store (19 s of reconnecting when Redis was down).
-CELERY_RESULT_BACKEND = None
+# Results are ignored (no page reads a task's return value): a publish of a task that keeps its
+# result also waits for the result store (19 s of reconnecting when Redis was down). The one use
+# of the result backend, on the same Redis, is counting the parts of the nightly run's chord
+# (graduation.tasks; its header tasks keep their results, a few numbers, for a day).
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL
 CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
     "socket_timeout": 5,  # above the consumer's 1 s BRPOP poll

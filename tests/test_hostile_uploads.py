@@ -13,10 +13,7 @@ import os
 import random
 import re
 import signal
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -28,101 +25,13 @@ from accounts.tests.factories import PASSWORD
 from beneficiaries.importing import COLUMNS
 from beneficiaries.models import Household, ImportJob, Member
 from beneficiaries.tests import hostile
-from tests.servers import database_url_of_this_run
+from tests.servers import status as _status
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROOT = Path(__file__).resolve().parent.parent
 JOB_DEADLINE_SECONDS = 30
 RSS_LIMIT_MB = 500
-
-
-def _status(pid: int) -> dict[str, int]:
-    """VmRSS and VmHWM (peak) of a process, in MB."""
-    text = Path(f"/proc/{pid}/status").read_text()
-    return {key: int(re.search(rf"{key}:\s+(\d+) kB", text).group(1)) // 1024 for key in ("VmRSS", "VmHWM")}
-
-
-def _children(pid: int) -> list[int]:
-    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
-
-
-class Worker:
-    """`celery worker` on the test database, stopped (and reaped) by the fixture."""
-
-    def __init__(self, folder: Path, media: Path):
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": database_url_of_this_run(),
-            "MEDIA_ROOT": str(media),
-            "CELERY_TASK_DEFAULT_QUEUE": django_settings.CELERY_TASK_DEFAULT_QUEUE,
-            "DJANGO_SETTINGS_MODULE": "kube_portal.settings",
-            # Production defaults otherwise: recycling by memory, the address-space ceiling.
-            "CELERY_WORKER_MAX_TASKS_PER_CHILD": "1000",
-        }
-        self.log = folder / f"worker-{uuid.uuid4().hex[:6]}.log"
-        self.process = None
-
-    def start(self) -> "Worker":
-        self.process = subprocess.Popen(  # noqa: S603 - our interpreter, fixed arguments
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "kube_portal",
-                "worker",
-                "--pool=prefork",
-                "--concurrency=1",
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                f"--hostname=hostile-{uuid.uuid4().hex[:8]}@%h",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 60
-        while "ready." not in self.log.read_text():
-            assert self.process.poll() is None, self.log.read_text()[-3000:]
-            assert time.monotonic() < deadline, "worker did not start:\n" + self.log.read_text()[-3000:]
-            time.sleep(0.2)
-        return self
-
-    @property
-    def pool(self) -> list[int]:
-        return _children(self.process.pid)
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
-
-
-@pytest.fixture
-def workers(tmp_path, settings):
-    """Start workers on demand (`workers()`); all are stopped at the end."""
-    from kube_portal.celery import app
-
-    settings.MEDIA_ROOT = tmp_path / "media"
-    app.control.purge()  # messages an earlier run may have left in this Redis database
-    started: list[Worker] = []
-
-    def start() -> Worker:
-        worker = Worker(tmp_path, settings.MEDIA_ROOT).start()
-        started.append(worker)
-        return worker
-
-    yield start
-    for worker in started:
-        worker.stop()
 
 
 def wait_for_end(job_id: int, deadline_seconds: float) -> ImportJob:

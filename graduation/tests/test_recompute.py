@@ -421,7 +421,7 @@ def test_income_multiple_is_decimal(regions):
     assert CriteriaSet.objects.active().income_multiple == Decimal("1.50")
 
 
-def test_nightly_task_is_scheduled_at_one_in_the_morning_and_runs(regions):
+def test_nightly_task_is_scheduled_at_one_in_the_morning_and_runs(regions, celery_eager):
     from graduation.tasks import recompute_graduation_task
     from kube_portal.celery import app
 
