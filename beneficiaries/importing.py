@@ -811,7 +811,9 @@ class _Engine:
                 "SELECT h.id FROM beneficiaries_household h WHERE h.no_kk IN "
                 "(SELECT no_kk FROM kpm_import_household UNION SELECT no_kk FROM kpm_import_member)"
             )
-            households_changed.send(sender=Household, household_ids=[row[0] for row in cursor.fetchall()])
+            household_ids = [row[0] for row in cursor.fetchall()]
+            Household.objects.filter(pk__in=household_ids).refresh_head_name()
+            households_changed.send(sender=Household, household_ids=household_ids)
 
 
 def _copy_value(value) -> str:
