@@ -199,6 +199,8 @@ class Household(RegionCodeMixin, Versioned, TimestampedByUser):
             models.Index(fields=["head_name", "no_kk"], name="household_head_name"),
             models.Index(fields=["region_code", "no_kk"], name="household_region_order"),
             models.Index(fields=["updated_at", "id"], name="household_updated"),
+            # The few inactive households, in the list's order (status=nonaktif).
+            models.Index(fields=["no_kk"], name="household_inactive", condition=models.Q(is_active=False)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["no_kk"], name="household_no_kk_unique"),

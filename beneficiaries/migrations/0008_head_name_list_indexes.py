@@ -51,6 +51,10 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['updated_at', 'id'], name='household_updated'),
         ),
         migrations.AddIndex(
+            model_name='household',
+            index=models.Index(condition=models.Q(('is_active', False)), fields=['no_kk'], name='household_inactive'),
+        ),
+        migrations.AddIndex(
             model_name='member',
             index=django.contrib.postgres.indexes.GinIndex(fields=['name_normalized'], name='member_name_trgm', opclasses=['gin_trgm_ops']),
         ),
