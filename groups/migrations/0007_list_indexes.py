@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('groups', '0005_audit_trail_grant_account'),
+        ('groups', '0006_api_client_uuid'),
         ('regions', '0002_audit_trail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
