@@ -31,6 +31,7 @@ from accounts.forms import (
 from accounts.history import user_history
 from accounts.models import User
 from kube_portal.forms import add_service_errors
+from kube_portal.paging import ListPaginator
 
 USERS_PER_PAGE = 25
 
@@ -185,7 +186,7 @@ def download_list(request):
         raise PermissionDenied
     records = downloads_visible_to(request.user).select_related("user")
     filters = DownloadFilter(request.GET or None, queryset=records, request=request)
-    page = Paginator(filters.qs.order_by("-at", "-id"), DOWNLOADS_PER_PAGE).get_page(request.GET.get("page"))
+    page = ListPaginator(filters.qs.order_by("-at", "-id"), DOWNLOADS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/download_list.html",

@@ -153,9 +153,12 @@ def _insert(households: list, members: list, within: str = "") -> int:
         cursor.execute(
             f"""
             WITH inserted AS (
-              INSERT INTO beneficiaries_household ({", ".join(HOUSEHOLD_COLUMNS)}, is_active, deactivation_reason,
-                deactivation_note, created_at, updated_at)
-              SELECT {", ".join(HOUSEHOLD_COLUMNS)}, TRUE, '', '', now(), now() FROM demo_household
+              INSERT INTO beneficiaries_household ({", ".join(HOUSEHOLD_COLUMNS)}, head_name, is_active,
+                deactivation_reason, deactivation_note, created_at, updated_at)
+              -- head_name: what HouseholdQuerySet.refresh_head_name() would write, joined here in the batch.
+              SELECT {", ".join("d." + c for c in HOUSEHOLD_COLUMNS)}, coalesce(head.name, ''), TRUE, '', '', now(), now()
+              FROM demo_household d
+              LEFT JOIN demo_member head ON head.no_kk = d.no_kk AND head.relationship = 'kepala'
               ON CONFLICT (no_kk) DO NOTHING
               RETURNING id, no_kk
             )

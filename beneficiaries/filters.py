@@ -20,7 +20,7 @@ STATUSES = {"aktif": {"is_active": True}, "nonaktif": {"is_active": False}, "sem
 
 
 class HouseholdFilter(ListFilterSet):
-    """Filters of `Household.objects.visible_to(user).with_head()`; active households by No. KK by default."""
+    """Filters of `Household.objects.visible_to(user)`; active households by No. KK by default."""
 
     strict = True  # personal data, exported
 
@@ -95,7 +95,7 @@ class HouseholdFilter(ListFilterSet):
 
     def finish(self, households):
         households = households.filter(**STATUSES[self.value("status", "aktif")])
-        # "nama" sorts on the head_name annotation of HouseholdQuerySet.with_head().
+        # "nama" sorts on the head's name kept on the household (Household.head_name, indexed).
         return households.order_by(*self.ordering(self.value("urut", "no_kk")))
 
     def ordering(self, sort: str) -> list:

@@ -2,9 +2,11 @@
 `import_households` command and the benchmark.
 
 Set-based in two passes: a streaming pass reads and checks every row in Python and groups
-the rows by No. KK; then the existing households and members of those numbers are read
-in a few queries, and the valid households are written with COPY into temporary tables
-and one INSERT ... ON CONFLICT per table. No row is saved one at a time.
+the rows by No. KK, keeping of each member only a compact tuple; then, a batch of households
+at a time, the registered households and members of those numbers are read, compared, and
+the valid households of the batch are copied (COPY) into temporary tables; at the end one
+INSERT ... ON CONFLICT per table writes them. No row is saved one at a time, and what is
+held of the register at once is one batch (issue 16: 200,000 rows in at most 300 MB).
 
 A household is imported whole or not at all: one bad member row rejects all its rows.
 """
@@ -13,11 +15,12 @@ import codecs
 import csv
 import datetime
 import re
+import sys
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -78,6 +81,8 @@ EXAMPLE_ROW = [
 MAX_FILE_BYTES = getattr(settings, "KPM_IMPORT_MAX_BYTES", 60 * 1024 * 1024)
 MAX_ROWS = getattr(settings, "KPM_IMPORT_MAX_ROWS", 200_000)
 PROGRESS_EVERY = 5_000
+#: Households compared with the register and copied to PostgreSQL at a time.
+BATCH_HOUSEHOLDS = 5_000
 # What the engine keeps of a cell's text beyond the row being checked (a value in the error
 # report, a household's raw columns), so memory follows the rows, not the cells' lengths.
 VALUE_PREVIEW = 200
@@ -325,12 +330,28 @@ def _village_code(value) -> str | None:
 HOUSEHOLD_COLUMNS = ["kode_desa", "alamat", "rt", "rw", "perkotaan", "desil", "program", "telepon"]
 
 
-@dataclass
+class _Member(NamedTuple):
+    """A checked member row: a tuple, as 200,000 of them wait for the second pass (a dict costs 3x)."""
+
+    row: int
+    nik: str | None
+    name: str
+    sex: str | None
+    birth_date: datetime.date | None
+    relationship: str | None
+    has_disability: bool | None
+    is_pregnant: bool | None
+    education: str
+    occupation: str
+
+
+@dataclass(slots=True)
 class _Household:
-    raw: tuple | None = None
+    # The hash of the household columns as its first valid row gave them (rows repeat them).
+    raw: int | None = None
     rows: list[int] = field(default_factory=list)
     data: dict = field(default_factory=dict)
-    members: list[dict] = field(default_factory=list)
+    members: list[_Member] = field(default_factory=list)
     rejected: bool = False
 
 
@@ -440,7 +461,7 @@ class _Engine:
             self.error(row, "no_kk", raw_kk, problem.message)
         return kk
 
-    def member(self, row: int, values: dict) -> tuple[dict, bool]:
+    def member(self, row: int, values: dict) -> tuple[_Member, bool]:
         """The member of the row, and whether every one of its columns is valid."""
         ok = True
         sex: str | None = _text(values["jenis_kelamin"]).upper()[:1]
@@ -481,19 +502,19 @@ class _Engine:
                 _("Hubungan harus salah satu dari: kepala keluarga, istri, suami, anak, orang tua, lainnya."),
             )
             ok = False
-        member = {
-            "row": row,
-            "nik": nik.value,
-            "name": name,
-            "name_normalized": normalize_name(name),
-            "sex": sex,
-            "birth_date": birth_date,
-            "relationship": relationship,
-            "has_disability": disability,
-            "is_pregnant": pregnant,
-            "education": _text(values["pendidikan"])[:50],
-            "occupation": _text(values["pekerjaan"])[:100],
-        }
+        member = _Member(
+            row=row,
+            nik=nik.value,
+            name=name,
+            sex=sex,
+            birth_date=birth_date,
+            relationship=relationship,
+            has_disability=disability,
+            is_pregnant=pregnant,
+            # A few distinct values over the whole file: one string each.
+            education=sys.intern(_text(values["pendidikan"])[:50]),
+            occupation=sys.intern(_text(values["pekerjaan"])[:100]),
+        )
         return member, ok
 
     def nik(self, row: int, values: dict, nik: rules.IdentityCheck) -> bool:
@@ -521,7 +542,7 @@ class _Engine:
     def household_row(self, household: _Household, row: int, values: dict) -> bool:
         """The household columns of one of its rows, checked and merged with its other rows' ones."""
         # A household's rows usually repeat its address columns: check each variant once.
-        raw_household = tuple(_preview(values[name], RAW_KEPT) for name in HOUSEHOLD_COLUMNS)
+        raw_household = hash(tuple(_preview(values[name], RAW_KEPT) for name in HOUSEHOLD_COLUMNS))
         if raw_household == household.raw:
             return True
         household_data = self.household_data(row, values)
@@ -596,15 +617,23 @@ class _Engine:
             **programs,
         }
 
-    # Pass 2: compare with what is registered, then write.
-    def reconcile(self) -> tuple[list, list, list, list]:
-        existing_households, existing_members, existing_heads = self.registered()
+    # Pass 2: compare with what is registered, a batch of households at a time, and stage the writes.
+    def reconcile(self, writer: "_Writer | None") -> None:
+        """Compare the file's households with the register; unless a dry run, `writer` stages what changes."""
+        households = self.households
+        keys = list(households)
+        for start in range(0, len(keys), BATCH_HOUSEHOLDS):
+            # Each batch leaves the engine once compared: only one batch of the register is held.
+            batch = {no_kk: households.pop(no_kk) for no_kk in keys[start : start + BATCH_HOUSEHOLDS]}
+            staged = self.reconcile_batch(batch)
+            if writer is not None:
+                writer.stage(*staged)
+
+    def reconcile_batch(self, batch: dict) -> tuple[list, list]:
+        existing_households, existing_members, existing_heads = self.registered(batch)
         in_scope = self.user.scope.contains
-        new_households: list[dict[str, Any]] = []
-        changed_households: list[dict[str, Any]] = []
-        new_members: list[dict[str, Any]] = []
-        changed_members: list[dict[str, Any]] = []
-        for no_kk, household in self.households.items():
+        household_rows, member_rows = [], []
+        for no_kk, household in batch.items():
             if household.rejected:
                 self.reject(
                     household, _("Keluarga ini ditolak karena ada baris lain dari No. KK yang sama yang salah.")
@@ -621,26 +650,27 @@ class _Engine:
                 continue
             data = {"no_kk": no_kk, **household.data}
             if current is None:
-                new_households.append(data)
+                self.result.households_created += 1
+                household_rows.append([data[k] for k in HOUSEHOLD_FIELDS])
             elif any(current[k] != data[k] for k in HOUSEHOLD_FIELDS):
-                changed_households.append(data)
+                self.result.households_updated += 1
+                household_rows.append([data[k] for k in HOUSEHOLD_FIELDS])
             else:
                 self.result.households_unchanged += 1
             for member in household.members:
-                registered = existing_members.get(member["nik"])
-                member["no_kk"] = no_kk
-                if registered is None or any(registered[k] != member[k] for k in MEMBER_FIELDS):
-                    (new_members if registered is None else changed_members).append(member)
-        self.result.households_created = len(new_households)
-        self.result.households_updated = len(changed_households)
-        self.result.members_created = len(new_members)
-        self.result.members_updated = len(changed_members)
-        return new_households, changed_households, new_members, changed_members
+                registered = existing_members.get(member.nik)
+                if registered is None:
+                    self.result.members_created += 1
+                elif any(registered[k] != getattr(member, k) for k in MEMBER_FIELDS):
+                    self.result.members_updated += 1
+                else:
+                    continue
+                member_rows.append([no_kk, *(getattr(member, k) for k in MEMBER_FIELDS), normalize_name(member.name)])
+        return household_rows, member_rows
 
-    def registered(self) -> tuple[dict, dict, dict]:
-        """What the register holds of the file's households and members: households and members by
+    def registered(self, households: dict) -> tuple[dict, dict, dict]:
+        """What the register holds of these households and their members: households and members by
         No. KK and NIK, and the NIK of each registered household's head."""
-        households = self.households
         existing_households = {}
         with connection.cursor() as cursor:
             cursor.execute(
@@ -650,7 +680,7 @@ class _Engine:
             )
             for row in cursor.fetchall():
                 existing_households[row[1]] = {"id": row[0], **dict(zip(HOUSEHOLD_FIELDS, row[1:], strict=True))}
-            niks = [m["nik"] for h in households.values() for m in h.members]
+            niks = [m.nik for h in households.values() for m in h.members]
             cursor.execute(
                 "SELECT m.id, h.no_kk, h.region_code, m.nik, m.name, m.sex, m.birth_date, m.relationship, "
                 "m.has_disability, m.is_pregnant, m.education, m.occupation FROM beneficiaries_member m "
@@ -681,7 +711,7 @@ class _Engine:
         problem: tuple[str, str | None] | None = self.head_problem(household, registered_head)
         # Every NIK registered in another household is reported, whatever else is wrong.
         for member in household.members:
-            registered = existing_members.get(member["nik"])
+            registered = existing_members.get(member.nik)
             if registered and registered["no_kk"] != no_kk:
                 if self.user.scope.contains(registered["region_code"]):
                     message = _("NIK ini sudah terdaftar pada keluarga dengan No. KK %(no_kk)s.") % {
@@ -689,7 +719,7 @@ class _Engine:
                     }
                 else:
                     message = _("NIK ini sudah terdaftar di wilayah lain.")
-                self.error(member["row"], "nik", member["nik"], message)
+                self.error(member.row, "nik", member.nik, message)
                 problem = problem or ("nik", None)
         if problem is None:
             return True
@@ -701,15 +731,15 @@ class _Engine:
     @staticmethod
     def head_problem(household: _Household, registered_head: str | None) -> tuple[str, str] | None:
         """(column, message) when the household would not have exactly one head; None when it would."""
-        heads = [m for m in household.members if m["relationship"] == Relationship.HEAD]
-        head_nik = heads[0]["nik"] if heads else registered_head
+        heads = [m for m in household.members if m.relationship == Relationship.HEAD]
+        head_nik = heads[0].nik if heads else registered_head
         if len(heads) > 1:
             return ("hubungan", _("Satu keluarga harus memiliki tepat satu kepala keluarga."))
         if head_nik is None:
             return ("hubungan", _("Keluarga ini tidak memiliki kepala keluarga."))
         if heads and registered_head not in (None, head_nik):
             # A new head is fine when the file also gives the registered head another role.
-            demoted = {m["nik"] for m in household.members if m["relationship"] != Relationship.HEAD}
+            demoted = {m.nik for m in household.members if m.relationship != Relationship.HEAD}
             if registered_head not in demoted:
                 return ("hubungan", _("Keluarga ini sudah memiliki kepala keluarga dengan NIK lain."))
         return None
@@ -724,12 +754,21 @@ class _Engine:
         household.rejected = True
         self.result.rows_rejected += accepted
 
-    def write(self, new_households, changed_households, new_members, changed_members) -> None:
-        """Upsert the households, then the members. The audit trail's triggers record every row
-        written, with the context the caller entered (the import job, see import_jobs)."""
-        now = timezone.now()
-        actor = self.user.pk
-        with transaction.atomic(), connection.cursor() as cursor:
+
+#: The staged member columns: the No. KK, MEMBER_FIELDS, the normalised name.
+STAGED_MEMBER_COLUMNS = ["no_kk", *MEMBER_FIELDS, "name_normalized"]
+
+
+class _Writer:
+    """The writing pass, inside the caller's transaction: batches of households and members are
+    copied into temporary tables as the comparison produces them, then one statement per table
+    upserts them. The audit trail's triggers record every row written, with the context the caller
+    entered (the import job, see import_jobs)."""
+
+    def __init__(self, user):
+        self.user = user
+        self.members_staged = 0
+        with connection.cursor() as cursor:
             # ON COMMIT DROP cleans up; the DROP covers an import inside an outer transaction.
             cursor.execute("DROP TABLE IF EXISTS kpm_import_household, kpm_import_member")
             cursor.execute(
@@ -738,11 +777,25 @@ class _Engine:
                 "receives_pkh boolean, receives_bpnt boolean, receives_pbi_jk boolean, phone varchar(20)) "
                 "ON COMMIT DROP"
             )
-            copy_rows(
-                cursor,
-                "kpm_import_household",
-                ([h[k] for k in HOUSEHOLD_FIELDS] for h in [*new_households, *changed_households]),
+            cursor.execute(
+                "CREATE TEMP TABLE kpm_import_member (no_kk varchar(16), nik varchar(16), name varchar(150), "
+                "sex varchar(1), birth_date date, relationship varchar(10), has_disability boolean, "
+                "is_pregnant boolean, education varchar(50), occupation varchar(100), name_normalized varchar(150)) "
+                "ON COMMIT DROP"
             )
+
+    def stage(self, household_rows: list, member_rows: list) -> None:
+        """Rows in the order of HOUSEHOLD_FIELDS and STAGED_MEMBER_COLUMNS."""
+        with connection.cursor() as cursor:
+            if household_rows:
+                _copy(cursor, "kpm_import_household", household_rows)
+            if member_rows:
+                _copy(cursor, "kpm_import_member", member_rows)
+        self.members_staged += len(member_rows)
+
+    def finish(self) -> None:
+        now = timezone.now()
+        with connection.cursor() as cursor:
             cursor.execute(
                 """
                   INSERT INTO beneficiaries_household AS h (no_kk, village_id, region_code, address, rt, rw, is_urban,
@@ -758,19 +811,9 @@ class _Engine:
                     receives_pbi_jk = EXCLUDED.receives_pbi_jk, phone = EXCLUDED.phone, updated_at = %(now)s,
                     version = h.version + 1
                 """,
-                {"now": now, "actor": actor},
+                {"now": now, "actor": self.user.pk},
             )
             cursor.execute("ANALYZE kpm_import_household")
-            cursor.execute(
-                "CREATE TEMP TABLE kpm_import_member (no_kk varchar(16), nik varchar(16), name varchar(150), "
-                "name_normalized varchar(150), sex varchar(1), birth_date date, relationship varchar(10), "
-                "has_disability boolean, is_pregnant boolean, education varchar(50), occupation varchar(100)) "
-                "ON COMMIT DROP"
-            )
-            rows = [*new_members, *changed_members]
-            member_columns = ["no_kk", "nik", "name", "name_normalized", "sex", "birth_date", "relationship"]
-            member_columns += ["has_disability", "is_pregnant", "education", "occupation"]
-            copy_rows(cursor, "kpm_import_member", ([m[k] for k in member_columns] for m in rows))
             cursor.execute("ANALYZE kpm_import_member")
             # Relationship changes may move the head role between members of one household:
             # clear the old heads first so the one-head constraint holds at every row.
@@ -806,7 +849,7 @@ class _Engine:
                 {"now": now},
             )
             (written,) = cursor.fetchone()
-            if written != len(rows):
+            if written != self.members_staged:
                 # A NIK registered meanwhile in another household: the WHERE above skipped it.
                 raise ImportFileError(
                     _("Data berubah selama impor (NIK baru terdaftar di keluarga lain). Jalankan impor sekali lagi.")
@@ -815,7 +858,9 @@ class _Engine:
                 "SELECT h.id FROM beneficiaries_household h WHERE h.no_kk IN "
                 "(SELECT no_kk FROM kpm_import_household UNION SELECT no_kk FROM kpm_import_member)"
             )
-            households_changed.send(sender=Household, household_ids=[row[0] for row in cursor.fetchall()])
+            household_ids = [row[0] for row in cursor.fetchall()]
+        Household.objects.filter(pk__in=household_ids).refresh_head_name()
+        households_changed.send(sender=Household, household_ids=household_ids)
 
 
 def households_import(
@@ -837,10 +882,16 @@ def households_import(
         user=user, path=Path(path), filename=filename or Path(path).name, dry_run=dry_run, progress=progress
     )
     engine.read()
-    batches = engine.reconcile()
+    if dry_run:
+        engine.reconcile(None)
+    else:
+        # The comparison and the writes in one transaction: what is compared is what is written.
+        with transaction.atomic():
+            writer = _Writer(user)
+            engine.reconcile(writer)
+            if engine.result.households_created + engine.result.households_updated or writer.members_staged:
+                writer.finish()
     engine.result.problems.sort(key=lambda p: (p.row, p.warning))
-    if not dry_run and any(batches):
-        engine.write(*batches)
     return engine.result
 
 

@@ -9,8 +9,10 @@ import re
 from typing import Any, Self
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from audit.tracking import tracked
@@ -78,8 +80,20 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(is_active=True)
 
     def with_head(self):
-        """Annotate `head_name` and `head_nik` from the member who heads the household."""
-        return self.annotate(head_name=head_of("pk", "name"), head_nik=head_of("pk", "nik"))
+        """Annotate `head_nik` from the member who heads the household (the name is kept on the household)."""
+        return self.annotate(head_nik=head_of("pk", "nik"))
+
+    def refresh_head_name(self) -> int:
+        """Copy the name of each household's head onto it (`head_name`); returns the rows that changed.
+
+        The one place that keeps the column right: the household services and the import call it
+        for the households they touched, the data migration for all of them.
+        """
+
+        def head():
+            return Coalesce(head_of("pk", "name"), models.Value(""))
+
+        return self.exclude(head_name=head()).update(head_name=head())
 
     def search(self, text: str):
         """Households whose No. KK or a member's NIK starts with `text`, or a member's name contains it."""
@@ -88,9 +102,16 @@ class HouseholdQuerySet(ScopedQuerySet):
             return self
         digits = "".join(ch for ch in text if ch.isdigit())
         if digits and len(digits) == len(text.replace(" ", "").replace(".", "").replace("-", "")):
-            members = Member.objects.filter(household=OuterRef("pk"), nik__startswith=digits)
-            return self.filter(models.Q(no_kk__startswith=digits) | Exists(members))
-        members = Member.objects.filter(household=OuterRef("pk"), name__icontains=text)
+            digits = digits[:16]
+            # A No. KK is 16 digits (check constraint), so a prefix is a range of the plain unique
+            # index, which also serves the list's order (a LIKE would need a pattern-ops index).
+            by_kk = Household.objects.filter(no_kk__gte=digits, no_kk__lte=digits.ljust(16, "9"))
+            by_nik = Member.objects.filter(nik__startswith=digits)
+            ids = by_kk.order_by().values("pk").union(by_nik.order_by().values("household_id"))
+            # Two index scans joined by id: an OR of the two would walk every household to test it.
+            return self.filter(pk__in=ids)
+        # On the normalised name, which the trigram index serves: case and punctuation do not count.
+        members = Member.objects.filter(household=OuterRef("pk"), name_normalized__contains=normalize_name(text))
         return self.filter(Exists(members))
 
     def in_region(self, code: str):
@@ -107,11 +128,12 @@ class HouseholdQuerySet(ScopedQuerySet):
         return self.filter(**{field: True})
 
 
-@tracked(exclude=["region_code"])
+@tracked(exclude=["region_code", "head_name"])
 class Household(RegionCodeMixin, Versioned, TimestampedByUser):
     """A KPM family, identified by its No. KK (Kartu Keluarga)."""
 
-    # Unique through the pattern-ops index in Meta: one index serves equality, prefix search and ON CONFLICT.
+    # Unique through the plain index in Meta: it serves equality, ON CONFLICT, the list's order and,
+    # since every No. KK has 16 digits, a prefix search as a range (HouseholdQuerySet.search).
     no_kk = models.CharField(_("No. KK"), max_length=16)
     village = models.ForeignKey(
         "regions.Region",
@@ -133,6 +155,10 @@ class Household(RegionCodeMixin, Versioned, TimestampedByUser):
     receives_bpnt = models.BooleanField("Sembako/BPNT", default=False)
     receives_pbi_jk = models.BooleanField("PBI-JK", default=False)
     phone = models.CharField(_("telepon"), max_length=20, blank=True)
+    # A copy of the head member's name, so that the list sorts and shows it without a join per row;
+    # kept by HouseholdQuerySet.refresh_head_name().
+    # (db_default: the set-based writers insert households before their members.)
+    head_name = models.CharField(_("kepala keluarga"), max_length=150, blank=True, editable=False, db_default="")
 
     is_active = models.BooleanField(_("aktif"), default=True)
     deactivation_reason = models.CharField(
@@ -170,9 +196,15 @@ class Household(RegionCodeMixin, Versioned, TimestampedByUser):
         ordering = ["no_kk"]
         indexes = [
             models.Index(fields=["region_code"], name="household_region_prefix", opclasses=["varchar_pattern_ops"]),
+            # The list's other sorts (beneficiaries.filters.SORTS); No. KK is the unique index.
+            models.Index(fields=["head_name", "no_kk"], name="household_head_name"),
+            models.Index(fields=["region_code", "no_kk"], name="household_region_order"),
+            models.Index(fields=["updated_at", "id"], name="household_updated"),
+            # The few inactive households, in the list's order (status=nonaktif).
+            models.Index(fields=["no_kk"], name="household_inactive", condition=models.Q(is_active=False)),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["no_kk"], name="household_no_kk_unique", opclasses=["varchar_pattern_ops"]),
+            models.UniqueConstraint(fields=["no_kk"], name="household_no_kk_unique"),
             models.CheckConstraint(condition=models.Q(no_kk__regex=SIXTEEN_DIGITS), name="household_no_kk_16_digits"),
             models.CheckConstraint(
                 condition=models.Q(region_code__regex=VILLAGE_CODE), name="household_region_is_village"
@@ -256,6 +288,8 @@ class Member(Timestamped):
         ordering = ["household", "id"]
         indexes = [
             models.Index(fields=["name_normalized", "birth_date"], name="member_name_birth"),
+            # The list's name search (HouseholdQuerySet.search): LIKE '%text%' on the normalised name.
+            GinIndex(fields=["name_normalized"], opclasses=["gin_trgm_ops"], name="member_name_trgm"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["nik"], name="member_nik_unique", opclasses=["varchar_pattern_ops"]),

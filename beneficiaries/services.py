@@ -206,6 +206,7 @@ def household_create(*, user: User, data: dict[str, Any], members: list[MemberCh
     with unique_errors(Household, no_kk=lambda: _no_kk_taken(user=user, no_kk=household.no_kk)):
         household.save()
     _apply_members(user=user, household=household, members=members)
+    _head_name_refresh(household)
     households_changed.send(sender=Household, household_ids=[household.pk])
     return household
 
@@ -236,6 +237,12 @@ def _member_differences(household: Household, members: list[MemberChange]) -> li
         if pk not in submitted:
             found.append(Difference(label=_("Anggota"), theirs=_member_label(member), yours=_("tidak ada di formulir")))
     return found
+
+
+def _head_name_refresh(household: Household) -> None:
+    """After a write of members: the household's copy of its head's name (HouseholdQuerySet.refresh_head_name)."""
+    Household.objects.filter(pk=household.pk).refresh_head_name()
+    household.refresh_from_db(fields=["head_name"])
 
 
 def _household_bump(household_id: int) -> None:
@@ -278,6 +285,7 @@ def household_update(
         # change time, which the API's `updated_since` sync reads.
         household.save(update_fields=None if changed else ["version", "updated_at"])
     _apply_members(user=user, household=household, members=members)
+    _head_name_refresh(household)
     households_changed.send(sender=Household, household_ids=[household.pk])
     return household
 
@@ -426,6 +434,7 @@ def duplicate_merge(*, user: User, keep_nik: str, discard_nik: str) -> Member:
     household = discard.household
     discard.delete()
     _household_bump(household.pk)
+    _head_name_refresh(household)
     if household.pk != keep.household_id and not household.members.exists():
         household_deactivate(
             user=user,

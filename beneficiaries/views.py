@@ -3,7 +3,6 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +33,7 @@ from beneficiaries.services import (
 )
 from kube_portal.concurrency import StaleEdit
 from kube_portal.db_router import reads_from_replica
+from kube_portal.paging import ListPaginator
 from kube_portal.queue import TRY_AGAIN_LATER, QueueUnavailable
 from kube_portal.spreadsheets import CSV_CONTENT_TYPE
 
@@ -61,10 +61,11 @@ def _household_filter(request) -> HouseholdFilter:
 @login_required
 def household_list(request):
     filters = _household_filter(request)
-    page = Paginator(
+    page = ListPaginator(
         filters.qs.select_related("village__parent").only(
             "id",
             "no_kk",
+            "head_name",
             "region_code",
             "rt",
             "rw",

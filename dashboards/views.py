@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,6 +10,7 @@ from dashboards.exporting import table_xlsx
 from dashboards.filters import DashboardFilter
 from groups.models import Kube
 from kube_portal.db_router import reads_from_replica
+from kube_portal.paging import ListPaginator
 from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 
 
@@ -32,7 +32,7 @@ def _render(request, area, export_base: str, wilayah: str = ""):
     board = selectors.dashboard(area, filters, request.user)
     kube_page = None
     if area.has_kube_list:
-        kube_page = Paginator(dashboard_filter.qs, selectors.KUBE_PER_PAGE).get_page(request.GET.get("page"))
+        kube_page = ListPaginator(dashboard_filter.qs, selectors.KUBE_PER_PAGE).get_page(request.GET.get("page"))
         kube_page.table = selectors.kube_table(kube_page.object_list)
     return render(
         request,

@@ -385,6 +385,8 @@ class GraduationStatus(models.Model):
         verbose_name_plural = _("status graduasi")
         indexes = [
             models.Index(fields=["region_code"], name="graduation_status_region", opclasses=["varchar_pattern_ops"]),
+            # The readiness lists' order (graduation.views._status_list); the one above serves the scope.
+            models.Index(fields=["region_code", "household"], name="graduation_status_order"),
             models.Index(fields=["state"], name="graduation_status_state", condition=models.Q(state="siap")),
             models.Index(
                 fields=["alamiah_candidate"],
@@ -555,6 +557,7 @@ class GraduationDecision(models.Model):
         verbose_name = _("keputusan graduasi")
         verbose_name_plural = _("keputusan graduasi")
         ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["status", "proposed_at", "id"], name="graduation_decision_queue")]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],

@@ -2,7 +2,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -28,6 +27,7 @@ from graduation.poverty_lines import HEADERS, poverty_lines_import
 from graduation.recompute import is_busy, run_stalled
 from graduation.tasks import enqueue_recompute
 from kube_portal.concurrency import StaleEdit
+from kube_portal.paging import ListPaginator
 from kube_portal.queue import TRY_AGAIN_LATER, QueueUnavailable
 
 MAX_UPLOAD_BYTES = 1024 * 1024
@@ -172,7 +172,7 @@ def _status_list(request, statuses, *, title: str, intro: str, filters: Readines
         .annotate(head_name=head_of("household_id"))
         .order_by("region_code", "household_id")
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "graduation/status_list.html",
@@ -228,7 +228,7 @@ def decision_queue(request):
         decisions = decisions.filter(proposed_by=request.user)
     filters = DecisionFilter(request.GET or None, queryset=decisions, request=request)
     rows = filters.qs.select_related("household__village", "proposed_by").annotate(head_name=head_of("household_id"))
-    page = Paginator(rows.order_by("proposed_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ListPaginator(rows.order_by("proposed_at", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "graduation/decision_queue.html",
@@ -288,7 +288,7 @@ def monitoring_list(request):
         .annotate(head_name=head_of("household_id"))
     )
     filters = MonitoringFilter(request.GET or None, queryset=decisions, request=request)
-    page = Paginator(filters.qs.order_by("relapse_on", "-decided_on", "id"), PAGE_SIZE).get_page(
+    page = ListPaginator(filters.qs.order_by("relapse_on", "-decided_on", "id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     return render(

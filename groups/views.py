@@ -8,7 +8,6 @@ import tempfile
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, OuterRef, Subquery, Sum, Value, When
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -45,6 +44,7 @@ from groups.permissions import (
 from kube_portal.concurrency import StaleEdit
 from kube_portal.db_router import reads_from_replica
 from kube_portal.forms import add_service_errors
+from kube_portal.paging import ListPaginator
 from regions.models import Region
 
 KUBE_PER_PAGE = 25
@@ -84,7 +84,7 @@ def _kube_filter(request) -> KubeFilter:
 @login_required
 def kube_list(request):
     filters = _kube_filter(request)
-    page = Paginator(filters.qs.for_list(), KUBE_PER_PAGE).get_page(request.GET.get("page"))
+    page = ListPaginator(filters.qs.for_list(), KUBE_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "groups/kube_list.html",
@@ -121,7 +121,7 @@ def kube_export(request):
 def kube_queue(request):
     """Menunggu tindakan Anda: the KUBE whose next step is this user's."""
     kubes = _awaiting(request.user).for_list().order_by("status_changed_at", "id")
-    page = Paginator(kubes, KUBE_PER_PAGE).get_page(request.GET.get("page"))
+    page = ListPaginator(kubes, KUBE_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "groups/kube_queue.html", {"page": page})
 
 

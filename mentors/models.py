@@ -151,6 +151,7 @@ class Mentor(RegionCodeMixin, Versioned, TimestampedByUser):
         indexes = [
             models.Index(fields=["region_code"], name="mentor_region_prefix", opclasses=["varchar_pattern_ops"]),
             models.Index(fields=["nik"], name="mentor_nik_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["name", "id"], name="mentor_name_order"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(nik__regex=SIXTEEN_DIGITS), name="mentor_nik_16_digits"),
@@ -446,6 +447,9 @@ class FieldVisit(Timestamped):
             models.Index(fields=["kube", "-visited_on"], name="visit_kube_date"),
             models.Index(fields=["mentor", "-visited_on"], name="visit_mentor_date"),
             models.Index(fields=["status"], name="visit_status"),
+            # The review list's two orders (mentors.filters.VisitFilter).
+            models.Index(fields=["status", "created_at", "id"], name="visit_status_created"),
+            models.Index(fields=["visited_on", "id"], name="visit_date"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -28,6 +28,7 @@ from kube_portal.concurrency import StaleEdit
 from kube_portal.dates import month_start
 from kube_portal.db_router import reads_from_replica
 from kube_portal.forms import add_service_errors
+from kube_portal.paging import ListPaginator
 from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
 from mentors import reports, selectors, services
 from mentors.filters import AssignmentFilter, ComplianceFilter, MentorFilter, TrainingBatchFilter, VisitFilter
@@ -76,7 +77,7 @@ def mentor_list(request):
     _officer(request)
     filters = MentorFilter(request.GET or None, queryset=Mentor.objects.visible_to(request.user), request=request)
     mentors = filters.qs.select_related("work_area", "user").with_caseload().order_by("name", "id")
-    page = Paginator(mentors, PER_PAGE).get_page(request.GET.get("page"))
+    page = ListPaginator(mentors, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "mentors/mentor_list.html",
@@ -577,7 +578,7 @@ def visit_review(request):
     filters = VisitFilter(request.GET or None, queryset=visits, request=request)
     photos = VisitPhoto.objects.order_by("id")
     visits = filters.qs.prefetch_related(Prefetch("photos", queryset=photos))
-    page = Paginator(visits, PER_PAGE).get_page(request.GET.get("page"))
+    page = ListPaginator(visits, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "mentors/visit_review.html",
@@ -599,7 +600,7 @@ def compliance(request):
     _officer(request)
     filters = ComplianceFilter(request.GET or None, queryset=Kube.objects.visible_to(request.user), request=request)
     today, days, year = filters.today, filters.days, filters.year
-    page = Paginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = ListPaginator(filters.qs, PER_PAGE).get_page(request.GET.get("page"))
     months, per_month = selectors.visits_per_mentor_month(request.user, year=year)
     return render(
         request,

@@ -42,6 +42,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     household = factory.SubFactory(HouseholdFactory)
     name = factory.Faker("name", locale="id_ID")
@@ -51,6 +52,13 @@ class MemberFactory(factory.django.DjangoModelFactory):
     nik = factory.LazyAttributeSequence(
         lambda m, n: compose_nik(m.household.region_code, m.birth_date, m.sex, n % 9999 + 1)
     )
+
+    @factory.post_generation
+    def head_name(member, create, extracted, **kwargs):
+        # What the household services do after writing members: the household keeps its head's name.
+        if create:
+            Household.objects.filter(pk=member.household_id).refresh_head_name()
+            member.household.refresh_from_db(fields=["head_name"])
 
 
 def garut_household_for_scope_test(world) -> Household:

@@ -81,7 +81,7 @@ def test_head_of_reads_the_member_who_heads_the_household_from_any_path(regions)
     MemberFactory(household=head.household, name="Euis Supriatna", relationship=Relationship.WIFE, sex="P")
     without_head = HouseholdFactory()
     households = Household.objects.with_head().order_by("pk")
-    assert [(h.head_name, h.head_nik) for h in households] == [("Ujang Supriatna", head.nik), (None, None)]
+    assert [(h.head_name, h.head_nik) for h in households] == [("Ujang Supriatna", head.nik), ("", None)]
     annotated = Member.objects.filter(household__in=[head.household, without_head]).annotate(
         household_head=head_of("household"), own_name=F("name")
     )
@@ -89,3 +89,19 @@ def test_head_of_reads_the_member_who_heads_the_household_from_any_path(regions)
         "Ujang Supriatna": "Ujang Supriatna",
         "Euis Supriatna": "Ujang Supriatna",
     }
+
+
+def test_refresh_head_name_copies_the_heads_name_and_writes_only_what_changed(regions):
+    head = MemberFactory(name="Ujang Supriatna")
+    household = head.household
+    assert household.head_name == "Ujang Supriatna"
+    Member.objects.filter(pk=head.pk).update(name="Ujang S.")
+    other = MemberFactory(name="Asep")
+    assert Household.objects.all().refresh_head_name() == 1
+    assert dict(Household.objects.values_list("pk", "head_name")) == {
+        household.pk: "Ujang S.",
+        other.household_id: "Asep",
+    }
+    Member.objects.filter(pk=head.pk).update(relationship=Relationship.OTHER)
+    assert Household.objects.all().refresh_head_name() == 1
+    assert Household.objects.get(pk=household.pk).head_name == ""

@@ -97,7 +97,7 @@ class TestList:
     def test_search_by_name_nik_and_no_kk(self, client, officer_bandung):
         target = household_with_members()
         other = household_with_members()
-        other.members.filter(relationship=Relationship.HEAD).update(name="Dedi Mulyadi")
+        other.members.filter(relationship=Relationship.HEAD).update(name="Dedi Mulyadi", name_normalized="dedi mulyadi")
         client.force_login(officer_bandung)
         nik = target.members.get(relationship=Relationship.HEAD).nik
         for query in ["sunandar", nik[:12], target.no_kk]:
