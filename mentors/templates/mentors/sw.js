@@ -19,11 +19,15 @@ workbox.core.clientsClaim();
 workbox.precaching.cleanupOutdatedCaches();
 workbox.precaching.precacheAndRoute(CONFIG.precache);
 
+// Django's pages vary on Cookie and Accept-Language; a kept copy was fetched by the worker itself
+// (without the navigation's headers) and is the mentor's own, so the Vary header is not compared.
+const MATCH = { ignoreVary: true };
 const okOnly = new workbox.cacheableResponse.CacheableResponsePlugin({ statuses: [200] });
 const pages = new workbox.strategies.NetworkFirst({
   cacheName: PAGES,
   networkTimeoutSeconds: NETWORK_WAIT_S,
   plugins: [okOnly],
+  matchOptions: MATCH,
 });
 
 function isPage(request, url) {
@@ -40,12 +44,17 @@ workbox.routing.registerRoute(({ request, url }) => isPage(request, url), async 
   const cache = await caches.open(PAGES);
   const path = options.url.pathname;
   // The app's start ("/") opens the mentor's home; any other page never kept: the offline page.
-  return (path === "/" && (await cache.match(CONFIG.homeUrl))) || (await cache.match(CONFIG.offlineUrl)) || Response.error();
+  return (path === "/" && (await cache.match(CONFIG.homeUrl, MATCH))) || (await cache.match(CONFIG.offlineUrl, MATCH)) || Response.error();
 });
 
 workbox.routing.registerRoute(
   ({ request, url }) => request.method === "GET" && url.origin === self.location.origin && url.pathname.startsWith("/api/v1/"),
-  new workbox.strategies.NetworkFirst({ cacheName: DATA, networkTimeoutSeconds: NETWORK_WAIT_S, plugins: [okOnly] })
+  new workbox.strategies.NetworkFirst({
+    cacheName: DATA,
+    networkTimeoutSeconds: NETWORK_WAIT_S,
+    plugins: [okOnly],
+    matchOptions: MATCH,
+  })
 );
 
 workbox.routing.registerRoute(
