@@ -48,7 +48,7 @@
       }
       var waiting = unsent.filter(function (i) { return i.state === "waiting"; });
       var send = panel.querySelector("[data-outbox-send]");
-      send.classList.toggle("d-none", !waiting.length || paused === "auth" || mode !== "in");
+      send.classList.toggle("d-none", !waiting.length || paused === "auth" || mode !== "in" || !navigator.onLine);
       var note = panel.querySelector("[data-outbox-note]");
       var next = waiting.filter(function (i) { return i.lastError && i.nextAt; }).sort(function (a, b) { return a.nextAt - b.nextAt; })[0];
       var noteText = "";
@@ -124,7 +124,7 @@
 
   window.addEventListener("kube-outbox-changed", render);
   if (outbox.channel) outbox.channel.addEventListener("message", render);
-  window.addEventListener("online", function () { flush({ now: true }); });
+  window.addEventListener("online", function () { render(); flush({ now: true }); });
   window.addEventListener("offline", render);
   panel.querySelector("[data-outbox-send]").addEventListener("click", function () { flush({ now: true }); });
 
