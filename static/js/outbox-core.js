@@ -185,17 +185,28 @@
           return put(item).then(function () { return "fixing"; });
         });
       }
-      // 401: the session ended. 403 or a redirect (to the login page): the session or its CSRF
-      // token is no longer valid. Either way only logging in again helps: pause, keep the item.
-      if (response.status === 401 || response.status === 403 || response.type === "opaqueredirect") {
-        item.state = "waiting";
-        return put(item).then(function () { return setMeta("paused", "auth"); }).then(function () { return "auth"; });
+      // 401: the session ended; 403 "CSRF Failed" or a redirect (to the login page): the session or
+      // its CSRF token is no longer valid. Only logging in again helps: pause, keep the item.
+      if (response.status === 401 || response.type === "opaqueredirect") return pause(item);
+      if (response.status === 403) {
+        return response.json().catch(function () { return {}; }).then(function (problem) {
+          if (!problem.message || /csrf/i.test(problem.message)) return pause(item);
+          item.state = "fixing";
+          item.errors = {};
+          item.message = problem.message;
+          return put(item).then(function () { return "fixing"; });
+        });
       }
       return failed(item, "server");
     }, function (error) {
       clearTimeout(timer);
       return failed(item, error && error.name === "AbortError" ? "timeout" : "network");
     });
+  }
+
+  function pause(item) {
+    item.state = "waiting";
+    return put(item).then(function () { return setMeta("paused", "auth"); }).then(function () { return "auth"; });
   }
 
   function failed(item, reason) {
