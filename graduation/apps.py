@@ -11,7 +11,7 @@ class GraduationConfig(AppConfig):
         from graduation import fieldapp, receivers, recompute, views
         from groups.signals import kube_maturity_changed, memberships_changed
         from kube_portal import nightly
-        from mentors.fieldapp import HOUSEHOLDS_TO_ASSESS
+        from mentors.selectors import HOUSEHOLDS_TO_ASSESS
 
         households_changed.connect(receivers.recompute_households, dispatch_uid="graduation.households_changed")
         memberships_changed.connect(receivers.recompute_households, dispatch_uid="graduation.memberships_changed")

@@ -25,10 +25,7 @@ from django.views.decorators.http import require_GET
 
 from groups.models import Kube, Status
 from groups.permissions import can_report_business
-from kube_portal.hooks import Hook
-
-#: Households of the given queryset that need an assessment now (provided by graduation).
-HOUSEHOLDS_TO_ASSESS = Hook("mentors.fieldapp.HOUSEHOLDS_TO_ASSESS")
+from mentors.selectors import MAX_ASSESSMENTS, households_to_assess
 
 #: Static files every page of the field app loads: precached when the service worker installs.
 SHELL_STATIC = (
@@ -66,9 +63,6 @@ REPORTING_STATUSES = (Status.AKTIF, Status.NONAKTIF)
 API_ME = "/api/v1/me/"
 API_KUBE = "/api/v1/kube/"
 API_VISITS = "/api/v1/field-visits/"
-
-#: Assessment forms kept offline at most (one page each, on a slow link).
-MAX_ASSESSMENT_PAGES = 40
 
 
 def _revision(path: str) -> str:
@@ -150,8 +144,6 @@ def manifest(request):
 
 def mentor_pages(user) -> list[str]:
     """Every page the mentor needs offline: home, the forms of each assigned KUBE, the data they read."""
-    from mentors.selectors import households_to_assess
-
     urls = [reverse("mentors:visit_home"), reverse("mentors:field_offline")]
     kubes = list(Kube.objects.visible_to(user).order_by("name", "pk").values_list("pk", "status"))
     reports = can_report_business(user)
@@ -159,7 +151,7 @@ def mentor_pages(user) -> list[str]:
         urls.append(reverse("mentors:visit_create", args=[pk]))
         if reports and status in REPORTING_STATUSES:
             urls.append(reverse("groups:report_add", args=[pk]))
-    for household in households_to_assess(user)[:MAX_ASSESSMENT_PAGES]:
+    for household in households_to_assess(user)[:MAX_ASSESSMENTS]:
         urls.append(reverse("graduation:assessment_create", args=[household.pk]))
     # The REST API's reads (the mentor, assigned KUBE with members, recent visits), when installed.
     data = [API_ME, API_KUBE] + [f"{API_VISITS}?kube={pk}" for pk, _status in kubes]

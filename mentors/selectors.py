@@ -7,6 +7,7 @@ from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 
 from groups.models import Kube
+from kube_portal.hooks import Hook
 from mentors.models import Assignment, FieldVisit, Mentor, MentorSettings, VisitStatus
 from mentors.scope import active_assignment_q
 
@@ -136,12 +137,17 @@ def overdue_days() -> int:
 
 # --- The mentor's day (the field app's home) -------------------------------------------------------
 
+#: Households of a queryset that need an assessment on a day (provided by graduation).
+HOUSEHOLDS_TO_ASSESS = Hook("mentors.selectors.HOUSEHOLDS_TO_ASSESS")
+
+#: Households to assess listed on the home and kept offline at most (one page each on a slow link).
+MAX_ASSESSMENTS = 40
+
 
 def households_to_assess(user) -> QuerySet:
     """Current members of the mentor's KUBE that need a household assessment, with head and KUBE names."""
     from beneficiaries.models import Household, head_of
     from groups.models import Membership
-    from mentors.fieldapp import HOUSEHOLDS_TO_ASSESS
 
     current = Membership.objects.filter(
         household=OuterRef("pk"), left_on__isnull=True, kube__in=Kube.objects.visible_to(user)

@@ -31,7 +31,7 @@ from kube_portal.dates import month_start
 from kube_portal.db_router import reads_from_replica
 from kube_portal.forms import add_service_errors
 from kube_portal.spreadsheets import XLSX_CONTENT_TYPE
-from mentors import fieldapp, reports, selectors, services
+from mentors import reports, selectors, services
 from mentors.filters import AssignmentFilter, ComplianceFilter, MentorFilter, TrainingBatchFilter, VisitFilter
 from mentors.forms import (
     AssignForm,
@@ -369,7 +369,7 @@ def visit_home(request):
             "returned": selectors.returned_visits(user),
             "reports_due": selectors.reports_due(user, month=report_month) if can_report_business(user) else [],
             "report_month": report_month,
-            "to_assess": selectors.households_to_assess(user)[: fieldapp.MAX_ASSESSMENT_PAGES],
+            "to_assess": selectors.households_to_assess(user)[: selectors.MAX_ASSESSMENTS],
             "page": Paginator(visits, 10).get_page(request.GET.get("page")),
             "mentor": Mentor.objects.filter(user=user).first(),
             "this_month": month_start(today),
