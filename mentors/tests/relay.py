@@ -17,8 +17,10 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", 
 
 
 class Relay:
-    def __init__(self, target_url: str):
+    def __init__(self, target_url: str, *, keep_alive: bool = False):
         target = urlsplit(target_url)
+        self.keep_alive = keep_alive
+        self.replies: list[tuple[str, int]] = []  # (path, bytes of the reply) of every request answered
         self.target = (target.hostname, target.port)
         self.posts: list[tuple[str, dict, bytes]] = []  # (path, headers, body) of every POST forwarded
         self.down = False
@@ -59,12 +61,15 @@ class Relay:
                     if key.lower() not in HOP_BY_HOP and key.lower() != "content-length":
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(data)))
-                # A fresh connection for each request: Chromium silently sends a request again when
-                # a kept-alive connection closes without a reply, which would hide a dropped reply.
-                self.send_header("Connection", "close")
-                self.close_connection = True
+                if not relay.keep_alive:
+                    # A fresh connection for each request: Chromium silently sends a request again
+                    # when a kept-alive connection closes without a reply, hiding a dropped reply.
+                    self.send_header("Connection", "close")
+                    self.close_connection = True
                 self.end_headers()
                 self.wfile.write(data)
+                with relay._lock:
+                    relay.replies.append((path, len(data)))
 
             do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = _forward
 

@@ -8,7 +8,6 @@ stored a request. Chromium's offline mode is switched on together with it.
 import datetime
 import io
 import os
-import random
 import time
 
 import pytest
@@ -22,7 +21,7 @@ from conftest import browser_login, screenshot
 from groups.models import BusinessReport
 from groups.tests.factories import KubeFactory, complete_members, ensure_reference_data
 from mentors.models import FieldVisit
-from mentors.tests.factories import AssignmentFactory, MentorFactory
+from mentors.tests.factories import AssignmentFactory, MentorFactory, phone_photo
 from mentors.tests.relay import Relay, multipart_parts
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -255,19 +254,6 @@ def test_an_expired_session_pauses_the_outbox_until_the_mentor_logs_in_again(pho
     expect(phone.locator("[data-testid=outbox-item][data-state=sent]")).to_have_count(2, timeout=60_000)
     assert FieldVisit.objects.filter(client_uuid=visit).count() == 1
     assert BusinessReport.objects.filter(kube_id=kubes[3], revenue=3_000_000).count() == 1
-
-
-def phone_photo(path, seed: int) -> str:
-    """A 3,000 x 4,000 phone photo (12 MP) with an EXIF GPS position; busy enough to be 4+ MB."""
-    rng = random.Random(seed)
-    base = Image.linear_gradient("L").resize((3000, 4000))
-    noise = Image.effect_noise((3000, 4000), 40 + rng.randint(0, 20))
-    image = Image.merge("RGB", (base, noise, Image.blend(base, noise, 0.5)))
-    exif = Image.Exif()
-    exif[0x010F] = "PhoneMaker"
-    exif[0x8825] = {1: "S", 2: (6.0, 55.0, 3.0), 3: "E", 4: (107.0, 37.0, 9.0)}
-    image.save(path, format="JPEG", quality=92, exif=exif)
-    return str(path)
 
 
 def dict_of(headers, body) -> dict:
