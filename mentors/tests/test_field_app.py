@@ -294,6 +294,7 @@ def test_a_refused_visit_keeps_its_photos_and_is_sent_once_fixed_each_photo_unde
     item = phone.locator("[data-testid=outbox-item][data-state=fixing]")
     expect(item).to_have_count(1, timeout=60_000)
     expect(item).to_contain_text("perlu diperbaiki")
+    expect(item.locator("[data-testid=outbox-problem]")).to_contain_text("sebelum KUBE dibentuk")
     screenshot(phone, "field-outbox-needs-fixing-phone")
     assert not FieldVisit.objects.exists()
 

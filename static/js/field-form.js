@@ -133,7 +133,8 @@
       messages.forEach(function (text) { box.appendChild(errorNode(text)); });
     });
     var alert = document.getElementById("outbox-form-alert");
-    if (general.length || message) {
+    var placed = form.querySelector(".outbox-error");
+    if (general.length || (message && !placed)) {
       alert.textContent = general.length ? general.join(" ") : message;
       alert.classList.remove("d-none");
     } else {

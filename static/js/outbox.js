@@ -53,7 +53,7 @@
       var next = waiting.filter(function (i) { return i.lastError && i.nextAt; }).sort(function (a, b) { return a.nextAt - b.nextAt; })[0];
       var noteText = "";
       if (waiting.length && !navigator.onLine) noteText = msg.msgOffline;
-      else if (next) {
+      else if (next && paused !== "auth") {
         noteText = format(msg.msgRetry, {
           reason: msg["msg" + next.lastError.charAt(0).toUpperCase() + next.lastError.slice(1)] || next.lastError,
           time: new Date(next.nextAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }),
@@ -81,7 +81,16 @@
         line.appendChild(badge);
         row.appendChild(line);
         if (item.state === "fixing") {
-          if (item.message) row.appendChild(el("div", "small text-danger", item.message));
+          // The server's own words for each field; its general message only when it named none.
+          var problems = [];
+          Object.keys(item.errors || {}).forEach(function (field) { problems = problems.concat(item.errors[field]); });
+          problems = problems.filter(function (p) { return typeof p === "string"; });
+          var text = problems.length ? problems.join(" ") : item.message;
+          if (text) {
+            var why = el("div", "small text-danger", text);
+            why.dataset.testid = "outbox-problem";
+            row.appendChild(why);
+          }
           var actions = el("div", "d-flex gap-2 mt-1");
           var fix = el("a", "btn btn-danger tap", msg.msgFix);
           fix.href = item.editUrl + (item.editUrl.indexOf("?") < 0 ? "?" : "&") + "outbox=" + encodeURIComponent(item.id);
