@@ -41,6 +41,10 @@ class Relay:
                     return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else b""
+                if len(body) < length:
+                    # The phone gave up mid-upload (tab closed): the server never sees half a request.
+                    self.close_connection = True
+                    return
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 path = self.path.split("?", 1)[0]
                 if self.command == "POST":
