@@ -326,3 +326,24 @@ def test_a_refused_visit_keeps_its_photos_and_is_sent_once_fixed_each_photo_unde
             assert max(image.size) <= 1600
             assert not image.getexif()
     assert dict_of(*posts[-1])["client_uuid"] == client_uuid
+
+
+def test_a_household_assessment_goes_through_the_outbox_in_one_tap_from_home(phone, relay, field_mentor):
+    from graduation.models import HouseholdAssessment
+
+    start(phone, relay, field_mentor)
+    phone.locator("[data-testid=to-assess] a", has_text="Asesmen").first.tap()
+    expect(phone.locator("form[data-outbox-kind=assessment][data-ready='1']")).to_have_count(1)
+    assert phone.input_value("#id_assessed_on") == timezone.localdate().isoformat()
+    phone.fill("#id_monthly_income", "2750000")
+    phone.fill("#id_savings", "400000")
+    phone.select_option("#id_housing_condition", "layak")
+    phone.locator("form[data-outbox-kind] [type=submit]").tap()
+    phone.wait_for_url(f"**{HOME}")
+    expect(phone.locator("[data-testid=outbox-item][data-state=sent]")).to_have_count(1, timeout=60_000)
+    assessment = HouseholdAssessment.objects.get()
+    assert (assessment.monthly_income, assessment.savings, assessment.assessor_id) == (
+        2_750_000,
+        400_000,
+        field_mentor.user_id,
+    )
