@@ -8,9 +8,10 @@ class GraduationConfig(AppConfig):
     def ready(self):
         from beneficiaries.panels import HOUSEHOLD_PANELS
         from beneficiaries.signals import households_changed
-        from graduation import receivers, recompute, views
+        from graduation import fieldapp, receivers, recompute, views
         from groups.signals import kube_maturity_changed, memberships_changed
         from kube_portal import nightly
+        from mentors.selectors import HOUSEHOLDS_TO_ASSESS
 
         households_changed.connect(receivers.recompute_households, dispatch_uid="graduation.households_changed")
         memberships_changed.connect(receivers.recompute_households, dispatch_uid="graduation.memberships_changed")
@@ -24,3 +25,4 @@ class GraduationConfig(AppConfig):
                 run_part=recompute.readiness_part,
             )
         )
+        HOUSEHOLDS_TO_ASSESS.provide(fieldapp.households_to_assess)

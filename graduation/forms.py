@@ -16,7 +16,11 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = HouseholdAssessment
         fields = ["assessed_on", "visit", "monthly_income", "savings", "productive_assets", "housing_condition", "note"]
-        widgets = {"assessed_on": forms.DateInput(attrs={"type": "date"}), "note": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            # The phone sets today's date itself: a page kept offline was rendered on an earlier day.
+            "assessed_on": forms.DateInput(attrs={"type": "date", "data-default": "today"}, format="%Y-%m-%d"),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, user, household, **kwargs):
         from mentors.models import FieldVisit

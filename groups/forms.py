@@ -173,6 +173,10 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, kube: Kube, **kwargs):
         super().__init__(*args, **kwargs)
+        # A new report is for the month just ended on the phone's calendar (the field app may show a
+        # page kept offline since an earlier month).
+        if not self.is_bound and self.initial.get("month") == default_report_month():
+            self.fields["month"].widget.attrs["data-default"] = "last-month"
         self.tracks_eggs = kube.program.tracks_eggs
         if self.tracks_eggs:
             for name in ("hens", "eggs_produced_kg", "eggs_sold_kg"):

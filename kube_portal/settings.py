@@ -292,13 +292,14 @@ SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day
 # Content-Security-Policy (django-csp): scripts, styles, fonts and images from this site only.
 # No inline script and no inline style attribute anywhere (templates load static files; data
 # for charts travels in <script type="application/json"> blocks, which are not executed);
-# htmx is configured not to eval. `data:` images are Bootstrap's SVG icons in its CSS.
+# htmx is configured not to eval. `data:` images are Bootstrap's SVG icons in its CSS; `blob:`
+# images are the field app's photo thumbnails, shrunk on the phone before they are sent.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", "blob:"],
         "font-src": [SELF],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -6,6 +6,8 @@ from kube_portal import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # The field app's service worker and manifest live at the root: a worker's scope is its folder.
+    path("", include("mentors.root_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("akun/", include("accounts.urls")),

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,6 +16,9 @@ from regions.models import Level, Region
 @login_required
 def home(request):
     user = request.user
+    if user.is_mentor:
+        # A mentor's home is the field app's: today's work.
+        return redirect("mentors:visit_home")
     counts = (
         Region.objects.visible_to(user)
         .current()

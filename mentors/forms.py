@@ -151,7 +151,11 @@ class VisitForm(forms.Form):
     """The mentor's visit form; photos come from `request.FILES` and are checked by the service."""
 
     client_uuid = forms.UUIDField(widget=forms.HiddenInput)
-    visited_on = forms.DateField(label=_("Tanggal kunjungan"), widget=DATE)
+    # The phone sets today's date itself: a page kept offline was rendered on an earlier day.
+    visited_on = forms.DateField(
+        label=_("Tanggal kunjungan"),
+        widget=forms.DateInput(attrs={"type": "date", "data-default": "today"}, format="%Y-%m-%d"),
+    )
     members = forms.TypedMultipleChoiceField(
         label=_("Anggota yang hadir"),
         coerce=int,
@@ -174,6 +178,7 @@ class VisitForm(forms.Form):
     latitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput)
     longitude = forms.DecimalField(max_digits=9, decimal_places=6, required=False, widget=forms.HiddenInput)
     accuracy_m = forms.IntegerField(min_value=0, required=False, widget=forms.HiddenInput)
+    located_at = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     # That month's business report, optional.
     revenue = RupiahField(label=_("Omzet bulan ini"), required=False)
     costs = RupiahField(label=_("Biaya bulan ini"), required=False)

@@ -404,6 +404,8 @@ class FieldVisit(Timestamped):
     latitude = models.DecimalField(_("lintang"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("bujur"), max_digits=9, decimal_places=6, null=True, blank=True)
     accuracy_m = models.PositiveIntegerField(_("akurasi lokasi (m)"), null=True, blank=True)
+    # When the phone took the position: at the visit, not when the form was opened or sent.
+    located_at = models.DateTimeField(_("lokasi diambil pada"), null=True, blank=True)
     members_present = models.ManyToManyField(
         "beneficiaries.Household", verbose_name=_("anggota hadir"), related_name="+", blank=True
     )

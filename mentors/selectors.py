@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from groups.models import Kube, KubeQuerySet
+from kube_portal.hooks import Hook
 from mentors.models import Assignment, FieldVisit, Mentor, MentorSettings, VisitStatus
 from mentors.scope import active_assignment_q
 
@@ -138,3 +139,51 @@ def visits_per_mentor_month(user: User, *, year: int) -> tuple[list[datetime.dat
 
 def overdue_days() -> int:
     return MentorSettings.objects.current().overdue_days
+
+
+# --- The mentor's day (the field app's home) -------------------------------------------------------
+
+#: Households of a queryset that need an assessment on a day (provided by graduation).
+HOUSEHOLDS_TO_ASSESS = Hook("mentors.selectors.HOUSEHOLDS_TO_ASSESS")
+
+#: Households to assess listed on the home and kept offline at most (one page each on a slow link).
+MAX_ASSESSMENTS = 40
+
+
+def households_to_assess(user) -> QuerySet:
+    """Current members of the mentor's KUBE that need a household assessment, with head and KUBE names."""
+    from beneficiaries.models import Household, head_of
+    from groups.models import Membership
+
+    current = Membership.objects.filter(
+        household=OuterRef("pk"), left_on__isnull=True, kube__in=Kube.objects.visible_to(user)
+    )
+    members = Household.objects.visible_to(user).filter(Exists(current))
+    return (
+        HOUSEHOLDS_TO_ASSESS(members, today=timezone.localdate())
+        .annotate(head_name=head_of("pk"), kube_name=Subquery(current.values("kube__name")[:1]))
+        .order_by("kube_name", "pk")
+    )
+
+
+def reports_due(user, *, month: datetime.date) -> QuerySet:
+    """The mentor's reporting KUBE without a business report for `month` (the month just ended)."""
+    from groups.models import BusinessReport, Status
+
+    reported = BusinessReport.objects.filter(kube=OuterRef("pk"), month=month)
+    return (
+        Kube.objects.visible_to(user)
+        .filter(status__in=(Status.AKTIF, Status.NONAKTIF))
+        .filter(~Exists(reported))
+        .order_by("name", "pk")
+    )
+
+
+def returned_visits(user) -> QuerySet:
+    """The mentor's visits sent back by the district office for a correction, oldest first."""
+    return (
+        FieldVisit.objects.visible_to(user)
+        .filter(status=VisitStatus.RETURNED)
+        .select_related("kube")
+        .order_by("visited_on", "id")
+    )

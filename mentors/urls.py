@@ -1,6 +1,6 @@
 from django.urls import path
 
-from mentors import views
+from mentors import fieldapp, views
 
 app_name = "mentors"
 
@@ -27,4 +27,6 @@ urlpatterns = [
     path("kunjungan/<int:pk>/kembalikan/", views.visit_return, name="visit_return"),
     path("kunjungan/<int:pk>/perbaiki/", views.visit_resubmit, name="visit_resubmit"),
     path("kepatuhan/", views.compliance, name="compliance"),
+    path("lapangan/halaman.json", fieldapp.field_pages, name="field_pages"),
+    path("lapangan/luring/", fieldapp.field_offline, name="field_offline"),
 ]

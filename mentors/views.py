@@ -23,7 +23,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.downloads import download_record
 from accounts.models import DownloadKind
 from beneficiaries.models import head_of
+from groups.forms import default_report_month
 from groups.models import OFFICER_ROLES, Kube, Membership
+from groups.permissions import can_report_business
 from kube_portal.concurrency import StaleEdit
 from kube_portal.dates import month_start
 from kube_portal.db_router import reads_from_replica
@@ -352,19 +354,25 @@ def assignment_end(request, pk):
 
 @login_required
 def visit_home(request):
-    """The mentor's main page: my KUBE (most overdue first) and my visits (returned first)."""
+    """The mentor's day: the outbox, visits to correct, KUBE by how long since the last visit (overdue
+    first), business reports due and households to assess, each one tap from its form."""
     if not request.user.is_mentor:
         return redirect("mentors:visit_review")
+    user = request.user
     today = timezone.localdate()
-    visits = FieldVisit.objects.visible_to(request.user).returned_first()
-    page = Paginator(visits, 10).get_page(request.GET.get("page"))
+    report_month = default_report_month()
+    visits = FieldVisit.objects.visible_to(user).exclude(status=VisitStatus.RETURNED).for_list()
     return render(
         request,
         "mentors/visit_home.html",
         {
-            "kubes": selectors.my_kube(request.user),
-            "page": page,
-            "mentor": Mentor.objects.filter(user=request.user).first(),
+            "kubes": selectors.my_kube(user),
+            "returned": selectors.returned_visits(user),
+            "reports_due": selectors.reports_due(user, month=report_month) if can_report_business(user) else [],
+            "report_month": report_month,
+            "to_assess": selectors.households_to_assess(user)[: selectors.MAX_ASSESSMENTS],
+            "page": Paginator(visits, 10).get_page(request.GET.get("page")),
+            "mentor": Mentor.objects.filter(user=user).first(),
             "this_month": month_start(today),
         },
     )
@@ -418,6 +426,7 @@ def visit_create(request, kube_pk):
                     latitude=data["latitude"],
                     longitude=data["longitude"],
                     accuracy_m=data["accuracy_m"],
+                    located_at=data["located_at"],
                     notes=data["notes"],
                     problems=data["problems"],
                     follow_up=data["follow_up"],
@@ -447,7 +456,7 @@ def visit_create(request, kube_pk):
             "kube": kube,
             "mentor": mentor,
             "form": form,
-            "my_kube": selectors.my_kube(request.user).only("pk", "name"),
+            "my_kube": selectors.my_kube(request.user).values("pk", "name"),
             "max_photos": MentorSettings.objects.current().max_photos,
             "photo_errors": [str(e) for e in getattr(form, "photo_errors", [])],
         },

@@ -26,7 +26,7 @@ copy() {  # copy <destination folder> <files...>
     done
 }
 
-rm -rf "$OUT/bootstrap" "$OUT/bootstrap-icons" "$OUT/htmx" "$OUT/chartjs" "$OUT/swagger-ui"
+rm -rf "$OUT/bootstrap" "$OUT/bootstrap-icons" "$OUT/htmx" "$OUT/chartjs" "$OUT/swagger-ui" "$OUT/workbox" "$OUT/idb"
 
 copy bootstrap \
     bootstrap/dist/css/bootstrap.min.css bootstrap/dist/css/bootstrap.min.css.map \
@@ -40,12 +40,22 @@ copy chartjs chart.js/dist/chart.umd.min.js chart.js/dist/chart.umd.min.js.map c
 copy swagger-ui swagger-ui-dist/swagger-ui-bundle.js swagger-ui-dist/swagger-ui-bundle.js.map \
     swagger-ui-dist/swagger-ui.css swagger-ui-dist/swagger-ui.css.map swagger-ui-dist/LICENSE swagger-ui-dist/NOTICE
 
+# The field app's service worker loads Workbox's browser builds with importScripts() from this
+# site (never the CDN that workbox-sw would default to); the outbox keeps its items in IndexedDB
+# through idb (already a dependency of workbox-expiration).
+for module in core routing strategies precaching expiration cacheable-response; do
+    copy workbox "workbox-$module/build/workbox-$module.prod.js" "workbox-$module/build/workbox-$module.prod.js.map"
+done
+cp "$NM/workbox-core/LICENSE" "$OUT/workbox/LICENSE"
+copy idb idb/build/umd.js idb/LICENSE
+
 # The bundles include these libraries; their licences travel with them.
 cp "$NM/@popperjs/core/LICENSE.md" "$OUT/bootstrap/LICENSE-popper.md"
 cp "$NM/@kurkle/color/LICENSE.md" "$OUT/chartjs/LICENSE-kurkle-color.md"
 
 # Record what was copied, so a reviewer sees the versions without node_modules.
-for pkg in bootstrap bootstrap-icons htmx.org chart.js swagger-ui-dist @popperjs/core @kurkle/color; do
+for pkg in bootstrap bootstrap-icons htmx.org chart.js swagger-ui-dist @popperjs/core @kurkle/color \
+    workbox-core workbox-routing workbox-strategies workbox-precaching workbox-expiration workbox-cacheable-response idb; do
     printf '%s %s\n' "$pkg" "$(node -p "require('./$NM/$pkg/package.json').version")"
 done > "$OUT/VERSIONS"
 echo "Vendored into $OUT:"

@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import random
 import uuid
 
 import factory
@@ -83,3 +84,16 @@ def jpeg_bytes(*, size=(800, 600), color=(200, 120, 40), gps=False) -> bytes:
     else:
         image.save(buffer, format="JPEG")
     return buffer.getvalue()
+
+
+def phone_photo(path, seed: int) -> str:
+    """A 3,000 x 4,000 phone photo (12 MP) with an EXIF GPS position, busy enough to weigh 4+ MB; its path."""
+    rng = random.Random(seed)
+    base = Image.linear_gradient("L").resize((3000, 4000))
+    noise = Image.effect_noise((3000, 4000), 40 + rng.randint(0, 20))
+    image = Image.merge("RGB", (base, noise, Image.blend(base, noise, 0.5)))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x8825] = {1: "S", 2: (6.0, 55.0, 3.0), 3: "E", 4: (107.0, 37.0, 9.0)}
+    image.save(path, format="JPEG", quality=92, exif=exif)
+    return str(path)

@@ -135,9 +135,11 @@ def test_district_office_reviews_visits(officer_bandung, mentor_bandung, assignm
     assert verify_me.status == VisitStatus.VERIFIED
     assert (return_me.status, return_me.review_comment) == (VisitStatus.RETURNED, "Tambahkan foto kegiatan.")
 
+    # The mentor's day starts with the visit to correct, its comment and one tap to fix it.
     home = client_for(mentor_bandung).get(reverse("mentors:visit_home"))
-    assert home.context["page"].object_list[0] == return_me
+    assert list(home.context["returned"]) == [return_me]
     assert "Tambahkan foto kegiatan." in home.content.decode()
+    assert reverse("mentors:visit_resubmit", args=[return_me.pk]) in home.content.decode()
 
     resubmit = client_for(mentor_bandung).post(
         reverse("mentors:visit_resubmit", args=[return_me.pk]),
@@ -341,9 +343,12 @@ def test_mentor_home_query_count_is_constant(mentor_bandung, mentor, admin_user,
         AssignmentFactory(mentor=mentor, kube=kube, created_by=admin_user)
         FieldVisitFactory(mentor=mentor, kube=kube)
     client = client_for(mentor_bandung)
-    with django_assert_max_num_queries(10):
+    # Session, user, settings, the mentor, the region of the menu, then one query per section of the
+    # day (returned visits, KUBE, reports due, households to assess, visits and their count).
+    with django_assert_max_num_queries(12):
         response = client.get(reverse("mentors:visit_home"))
     assert len(response.context["kubes"]) == 6
+    assert len(response.context["reports_due"]) == 6
 
 
 def test_verify_does_not_redirect_off_site(officer_bandung, assignment, kube):
