@@ -36,7 +36,8 @@ PAGE_SIZE = 50
 
 class PovertyLineUploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("Berkas CSV"), help_text=gettext_lazy("Satu baris per garis kemiskinan, dengan kolom di atas.")
+        label=gettext_lazy("Berkas CSV"),
+        help_text=gettext_lazy("Satu baris per garis kemiskinan, dengan kolom di atas."),
     )
 
     def clean_file(self):

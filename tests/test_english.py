@@ -31,6 +31,13 @@ INDONESIAN = set(
     laki perempuan ya kepala istri suami anak pendidikan pekerjaan disabilitas hamil
     penghasilan pengeluaran terakhir pertama sebelumnya berikutnya sebelum sesudah setelah
     tampilkan terapkan saring urutkan pilih semua kosong benar salah
+    oleh bln orang kali baris berkas ukuran nilai jabatan bergabung ketua sekretaris bendahara
+    omzet hadir ayam telur terjual kegiatan rencana lokasi waktu sekarang terlambat tercatat
+    hasil tumbuh berkembang naik turun rata sejak lalu kurang lebih paling tinggi rendah
+    dihitung ulang dicatat disimpan diubah dihapus ditambahkan gagal berhasil perlu mohon
+    silakan periksa isi wajib bidang tabel grafik ringkasan rincian riwayat perubahan
+    ambang syarat terpenuhi asesmen penilaian sumber catatan keterangan tujuan
+    maju alamiah mandiri kambuh dirujuk
     """.split()
 )
 
@@ -120,6 +127,10 @@ def without_data(text: str, typed: re.Pattern) -> str:
     return GLOSS.sub(" ", typed.sub(" ", text))
 
 
+#: An amount or a count grouped the Indonesian way (Rp 1.250.000, 12.500.000): in English, 1,250,000.
+INDONESIAN_NUMBER = re.compile(r"Rp\s?\d{1,3}(?:\.\d{3})+(?![\d.])|(?<![\d.])\d{1,3}(?:\.\d{3}){2,}(?![\d.])")
+
+
 def indonesian_words(text: str, allowed: set[str]) -> list[str]:
     """Each Indonesian word of `text` with a little of its context."""
     hits = []
@@ -127,6 +138,10 @@ def indonesian_words(text: str, allowed: set[str]) -> list[str]:
         word = match.group().lower()
         if word in INDONESIAN and word not in allowed:
             hits.append(f"{match.group()!r} in …{text[max(0, match.start() - 40) : match.end() + 40]}…")
+    for match in INDONESIAN_NUMBER.finditer(text):
+        hits.append(
+            f"{match.group()!r} (Indonesian digit grouping) in …{text[max(0, match.start() - 40) : match.end() + 40]}…"
+        )
     return hits
 
 
@@ -145,9 +160,55 @@ def test_every_page_reads_in_english(regions):
     assert problems == [], f"{len(problems)} Indonesian words on English pages:\n" + "\n".join(problems)
 
 
+#: The downloads read by people. Left out: the import template and the household export, which
+#: are the import file's format (columns such as `jenis_kelamin`, values such as `kepala
+#: keluarga`) so that an export can be edited and imported back in either language.
+DOWNLOADS = [
+    ("admin", "groups:kube_export", {}, ""),
+    ("admin", "groups:kube_export", {}, "?format=xlsx"),
+    ("admin", "dashboards:national_export", {}, ""),
+    ("admin", "dashboards:region_export", {"region_code": "32.73"}, ""),
+]
+
+
+def download_text(response) -> str:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    if content[:2] == b"PK":
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True) for cell in row]
+        titles = [sheet.title for sheet in workbook.worksheets]
+        return " | ".join(value for value in titles + cells if isinstance(value, str))
+    return " | ".join(" | ".join(row) for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+
+
+def test_every_download_reads_in_english(regions):
+    from django.test import Client
+    from django.urls import reverse
+
+    world = seed_world()
+    typed = re.compile("|".join(re.escape(value) for value in typed_text()))
+    problems = []
+    for role, name, kwargs, query in DOWNLOADS:
+        client = Client()
+        client.force_login(world.users[role])
+        client.cookies["django_language"] = "en"
+        response = client.get(reverse(name, kwargs=kwargs) + query)
+        assert response.status_code == 200, name
+        hits = indonesian_words(without_data(download_text(response), typed), PROPER)
+        problems += [f"{name}{query}: {hit}" for hit in hits[:8]]
+    assert problems == [], "\n".join(problems)
+
+
 def test_the_word_check_finds_indonesian_and_spares_names():
     assert indonesian_words("Save · Simpan", set()) == ["'Simpan' in …Save · Simpan…"]
     assert indonesian_words("Kelompok Tani Sukamaju", {"kelompok"}) == []
     typed = re.compile(re.escape("Usaha berjalan baik"))
     assert without_data("Reason: Usaha berjalan baik · Districts (kecamatan) 30", typed) == "Reason:   · Districts   30"
+    assert indonesian_words("Rp 1.250.000 · 32.73.01.1001 · Rp 1,250,000", set())[0].startswith("'Rp 1.250.000'")
+    assert len(indonesian_words("Rp 1.250.000 · 32.73.01.1001 · Rp 1,250,000", set())) == 1
     assert visible_text('<p>Go</p><script>var batal;</script><input type="submit" value="Batal">') == "Go Batal"
