@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.tracking import tracked
-from groups.money import format_rupiah
 from groups.models import MaturityLevel
+from groups.money import format_rupiah
 from kube_portal.scoping import ScopedQuerySet
 
 

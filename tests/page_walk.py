@@ -10,7 +10,6 @@ A role's pages are those that answer its user 200 with HTML; the rest (404 out o
 403 not its role, a redirect) are not its pages.
 """
 
-import datetime
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
@@ -89,14 +88,14 @@ def url_patterns() -> dict[str, bool]:
 
 def seed_world() -> SimpleNamespace:
     """The demo data with its nightly run, and the few objects the demo does not make (Kota Bandung)."""
+    from django.conf import settings
+
     from accounts.models import User
     from beneficiaries.models import ImportJob
     from graduation.models import GraduationDecision, ProposalBasis
     from groups.models import Kube, Status
     from groups.tests.factories import KubeFactory, complete_members, ensure_reference_data
     from mentors.models import Assignment, FieldVisit, Mentor, TrainingBatch, VisitStatus
-
-    from django.conf import settings
 
     ensure_reference_data()
     embedded = settings.EMBEDDED_DATABASE
@@ -154,7 +153,6 @@ def seed_world() -> SimpleNamespace:
         batch=TrainingBatch.objects.order_by("pk").first(),
         job=job,
         decision=decision,
-        today=datetime.date.today(),
     )
 
 

@@ -16,30 +16,27 @@ from tests.page_walk import seed_world, walk
 pytestmark = pytest.mark.django_db
 
 #: Common words of the Indonesian UI that an English page never shows.
-INDONESIAN = set(
-    """
+_WORDS = """
     simpan batal kembali cari tambah ubah hapus daftar tanggal jumlah belum sudah tidak dan atau
     yang untuk dengan halaman laporan kunjungan anggota kelompok usaha rumah tangga keluarga
     semua baru lihat unduh masuk keluar kata sandi pengguna wilayah kecamatan kabupaten kota
-    provinsi desa kelurahan nama alamat jenis kelamin lahir aktif nonaktif diusulkan
-    ditetapkan direkomendasikan dikembalikan diajukan diverifikasi ditolak diputuskan menuju siap
-    terpenuhi bulan tahun hari pekan minggu pendapatan biaya laba kas tabungan aset bantuan
-    pelatihan penugasan kepatuhan pemantauan kesiapan keputusan kriteria garis kemiskinan proses
-    berjalan selesai gagal ekspor impor unggah templat jalankan verifikasi kembalikan perbaiki
-    catat foto topik masalah tindak lanjut catatan alasan berakhir mulai dari sampai menjadi
-    oleh pada di ke ini itu ada akan dapat harus bisa belum terhubung akun peran lainnya
-    laki perempuan ya kepala istri suami anak pendidikan pekerjaan disabilitas hamil
-    penghasilan pengeluaran terakhir pertama sebelumnya berikutnya sebelum sesudah setelah
-    tampilkan terapkan saring urutkan pilih semua kosong benar salah
-    oleh bln orang kali baris berkas ukuran nilai jabatan bergabung ketua sekretaris bendahara
-    omzet hadir ayam telur terjual kegiatan rencana lokasi waktu sekarang terlambat tercatat
-    hasil tumbuh berkembang naik turun rata sejak lalu kurang lebih paling tinggi rendah
-    dihitung ulang dicatat disimpan diubah dihapus ditambahkan gagal berhasil perlu mohon
-    silakan periksa isi wajib bidang tabel grafik ringkasan rincian riwayat perubahan
-    ambang syarat terpenuhi asesmen penilaian sumber catatan keterangan tujuan
-    maju alamiah mandiri kambuh dirujuk
-    """.split()
-)
+    provinsi desa kelurahan nama alamat jenis kelamin lahir aktif nonaktif diusulkan ditetapkan
+    direkomendasikan dikembalikan diajukan diverifikasi ditolak diputuskan menuju siap terpenuhi
+    bulan tahun hari pekan minggu pendapatan biaya laba kas tabungan aset bantuan pelatihan
+    penugasan kepatuhan pemantauan kesiapan keputusan kriteria garis kemiskinan proses berjalan
+    selesai gagal ekspor impor unggah templat jalankan verifikasi kembalikan perbaiki catat foto
+    topik masalah tindak lanjut catatan alasan berakhir mulai dari sampai menjadi oleh pada di
+    ke ini itu ada akan dapat harus bisa terhubung akun peran lainnya laki perempuan ya kepala
+    istri suami anak pendidikan pekerjaan disabilitas hamil penghasilan pengeluaran terakhir
+    pertama sebelumnya berikutnya sebelum sesudah setelah tampilkan terapkan saring urutkan
+    pilih kosong benar salah bln orang kali baris berkas ukuran nilai jabatan bergabung ketua
+    sekretaris bendahara omzet hadir ayam telur terjual kegiatan rencana lokasi waktu sekarang
+    terlambat tercatat hasil tumbuh berkembang naik turun rata sejak lalu kurang lebih paling
+    tinggi rendah dihitung ulang dicatat disimpan diubah dihapus ditambahkan berhasil perlu
+    mohon silakan periksa isi wajib bidang tabel grafik ringkasan rincian riwayat perubahan
+    ambang syarat asesmen penilaian sumber keterangan tujuan maju alamiah mandiri kambuh dirujuk
+"""
+INDONESIAN = set(_WORDS.split())
 
 #: Words that are the same in both languages or the real names of things.
 PROPER = {"kube", "kpm", "pendamping", "graduasi", "desil", "kur", "dtsen", "pkh", "bpnt", "nik", "rt", "rw"}
@@ -104,7 +101,7 @@ def typed_text() -> list[str]:
 
     found = set()
     for model in apps.get_models():
-        if not model.__module__.split(".")[0] in PROJECT_APPS:
+        if model.__module__.split(".")[0] not in PROJECT_APPS:
             continue
         columns = [
             f.attname
