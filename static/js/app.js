@@ -23,7 +23,9 @@
       Array.prototype.forEach.call(headerRows[headerRows.length - 1].cells, function (cell) {
         for (var i = 0; i < (cell.colSpan || 1); i++) names.push(cell.textContent.trim());
       });
-      Array.prototype.forEach.call(table.tBodies, function (body) {
+      var bodies = Array.prototype.slice.call(table.tBodies);
+      if (table.tFoot) bodies.push(table.tFoot);
+      bodies.forEach(function (body) {
         Array.prototype.forEach.call(body.rows, function (row) {
           var column = 0;
           Array.prototype.forEach.call(row.cells, function (cell) {

@@ -26,6 +26,8 @@
     },
     options: {
       maintainAspectRatio: false,
+      animation: false, // drawn at once, like the dashboards: no half-grown lines on a slow phone
+
       interaction: { mode: "index", intersect: false },
       scales: { y: { ticks: { callback: (value) => "Rp " + compact.format(value) } } },
       plugins: { tooltip: { callbacks: { label: (ctx) => ctx.dataset.label + ": " + rupiah(ctx.parsed.y) } } },
