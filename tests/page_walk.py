@@ -44,6 +44,7 @@ EXCLUDED = {
     # POST-only actions: their forms are on the page named
     "accounts:user_deactivate": "POST only, a button on accounts:user_list",
     "accounts:user_password_reset": "POST only, a button on accounts:user_edit",
+    "accounts:token_revoke": "POST only, a button on accounts:token_list",
     "beneficiaries:household_deactivate": "POST only, a button on beneficiaries:household_detail",
     "beneficiaries:import_confirm": "POST only, a button on beneficiaries:import_status",
     "groups:kube_transition": "POST only, the buttons on groups:kube_detail",
@@ -60,8 +61,9 @@ EXCLUDED = {
     "mentors:visit_start": "a redirect to mentors:visit_create of the KUBE picked on mentors:visit_home",
 }
 
-#: Django's admin is the administrators' own tool, styled by Django; not walked.
-IGNORED_NAMESPACES = {"admin"}
+#: Not walked: Django's admin (the administrators' own tool, styled by Django) and the REST API
+#: (JSON; its documentation page is the vendored Swagger UI, in English, not our templates).
+IGNORED_NAMESPACES = {"admin", "api"}
 
 #: One demo login per role (the two district officers differ only in their region).
 ROLES = list({role: username for username, _name, role, *_ in reversed(DEMO_USERS)}.values())[::-1]
