@@ -19,24 +19,17 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.demo import DEMO_USERS
+from tests.test_downloads import DOWNLOADS
 
-#: URL names that are not pages a person reads, with the reason.
+#: URL names that are not pages a person reads, with the reason. The downloads are declared
+#: once, in tests/test_downloads.py, which checks every one of them.
 EXCLUDED = {
+    **dict.fromkeys(DOWNLOADS, "a download (tests/test_downloads.py)"),
     # not pages
     "healthz": "a JSON health check for the load balancer",
     "set_language": "POST only: switches the language and redirects",
     "accounts:logout": "POST only: ends the session",
     "accounts:login": "seen logged out only (the walk is logged in); tests/test_browser_every_page.py visits it separately",
-    # downloads
-    "beneficiaries:household_export_csv": "a CSV download",
-    "beneficiaries:household_export_xlsx": "an XLSX download",
-    "beneficiaries:import_template": "an XLSX download",
-    "beneficiaries:import_error_report": "an XLSX download",
-    "groups:kube_export": "a CSV/XLSX download",
-    "mentors:mentor_report": "a PDF/XLSX download",
-    "mentors:visit_photo": "a JPEG",
-    "dashboards:national_export": "an XLSX download",
-    "dashboards:region_export": "an XLSX download",
     # htmx fragments, rendered inside the page named
     "beneficiaries:import_progress": "an htmx fragment of beneficiaries:import_status",
     "groups:village_options": "an htmx fragment (the <option>s) of the KUBE form",
