@@ -16,10 +16,11 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from accounts.demo import DEMO_USERS
 from tests.test_downloads import DOWNLOADS
+from tests.urlwalk import ADMIN, url_patterns
 
 #: URL names that are not pages a person reads, with the reason. The downloads are declared
 #: once, in tests/test_downloads.py, which checks every one of them.
@@ -56,29 +57,10 @@ EXCLUDED = {
 
 #: Not walked: Django's admin (the administrators' own tool, styled by Django) and the REST API
 #: (JSON; its documentation page is the vendored Swagger UI, in English, not our templates).
-IGNORED_NAMESPACES = {"admin", "api"}
+IGNORED_NAMESPACES = ADMIN | {"api"}
 
 #: One demo login per role (the two district officers differ only in their region).
 ROLES = list({role: username for username, _name, role, *_ in reversed(DEMO_USERS)}.values())[::-1]
-
-
-def url_patterns() -> dict[str, bool]:
-    """Every named URL of the project (outside the ignored namespaces): whether it takes parameters."""
-    found: dict[str, bool] = {}
-
-    def walk(patterns, namespace: str, inherited: bool):
-        for entry in patterns:
-            takes_parameter = inherited or entry.pattern.regex.groups > 0
-            if isinstance(entry, URLResolver):
-                if entry.namespace in IGNORED_NAMESPACES:
-                    continue
-                walk(entry.url_patterns, ":".join(filter(None, [namespace, entry.namespace])), takes_parameter)
-            elif isinstance(entry, URLPattern):
-                name = entry.name or f"<unnamed {entry.pattern}>"
-                found[":".join(filter(None, [namespace, name]))] = takes_parameter
-
-    walk(get_resolver().url_patterns, "", False)
-    return found
 
 
 def seed_world() -> SimpleNamespace:
@@ -191,7 +173,7 @@ PAGE_KWARGS = {
 def page_urls(world) -> dict[str, str]:
     """name → URL of every page (every URL pattern not excluded)."""
     urls = {}
-    for name, takes_parameter in sorted(url_patterns().items()):
+    for name, takes_parameter in sorted(url_patterns(IGNORED_NAMESPACES).items()):
         if name in EXCLUDED:
             continue
         if takes_parameter:
