@@ -225,8 +225,6 @@ class DeactivateForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("Berkas CSV atau XLSX"),
-        help_text=_("Satu baris per anggota keluarga. Ukuran maksimal %(size)d MB.")
-        % {"size": MAX_FILE_BYTES // (1024 * 1024)},
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
     dry_run = forms.BooleanField(
@@ -234,6 +232,13 @@ class ImportForm(forms.Form):
         required=False,
         initial=True,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted per form, in the reader's language: at import time no language is active yet.
+        self.fields["file"].help_text = _("Satu baris per anggota keluarga. Ukuran maksimal %(size)d MB.") % {
+            "size": MAX_FILE_BYTES // (1024 * 1024)
+        }
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

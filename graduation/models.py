@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.tracking import tracked
 from groups.models import MaturityLevel
+from groups.money import format_rupiah
 from kube_portal.scoping import ScopedQuerySet
 
 
@@ -88,7 +89,7 @@ class PovertyLine(models.Model):
 
     def __str__(self):
         where = self.province.name if self.province_id else _("Nasional")
-        return f"{where} · {self.get_area_display()} · {self.period_label}: Rp {self.amount:,}".replace(",", ".")
+        return f"{where} · {self.get_area_display()} · {self.period_label}: {format_rupiah(self.amount)}"
 
     @property
     def period_label(self) -> str:

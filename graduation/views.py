@@ -35,7 +35,10 @@ PAGE_SIZE = 50
 
 
 class PovertyLineUploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Berkas CSV"), help_text=", ".join(HEADERS))
+    file = forms.FileField(
+        label=gettext_lazy("Berkas CSV"),
+        help_text=gettext_lazy("Satu baris per garis kemiskinan, dengan kolom di atas."),
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

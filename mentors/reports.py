@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from groups.models import BusinessReport, Kube
+from groups.money import group_digits
 from kube_portal.dates import month_start
 from kube_portal.spreadsheets import XlsxBook
 from mentors.models import Assignment, FieldVisit, Mentor
@@ -164,7 +165,7 @@ def as_xlsx(report: MonthlyReport) -> bytes:
 
 
 def _rupiah(value) -> str:
-    return f"{value:,}".replace(",", ".") if value is not None else "-"
+    return group_digits(f"{value:,}") if value is not None else "-"
 
 
 def as_pdf(report: MonthlyReport) -> bytes:

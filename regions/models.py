@@ -3,25 +3,37 @@ from typing import Self
 import pghistory
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from audit.tracking import tracked
 from kube_portal.scoping import ScopedQuerySet
 
 
+# The labels carry a context: the same Indonesian words are column headings and counts
+# elsewhere ("Kecamatan" → "District (kecamatan)"), while here they name one level or kind.
 class Level(models.IntegerChoices):
-    PROVINCE = 1, _("Provinsi")
-    KABKOTA = 2, _("Kabupaten/Kota")
-    KECAMATAN = 3, _("Kecamatan")
-    VILLAGE = 4, _("Desa/Kelurahan")
+    PROVINCE = 1, pgettext_lazy("region level", "Provinsi")
+    KABKOTA = 2, pgettext_lazy("region level", "Kabupaten/Kota")
+    KECAMATAN = 3, pgettext_lazy("region level", "Kecamatan")
+    VILLAGE = 4, pgettext_lazy("region level", "Desa/Kelurahan")
 
 
 class Kind(models.TextChoices):
-    PROVINSI = "provinsi", _("Provinsi")
-    KABUPATEN = "kabupaten", _("Kabupaten")
-    KOTA = "kota", _("Kota")
-    KECAMATAN = "kecamatan", _("Kecamatan")
-    DESA = "desa", _("Desa")
-    KELURAHAN = "kelurahan", _("Kelurahan")
+    PROVINSI = "provinsi", pgettext_lazy("region kind", "Provinsi")
+    KABUPATEN = "kabupaten", pgettext_lazy("region kind", "Kabupaten")
+    KOTA = "kota", pgettext_lazy("region kind", "Kota")
+    KECAMATAN = "kecamatan", pgettext_lazy("region kind", "Kecamatan")
+    DESA = "desa", pgettext_lazy("region kind", "Desa")
+    KELURAHAN = "kelurahan", pgettext_lazy("region kind", "Kelurahan")
+
+
+#: The full name of a region below the kabupaten/kota, in the reader's word order:
+#: "Kecamatan Sukasari" / "Sukasari District".
+NAME_FORMATS = {
+    Kind.KECAMATAN: pgettext_lazy("region name", "Kecamatan %(name)s"),
+    Kind.DESA: pgettext_lazy("region name", "Desa %(name)s"),
+    Kind.KELURAHAN: pgettext_lazy("region name", "Kelurahan %(name)s"),
+}
 
 
 class RegionQuerySet(ScopedQuerySet):
@@ -86,9 +98,8 @@ class Region(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.kind in (Kind.KECAMATAN, Kind.DESA, Kind.KELURAHAN):
-            return f"{self.get_kind_display()} {self.name}"
-        return self.name
+        name_format = NAME_FORMATS.get(self.kind)
+        return name_format % {"name": self.name} if name_format else self.name
 
     @property
     def province_code(self) -> str:

@@ -33,13 +33,13 @@ from django.db import DatabaseError, models, transaction
 from django.db.models import F
 from django.db.models.functions import Cast, Concat
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from accounts.models import DownloadKind, DownloadRecord
 from conftest import KAB_GARUT
 from kube_portal.spreadsheets import FORMULA_STARTS
 from tests.scope_registry import OBJECT_URLS
-from tests.test_scope import IGNORED_NAMESPACES
+from tests.urlwalk import ADMIN, url_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -120,20 +120,8 @@ DOWNLOADS: dict[str, Download] = {
 
 
 def url_names() -> list[tuple[str, bool]]:
-    """(name, takes a parameter) of every URL pattern of the project outside Django's admin."""
-    found = []
-
-    def walk(patterns, namespace, inherited):
-        for entry in patterns:
-            takes = inherited or entry.pattern.regex.groups > 0
-            if isinstance(entry, URLResolver):
-                if entry.namespace not in IGNORED_NAMESPACES:
-                    walk(entry.url_patterns, ":".join(filter(None, [namespace, entry.namespace])), takes)
-            elif isinstance(entry, URLPattern) and entry.name:
-                found.append((":".join(filter(None, [namespace, entry.name])), takes))
-
-    walk(get_resolver().url_patterns, "", False)
-    return sorted(found)
+    """(name, takes a parameter) of every named URL pattern of the project outside Django's admin."""
+    return sorted((name, takes) for name, takes in url_patterns(ADMIN).items() if not name.startswith("<unnamed"))
 
 
 def is_file(response) -> bool:

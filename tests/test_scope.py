@@ -8,32 +8,15 @@ Bandung officer with anything but 404 fails as "not scoped".
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from tests.scope_registry import OBJECT_URLS
-
-# Django's own admin is for national administrators only and scopes nothing by design.
-IGNORED_NAMESPACES = {"admin"}
+from tests.urlwalk import ADMIN, url_patterns
 
 
 def object_url_names() -> set[str]:
     """Names of all URL patterns that take a parameter (an object identifier)."""
-    found: set[str] = set()
-
-    def walk(patterns, namespace: str, inherited_parameter: bool):
-        for entry in patterns:
-            takes_parameter = inherited_parameter or entry.pattern.regex.groups > 0
-            if isinstance(entry, URLResolver):
-                if entry.namespace in IGNORED_NAMESPACES:
-                    continue
-                inner = ":".join(filter(None, [namespace, entry.namespace]))
-                walk(entry.url_patterns, inner, takes_parameter)
-            elif isinstance(entry, URLPattern) and takes_parameter:
-                name = entry.name or f"<unnamed {entry.pattern}>"
-                found.add(":".join(filter(None, [namespace, name])))
-
-    walk(get_resolver().url_patterns, "", False)
-    return found
+    return {name for name, takes_parameter in url_patterns(ADMIN).items() if takes_parameter}
 
 
 def scope_problems(world, registry=None) -> list[str]:

@@ -4,17 +4,16 @@ from html import escape as html_escape
 from django import template
 from django.utils.safestring import mark_safe
 
-from groups.money import format_rupiah
+from groups.money import format_rupiah, group_digits
 
 register = template.Library()
 
 
 def format_number(value, decimals: int = 0) -> str:
-    """Indonesian digit grouping: 1.250.000 and 12,5."""
+    """The reader's digit grouping: 1.250.000 and 12,5 in Bahasa Indonesia, 1,250,000 and 12.5 in English."""
     if value is None or value == "":
         return "–"
-    text = f"{float(value) if isinstance(value, Decimal) else value:,.{decimals}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return group_digits(f"{float(value) if isinstance(value, Decimal) else value:,.{decimals}f}")
 
 
 @register.filter

@@ -25,3 +25,13 @@ def test_parse_rupiah_the_indonesian_ways(typed):
 def test_parse_rupiah_refuses_what_is_not_an_amount(typed):
     with pytest.raises(ValidationError):
         parse_rupiah(typed)
+
+
+def test_in_english_amounts_are_grouped_the_english_way():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert format_rupiah(1_250_000) == "Rp 1,250,000"
+        assert parse_rupiah("Rp 1,250,000") == parse_rupiah("1,250,000.00") == 1_250_000
+        with pytest.raises(ValidationError, match=r"Rp 1,250,000"):
+            parse_rupiah("1.25.000")

@@ -37,6 +37,34 @@
   if (document.readyState === "complete") loadLate();
   else window.addEventListener("load", loadLate);
 
+  // On a phone a table reads as stacked rows (app.css); each cell shows its column's name,
+  // copied here from the header so that no template repeats it.
+  function labelTableCells(root) {
+    root.querySelectorAll(".table-responsive > table").forEach(function (table) {
+      var headerRows = table.tHead ? table.tHead.rows : [];
+      if (!headerRows.length) return;
+      var names = [];
+      Array.prototype.forEach.call(headerRows[headerRows.length - 1].cells, function (cell) {
+        for (var i = 0; i < (cell.colSpan || 1); i++) names.push(cell.textContent.trim());
+      });
+      var bodies = Array.prototype.slice.call(table.tBodies);
+      if (table.tFoot) bodies.push(table.tFoot);
+      bodies.forEach(function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (!cell.hasAttribute("data-label") && names[column]) cell.setAttribute("data-label", names[column]);
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+
   sizeProgressBars(document);
-  document.addEventListener("htmx:load", function (event) { sizeProgressBars(event.detail.elt); });
+  labelTableCells(document);
+  document.addEventListener("htmx:load", function (event) {
+    sizeProgressBars(event.detail.elt);
+    labelTableCells(document);
+  });
 })();

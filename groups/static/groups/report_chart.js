@@ -4,7 +4,13 @@
   const source = document.getElementById("report-chart-data");
   if (!canvas || !source || typeof Chart === "undefined") return;
   const data = JSON.parse(source.textContent);
-  const rupiah = (value) => "Rp " + Math.round(value).toLocaleString("id-ID");
+  // Numbers in the reader's language, like the table; the axis abbreviates.
+  const locale = document.documentElement.lang === "en" ? "en" : "id-ID";
+  const rupiah = (value) => "Rp " + Math.round(value).toLocaleString(locale);
+  const compact = new Intl.NumberFormat(locale, {
+    notation: "compact",
+    maximumFractionDigits: 1,
+  });
   const labels = document.documentElement.lang === "en"
     ? ["Revenue", "Profit", "Group savings"]
     : ["Omzet", "Laba", "Tabungan kelompok"];
@@ -19,8 +25,11 @@
       ],
     },
     options: {
+      maintainAspectRatio: false,
+      animation: false, // drawn at once, like the dashboards: no half-grown lines on a slow phone
+
       interaction: { mode: "index", intersect: false },
-      scales: { y: { ticks: { callback: rupiah } } },
+      scales: { y: { ticks: { callback: (value) => "Rp " + compact.format(value) } } },
       plugins: { tooltip: { callbacks: { label: (ctx) => ctx.dataset.label + ": " + rupiah(ctx.parsed.y) } } },
     },
   });
