@@ -3,7 +3,7 @@
 import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import BooleanField, Case, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Greatest, TruncMonth
 from django.utils import timezone
 

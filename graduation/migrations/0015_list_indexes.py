@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('beneficiaries', '0008_head_name_list_indexes'),
-        ('graduation', '0013_api_client_uuid'),
+        ('graduation', '0014_recompute_run_on_workers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

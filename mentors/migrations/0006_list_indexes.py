@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('beneficiaries', '0008_head_name_list_indexes'),
         ('groups', '0007_list_indexes'),
-        ('mentors', '0004_audit_trail'),
+        ('mentors', '0005_visit_located_at'),
         ('regions', '0002_audit_trail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
