@@ -429,6 +429,7 @@ class FieldVisitSerializer(ReadSerializer):
             "latitude",
             "longitude",
             "accuracy_m",
+            "located_at",
             "members_present",
             "topics",
             "notes",
@@ -454,6 +455,7 @@ class FieldVisitWriteSerializer(serializers.Serializer):
     latitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     longitude = serializers.DecimalField(max_digits=9, decimal_places=6, required=False, allow_null=True)
     accuracy_m = serializers.IntegerField(min_value=0, max_value=2_000_000_000, required=False, allow_null=True)
+    located_at = serializers.DateTimeField(required=False, allow_null=True)
     members_present = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), required=False, default=list
     )

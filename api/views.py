@@ -463,6 +463,7 @@ class FieldVisitViewSet(
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             accuracy_m=data.get("accuracy_m"),
+            located_at=data.get("located_at"),
             notes=data["notes"],
             problems=data["problems"],
             follow_up=data["follow_up"],

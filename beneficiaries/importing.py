@@ -20,7 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -788,9 +788,9 @@ class _Writer:
         """Rows in the order of HOUSEHOLD_FIELDS and STAGED_MEMBER_COLUMNS."""
         with connection.cursor() as cursor:
             if household_rows:
-                _copy(cursor, "kpm_import_household", household_rows)
+                copy_rows(cursor, "kpm_import_household", household_rows)
             if member_rows:
-                _copy(cursor, "kpm_import_member", member_rows)
+                copy_rows(cursor, "kpm_import_member", member_rows)
         self.members_staged += len(member_rows)
 
     def finish(self) -> None:
