@@ -152,7 +152,7 @@ MAX_ASSESSMENTS = 40
 
 def households_to_assess(user) -> QuerySet:
     """Current members of the mentor's KUBE that need a household assessment, with head and KUBE names."""
-    from beneficiaries.models import Household, head_of
+    from beneficiaries.models import Household
     from groups.models import Membership
 
     current = Membership.objects.filter(
@@ -161,7 +161,7 @@ def households_to_assess(user) -> QuerySet:
     members = Household.objects.visible_to(user).filter(Exists(current))
     return (
         HOUSEHOLDS_TO_ASSESS(members, today=timezone.localdate())
-        .annotate(head_name=head_of("pk"), kube_name=Subquery(current.values("kube__name")[:1]))
+        .annotate(kube_name=Subquery(current.values("kube__name")[:1]))
         .order_by("kube_name", "pk")
     )
 

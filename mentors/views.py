@@ -476,7 +476,7 @@ def _visit(request, pk) -> FieldVisit:
 @login_required
 def visit_detail(request, pk):
     visit = _visit(request, pk)
-    present = visit.members_present.annotate(head_name=head_of("pk")).order_by("no_kk")
+    present = visit.members_present.order_by("no_kk")
     user = request.user
     reviewable = services.can_manage_mentors(user) and visit.status == VisitStatus.SUBMITTED
     is_own = user.is_mentor and visit.mentor.user_id == user.pk
