@@ -11,7 +11,7 @@ from rest_framework import serializers
 from accounts.models import User
 from api.sync import TrimmedFieldsMixin
 from beneficiaries.models import Household, Member
-from beneficiaries.services import MEMBER_FIELDS
+from beneficiaries.services import HOUSEHOLD_FIELDS, MEMBER_FIELDS
 from graduation.models import GraduationDecision, GraduationStatus, HouseholdAssessment
 from graduation.templatetags import readiness as readiness_texts
 from groups.models import BusinessReport, Grant, Kube, KubeStatusChange, Membership
@@ -20,6 +20,9 @@ from groups.services import REPORT_FIELDS as REPORT_VALUE_FIELDS
 from mentors.models import Assignment, FieldVisit, Mentor, Topic, TrainingBatch, TrainingParticipation, VisitPhoto
 from mentors.services import MENTOR_FIELDS
 from regions.models import Region
+
+# The household fields the services save, as the API names them (`village`, not `village_id`).
+HOUSEHOLD_API_FIELDS = [name.removesuffix("_id") for name in HOUSEHOLD_FIELDS]
 
 
 @extend_schema_field(OpenApiTypes.INT)
@@ -147,17 +150,7 @@ class HouseholdSerializer(ReadSerializer):
         model = Household
         fields = [
             "id",
-            "no_kk",
-            "village",
-            "address",
-            "rt",
-            "rw",
-            "is_urban",
-            "desil",
-            "receives_pkh",
-            "receives_bpnt",
-            "receives_pbi_jk",
-            "phone",
+            *HOUSEHOLD_API_FIELDS,
             "is_active",
             "deactivation_reason",
             "deactivated_at",
@@ -177,21 +170,7 @@ class HouseholdWriteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = [
-            "no_kk",
-            "village",
-            "address",
-            "rt",
-            "rw",
-            "is_urban",
-            "desil",
-            "receives_pkh",
-            "receives_bpnt",
-            "receives_pbi_jk",
-            "phone",
-            "members",
-            "version",
-        ]
+        fields = [*HOUSEHOLD_API_FIELDS, "members", "version"]
         extra_kwargs = {"no_kk": {"validators": []}}
 
 

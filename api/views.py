@@ -502,16 +502,7 @@ class FieldVisitViewSet(
         photo = VisitPhoto.objects.filter(visit=visit, pk=photo_id).first()
         if photo is None or not photo.image.name or not photo.image.storage.exists(photo.image.name):
             raise Http404
-        download_record(
-            request=request,
-            kind=DownloadKind.VISIT_PHOTO,
-            file_format="jpeg",
-            description=_("API: foto kunjungan %(kube)s %(date)s")
-            % {"kube": visit.kube.name, "date": visit.visited_on.strftime("%d-%m-%Y")},
-            row_count=1,
-            region_code=visit.kube.region_code,
-            channel=DownloadChannel.API,
-        )
+        mentor_services.visit_photo_download_record(request=request, visit=visit, channel=DownloadChannel.API)
         return FileResponse(photo.image.open("rb"), content_type="image/jpeg")
 
 

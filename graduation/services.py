@@ -39,7 +39,7 @@ from graduation.models import (
 )
 from graduation.recompute import recompute_households
 from groups.models import Membership
-from kube_portal.concurrency import version_check
+from kube_portal.concurrency import stored_resend, version_check
 from kube_portal.dates import add_months
 from mentors.models import FieldVisit
 
@@ -128,12 +128,14 @@ def assessment_record(
         raise PermissionDenied
     # Locked: a resend racing its first request waits here, then finds the first one's row.
     household = Household.objects.visible_to(user).select_for_update().get(pk=household.pk)
-    if client_uuid is not None:
-        existing = HouseholdAssessment.objects.filter(client_uuid=client_uuid).first()
-        if existing is not None:
-            if existing.household_id != household.pk:
-                raise ValidationError({"client_uuid": _("Kode formulir ini sudah dipakai untuk asesmen lain.")})
-            return existing
+    existing = stored_resend(
+        HouseholdAssessment,
+        client_uuid,
+        is_same_record=lambda stored: stored.household_id == household.pk,
+        taken=ValidationError({"client_uuid": _("Kode formulir ini sudah dipakai untuk asesmen lain.")}),
+    )
+    if existing is not None:
+        return existing
     if assessed_on > timezone.localdate():
         raise ValidationError({"assessed_on": _("Tanggal asesmen tidak boleh di masa depan.")})
     if visit is not None:

@@ -34,7 +34,7 @@ from groups.models import (
 )
 from groups.permissions import TRANSITIONS, can_edit_kube, can_report_business, can_take_transition
 from groups.signals import kube_maturity_changed, memberships_changed
-from kube_portal.concurrency import version_check
+from kube_portal.concurrency import stored_resend, version_check
 from kube_portal.dates import month_start
 from kube_portal.integrity import unique_errors
 from regions.models import Level, Region
@@ -460,13 +460,15 @@ def report_save(
     if not can_report_business(user):
         raise PermissionDenied(_("Peran Anda tidak dapat mengisi laporan usaha."))
     kube = _locked(kube, user)
-    if client_uuid is not None:
-        # The KUBE's lock serialises a resend racing its first request.
-        existing = BusinessReport.objects.filter(client_uuid=client_uuid).first()
-        if existing is not None:
-            if existing.kube_id != kube.pk:
-                raise ValidationError({"client_uuid": _("Kode formulir ini sudah dipakai untuk laporan lain.")})
-            return existing
+    # The KUBE's lock serialises a resend racing its first request.
+    existing = stored_resend(
+        BusinessReport,
+        client_uuid,
+        is_same_record=lambda stored: stored.kube_id == kube.pk,
+        taken=ValidationError({"client_uuid": _("Kode formulir ini sudah dipakai untuk laporan lain.")}),
+    )
+    if existing is not None:
+        return existing
     if kube.status not in (Status.AKTIF, Status.NONAKTIF):
         raise ValidationError(_("Laporan usaha hanya untuk KUBE yang aktif."))
     month = month_start(month)

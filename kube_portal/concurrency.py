@@ -23,9 +23,10 @@ counter, kept in one place.
 
 import datetime
 import decimal
+import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -216,3 +217,28 @@ class VersionedFormMixin(_FormBase):
         data: Any = self.data.copy()  # type: ignore[attr-defined]  # a bound form holds a QueryDict
         data[self.add_prefix("version")] = error.current.version
         self.data = data
+
+
+StoredRow = TypeVar("StoredRow", bound=models.Model)
+
+
+def stored_resend(
+    model: type[StoredRow],
+    client_uuid: uuid.UUID | None,
+    *,
+    is_same_record: Callable[[StoredRow], bool],
+    taken: Exception,
+) -> StoredRow | None:
+    """The row a client already stored under `client_uuid` (a resend of the field app), or None.
+
+    Exactly once for the field app's writes: a request whose reply was lost is sent again
+    with the same code, and answers with the stored row. A code already used for another
+    record (`is_same_record` false) raises `taken`. The caller holds the lock that
+    serialises a resend racing its first request.
+    """
+    if client_uuid is None:
+        return None
+    existing = model._default_manager.filter(client_uuid=client_uuid).first()
+    if existing is not None and not is_same_record(existing):
+        raise taken
+    return existing

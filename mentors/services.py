@@ -14,15 +14,17 @@ from typing import Any, cast
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import services as account_services
-from accounts.models import Role, User
+from accounts.downloads import download_record
+from accounts.models import DownloadChannel, DownloadKind, Role, User
 from beneficiaries.rules import nik_check
 from groups import services as group_services
 from groups.models import Kube, Membership, Status
-from kube_portal.concurrency import Difference, StaleEdit, version_check
+from kube_portal.concurrency import Difference, StaleEdit, stored_resend, version_check
 from kube_portal.integrity import unique_errors
 from mentors.history import mentor_history
 from mentors.models import (
@@ -401,10 +403,13 @@ def visit_record(
     mentor = mentor_of(user)
     # Locking the KUBE serialises a double tap: the second request waits, then finds the first.
     kube = Kube.objects.visible_to(user).select_for_update().select_related("program").get(pk=kube.pk)
-    existing = FieldVisit.objects.filter(client_uuid=client_uuid).first()
+    existing = stored_resend(
+        FieldVisit,
+        client_uuid,
+        is_same_record=lambda stored: stored.mentor_id == mentor.pk and stored.kube_id == kube.pk,
+        taken=ValidationError(_uuid_taken()),
+    )
     if existing is not None:
-        if existing.mentor_id != mentor.pk or existing.kube_id != kube.pk:
-            raise ValidationError(_uuid_taken())
         return existing, False
 
     errors: dict[str, list[str]] = {}
@@ -506,3 +511,19 @@ def visit_resubmit(
     visit.status = VisitStatus.SUBMITTED
     visit.save(update_fields=["notes", "problems", "follow_up", "next_plan", "status", "updated_at"])
     return visit
+
+
+def visit_photo_download_record(
+    *, request: HttpRequest, visit: FieldVisit, channel: str = DownloadChannel.PAGE
+) -> None:
+    """Opening a visit's full-size photo is a download of personal data (pages and API alike)."""
+    download_record(
+        request=request,
+        kind=DownloadKind.VISIT_PHOTO,
+        file_format="jpeg",
+        description=_("Foto kunjungan %(kube)s %(date)s")
+        % {"kube": visit.kube.name, "date": visit.visited_on.strftime("%d-%m-%Y")},
+        row_count=1,
+        region_code=visit.kube.region_code,
+        channel=channel,
+    )

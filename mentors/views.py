@@ -504,15 +504,7 @@ def visit_photo(request, pk, photo_pk, size):
         raise Http404
     if size == "besar":
         # Opening the full photo is a download of personal data; the thumbnails are part of the page.
-        download_record(
-            request=request,
-            kind=DownloadKind.VISIT_PHOTO,
-            file_format="jpeg",
-            description=_("Foto kunjungan %(kube)s %(date)s")
-            % {"kube": visit.kube.name, "date": visit.visited_on.strftime("%d-%m-%Y")},
-            row_count=1,
-            region_code=visit.kube.region_code,
-        )
+        services.visit_photo_download_record(request=request, visit=visit)
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response

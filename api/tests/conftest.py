@@ -1,35 +1,9 @@
-import datetime
-
 import pytest
 from rest_framework.test import APIClient
 
 from accounts.services import api_token_issue, integration_account_create
-from groups.tests.factories import KubeFactory, complete_members
-from mentors.tests.factories import AssignmentFactory, MentorFactory
+from mentors.tests.conftest import assignment, kube, media_root, mentor  # noqa: F401 - the field app's world
 from tests.conftest import world  # noqa: F401 - the personas of the project-wide tests
-
-
-@pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def mentor(mentor_bandung):
-    return MentorFactory(user=mentor_bandung, name="Rina Pendamping")
-
-
-@pytest.fixture
-def kube(regions):
-    kube = KubeFactory(status="aktif", founded_on=datetime.date(2025, 1, 15), name="KUBE Melati")
-    complete_members(kube, 5)
-    return kube
-
-
-@pytest.fixture
-def assignment(mentor, kube, admin_user):
-    return AssignmentFactory(mentor=mentor, kube=kube, started_on=datetime.date(2025, 2, 1), created_by=admin_user)
 
 
 def token_client(secret: str) -> APIClient:
@@ -39,7 +13,7 @@ def token_client(secret: str) -> APIClient:
 
 
 @pytest.fixture
-def mentor_client(mentor, assignment, admin_user):
+def mentor_client(mentor, assignment, admin_user):  # noqa: F811 - fixtures imported above
     """The Bandung mentor's phone, with a device token."""
     _token, secret = api_token_issue(manager=admin_user, user=mentor.user, name="HP Rina")
     return token_client(secret)
