@@ -120,7 +120,9 @@ class TrainingBatchFilter(ListFilterSet):
         method="search",
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    tahun = django_filters.NumberFilter(label=_("Tahun"), field_name="start_date", lookup_expr="year", min_value=2000)
+    tahun = django_filters.NumberFilter(
+        label=_("Tahun"), field_name="start_date", lookup_expr="year", min_value=2000, max_value=2100
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -28,6 +28,9 @@ EXCLUDED = {
     **dict.fromkeys(DOWNLOADS, "a download (tests/test_downloads.py)"),
     # not pages
     "healthz": "a JSON health check for the load balancer",
+    "service_worker": "the field app's service worker script (JavaScript)",
+    "web_manifest": "the field app's web app manifest (JSON)",
+    "mentors:field_pages": "JSON: the pages the field app keeps offline",
     "set_language": "POST only: switches the language and redirects",
     "accounts:logout": "POST only: ends the session",
     "accounts:login": "seen logged out only (the walk is logged in); tests/test_browser_every_page.py visits it separately",
