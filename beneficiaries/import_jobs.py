@@ -16,6 +16,7 @@ import io
 import logging
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -46,6 +47,8 @@ def import_job_start(*, user, file, original_name: str, dry_run: bool, language:
     Not atomic on purpose: the job must be committed before a worker can read it, and is
     deleted again (with the file it brought) when the queue does not take the task.
     """
+    if not user.enters_data:  # the pages and the API ask first; the rule itself lives here
+        raise PermissionDenied(_("Peran Anda hanya dapat membaca data KPM."))
     job = ImportJob.objects.create(
         user=user,
         file=file,

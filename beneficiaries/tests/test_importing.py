@@ -455,3 +455,14 @@ def test_an_unexpected_error_ends_the_job_failed_with_a_sentence(officer_bandung
     assert "memerlukan lebih banyak memori" in job.messages[0]
     # The liveness lock went with the run.
     assert not import_jobs.import_job_alive(job)
+
+
+def test_a_reader_cannot_start_an_import_job_whatever_calls_the_service(officer_jabar):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from beneficiaries.import_jobs import import_job_start
+
+    upload = SimpleUploadedFile("kpm.csv", b"no_kk\n")
+    with pytest.raises(PermissionDenied):
+        import_job_start(user=officer_jabar, file=upload, original_name="kpm.csv", dry_run=True, language="id")
+    assert not ImportJob.objects.exists()
